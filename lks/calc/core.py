@@ -158,7 +158,8 @@ def _change_points(p, pidx, a, b, facts, params, policy, window):
     local = np.clip(local, 0, len(pidx) - 1)
     inside = (pidx[local] == all_p) & (all_d >= a[local]) & (all_d <= b[local])
     key = (all_p[inside] << 32) | (all_d[inside] - _FACT_EPOCH).astype(np.int64)
-    key = np.unique(key)
+    key = np.sort(key)
+    key = key[np.r_[True, key[1:] != key[:-1]]]
     seg_p = key >> 32
     seg_start = _FACT_EPOCH + (key & 0xFFFFFFFF).astype("timedelta64[D]")
     return seg_p, seg_start
@@ -209,7 +210,8 @@ def _calculate_chunk(p, offset, facts, window, params, policy, explain):
     e = np.where(last_of_p, b[local], np.r_[s[1:], s[:1]] - 1)
     dagen = (e - s).astype(np.int64) + 1
     maand = s.astype("datetime64[M]")
-    dagen_maand = ((maand + 1).astype("datetime64[D]") - maand.astype("datetime64[D]")).astype(np.int64)
+    maand_start = maand.astype("datetime64[D]")
+    dagen_maand = ((maand + 1).astype("datetime64[D]") - maand_start).astype(np.int64)
     regeling = p["regeling"][local]
     start = p["start"][local]
 
@@ -224,7 +226,10 @@ def _calculate_chunk(p, offset, facts, window, params, policy, explain):
     # WML_basis = referentiemaandloon on the peildatum × jeugdloon staffel (rekenregels §2.1)
     peildatum = rules.wml_peildatum(s, start, policy.indexatie)
     wml, _ = _fixed(params["wml_maandloon"], peildatum, 100)  # cents
-    leeftijd = rules.leeftijd(p["geboorte"][local], s)
+    geboorte_jaar, geboorte_md = rules.year_and_monthday(p["geboorte"])
+    maand_nr = maand.astype(np.int64)
+    seg_md = (maand_nr % 12 + 1) * 100 + (s - maand_start).astype(np.int64) + 1
+    leeftijd = rules.leeftijd_uit_delen(geboorte_jaar[local], geboorte_md[local], maand_nr // 12 + 1970, seg_md)
     staffel_num, staffel_den, age = _staffel(params["jeugdloon_staffel"], s, leeftijd, p["plaatsing_id"][local])
 
     # vakantiebijslag (WML art. 15); the ontwikkelbaan includes it only by policy
@@ -269,15 +274,18 @@ def _calculate_chunk(p, offset, facts, window, params, policy, explain):
     g_reden = np.bitwise_or.reduceat(reden, groups)
     g_reden |= np.where(actief < dagen_maand[groups], rules.NIET_ACTIEF, 0)
 
+    # low-cardinality text as categoricals: building millions of strings costs more than the sums
+    periodes = np.arange(window[0].astype("datetime64[M]"), window[1].astype("datetime64[M]") + 1)
     maanden = pd.DataFrame({
         "plaatsing_id": p["plaatsing_id"][g_local],
-        "periode": np.datetime_as_string(g_maand, unit="M"),
-        "regeling": np.array(rules.REGELINGEN, dtype=object)[g_regeling],
-        "budget": np.array(rules.BUDGETS, dtype=object)[rules.BUDGET_VAN_REGELING[g_regeling]],
+        "periode": pd.Categorical.from_codes((g_maand - periodes[0]).astype(np.int64),
+                                             categories=np.datetime_as_string(periodes, unit="M")),
+        "regeling": pd.Categorical.from_codes(g_regeling, categories=rules.REGELINGEN),
+        "budget": pd.Categorical.from_codes(rules.BUDGET_VAN_REGELING[g_regeling], categories=rules.BUDGETS),
         "lks_basis": lks_basis,
         "werkgeverslasten": werkgeverslasten,
         "lks_totaal": lks_basis + werkgeverslasten,
-        "reden": rules.REDEN_TEKST[g_reden],
+        "reden": pd.Categorical.from_codes(g_reden, categories=rules.REDEN_TEKST),
         "werkgever_id": p["werkgever_id"][g_local],
         "dagen_actief": actief,
         "dagen_maand": dagen_maand[groups],

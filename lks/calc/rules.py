@@ -42,9 +42,14 @@ def leeftijd(geboortedatum: np.ndarray, dag: np.ndarray) -> np.ndarray:
     """Age in whole years on ``dag``. The birthday itself starts the new year of age; a
     29 February birthday falls on 1 March in other years (rekenregels §2.1), which the
     (month, day) comparison below gives without a special case."""
-    gy, gmd = _year_and_monthday(geboortedatum)
-    dy, dmd = _year_and_monthday(dag)
-    return dy - gy - (dmd < gmd)
+    gy, gmd = year_and_monthday(geboortedatum)
+    dy, dmd = year_and_monthday(dag)
+    return leeftijd_uit_delen(gy, gmd, dy, dmd)
+
+
+def leeftijd_uit_delen(geboorte_jaar, geboorte_md, jaar, md):
+    """``leeftijd`` from (year, month*100+day) parts that the caller already has."""
+    return jaar - geboorte_jaar - (md < geboorte_md)
 
 
 def verjaardag(geboortedatum: np.ndarray, jaren: int) -> np.ndarray:
@@ -56,7 +61,7 @@ def verjaardag(geboortedatum: np.ndarray, jaren: int) -> np.ndarray:
     return (month + 12 * jaren).astype("datetime64[D]") + offset
 
 
-def _year_and_monthday(days):
+def year_and_monthday(days):
     days = np.asarray(days, dtype="datetime64[D]")
     year = days.astype("datetime64[Y]")
     month = days.astype("datetime64[M]")
