@@ -1,0 +1,43 @@
+"""Dutch formatting for everything a user reads (babel, locale nl_NL): € 1.065,05,
+22 november 2026, 23,5 %. Amounts arrive as integer cents or exact fractions, never floats."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+LOCALE = "nl_NL"
+
+
+def euro(cents: int) -> str:
+    """Integer cents as '€ 1.065,05'."""
+    return format_currency(Decimal(int(cents)) / 100, "EUR", locale=LOCALE)
+
+
+def bedrag(cents: int) -> str:
+    """Integer cents as '1.065,05' (no currency sign, for tables)."""
+    return format_decimal(Decimal(int(cents)) / 100, format="#,##0.00", locale=LOCALE)
+
+
+def datum(day: dt.date) -> str:
+    """'22 november 2026'."""
+    return format_date(day, "d MMMM y", locale=LOCALE)
+
+
+def getal(value: Fraction | int | Decimal, decimals: int = 6) -> str:
+    """An exact number in Dutch notation; a non-terminating fraction is cut off after
+    ``decimals`` digits and marked with '…' so a reader never mistakes it for exact."""
+    value = Fraction(value)
+    scaled = value * 10 ** decimals
+    exact = scaled.denominator == 1
+    digits = Decimal(int(scaled)) / (10 ** decimals)
+    text = format_decimal(digits, format="#,##0." + "#" * decimals, locale=LOCALE)
+    return text if exact else text + "…"
+
+
+def procent(value: Fraction) -> str:
+    """A fraction as a percentage: Fraction(47, 200) -> '23,5 %'."""
+    return getal(Fraction(value) * 100, 4) + " %"
