@@ -1,0 +1,1 @@
+"""Betaalrun: payment lines (deltas), verrekening, the run's lifecycle and its audit log."""
