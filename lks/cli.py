@@ -3,10 +3,14 @@ message a user reads in Dutch (interfaces.md §1). Commands parse arguments, cal
 that do the work, and print; they hold no rules themselves."""
 from __future__ import annotations
 
+import datetime as dt
 import sys
+from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 app = typer.Typer(
     help="lks — loonkostensubsidie berekenen, uitbetalen en verantwoorden.",
@@ -27,7 +31,7 @@ state = State()
 
 def fail(message: str, code: int = 1) -> "typer.Exit":
     """One clear line on stderr and a non-zero exit."""
-    err_console.print(f"[bold red]fout:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]fout:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -39,6 +43,126 @@ def main(
     """lks — loonkostensubsidie voor gemeenten: import, berekening, betaalrun, beschikkingen, rapportage."""
     state.db_url = db
 
+
+MAX_FOUTEN = 50  # errors listed by `lks import`; the rest is counted
+
+
+def _database_url() -> str:
+    from lks.db import resolve_url
+    return resolve_url(state.db_url)
+
+
+def _init_schema(url: str) -> tuple[str | None, str]:
+    """Create or upgrade the schema; (revision before, revision now)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from lks.db import current_revision, display_url, init_database, make_engine
+    try:
+        engine = make_engine(url)
+    except Exception as error:  # a malformed URL or an unknown driver
+        fail(f"ongeldige database-URL {display_url(url)!r}: {error}")
+    try:
+        before = current_revision(engine)
+        return before, init_database(engine)
+    except SQLAlchemyError as error:
+        fail(f"database {display_url(url)} niet bereikbaar of niet bij te werken: "
+             f"{str(error.orig if getattr(error, 'orig', None) else error).splitlines()[0]}")
+    finally:
+        engine.dispose()
+
+
+@app.command("init")
+def init_command():
+    """Database aanmaken of bijwerken naar het nieuwste schema (veilig om te herhalen) en
+    een voorbeeld-gemeente.toml schrijven als die nog niet bestaat."""
+    from lks.db import display_url
+    from lks.settings import InstellingenFout, load_settings, settings_path, write_example
+
+    url = _database_url()
+    before, now = _init_schema(url)
+    if before == now:
+        console.print(f"Database {display_url(url)} is al bijgewerkt (schemaversie {now}).",
+                      markup=False, highlight=False, soft_wrap=True)
+    elif before is None:
+        console.print(f"Database {display_url(url)} aangemaakt (schemaversie {now}).",
+                      markup=False, highlight=False, soft_wrap=True)
+    else:
+        console.print(f"Database {display_url(url)} bijgewerkt van schemaversie {before} "
+                      f"naar {now}.", markup=False, highlight=False, soft_wrap=True)
+    path = settings_path()
+    if write_example(path):
+        console.print(f"{path} aangemaakt met de voorbeeldinstellingen van de demogemeente; "
+                      "vul naam, adressen, IBAN en ondertekenaar van uw gemeente in.",
+                      markup=False, highlight=False, soft_wrap=True)
+    else:
+        console.print(f"{path} bestaat al en is niet gewijzigd.", markup=False, highlight=False, soft_wrap=True)
+    try:
+        load_settings(path)
+    except InstellingenFout as error:
+        fail(str(error))
+
+
+def _parse_recorded_at(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"ongeldig tijdstip voor --recorded-at: {value!r} "
+             "(verwacht bijvoorbeeld 2025-03-01T09:30:00Z)")
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+@app.command("import")
+def import_command(
+    directory: Path = typer.Argument(..., metavar="MAP",
+                                     help="Map met werkgevers.csv, werknemers.csv, "
+                                          "plaatsingen.csv, loonwaarden.csv en/of "
+                                          "urenwijzigingen.csv."),
+    recorded_at: str = typer.Option(None, "--recorded-at", metavar="TIJDSTIP",
+                                    help="Vastlegmoment (ISO 8601, zonder tijdzone: UTC; "
+                                         "standaard nu). Moet na de vorige import liggen."),
+):
+    """CSV-bestanden inlezen als nieuwe versie van de gegevens: alles of niets.
+
+    Elke fout wordt gemeld met bestand, regel en kolom; bij een fout wordt niets geladen.
+    Ongewijzigde regels voegen niets toe, gewijzigde regels worden een nieuwe versie
+    (de geschiedenis van wat wanneer bekend was blijft opvraagbaar)."""
+    from lks.db import make_engine
+    from lks.importer import ImportFouten, import_directory
+
+    moment = _parse_recorded_at(recorded_at)
+    if not directory.is_dir():
+        fail(f"map {directory} bestaat niet")
+    url = _database_url()
+    _init_schema(url)
+    engine = make_engine(url)
+    try:
+        with console.status("Bestanden controleren en inlezen…"):
+            result = import_directory(engine, directory, recorded_at=moment)
+    except ImportFouten as error:
+        for fout in error.fouten[:MAX_FOUTEN]:
+            err_console.print(str(fout), markup=False, highlight=False, soft_wrap=True)
+        if len(error.fouten) > MAX_FOUTEN:
+            err_console.print(f"… en {len(error.fouten) - MAX_FOUTEN} meer", markup=False,
+                              highlight=False, soft_wrap=True)
+        fail(f"import geweigerd: {len(error.fouten)} "
+             f"{'fout' if len(error.fouten) == 1 else 'fouten'}; er is niets geladen")
+    finally:
+        engine.dispose()
+
+    table = Table(title=f"Import {result.import_id}, vastgelegd op "
+                        f"{result.recorded_at.isoformat(timespec='seconds')}")
+    table.add_column("bestand")
+    for column in ("nieuw", "gewijzigd", "ongewijzigd"):
+        table.add_column(column, justify="right")
+    for name, counts in result.counts.items():
+        table.add_row(name, str(counts.new), str(counts.changed), str(counts.unchanged))
+    console.print(table)
+
+
+# The commands of later pipeline stages live in their own modules and register on ``app``.
+from lks import cli_betaalrun, cli_calc, cli_demo  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

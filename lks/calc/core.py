@@ -387,9 +387,9 @@ def _lks_basis(product, c, weight, uren_den, dagen_maand, groups):
         k = k.astype(object)
     big_a = np.add.reduceat(q * weight * scale, groups)
     big_b = np.add.reduceat(r * weight * scale, groups)
-    carry, b0 = np.divmod(big_b, c)
+    carry, b0 = big_b // c, big_b % c  # (np.divmod has no loop for Python integers)
     big_a = big_a + carry
-    whole, rest = np.divmod(big_a, k)
+    whole, rest = big_a // k, big_a % k
     round_up = 2 * (rest * c + b0) >= k * c
     return (whole + round_up).astype(np.int64)
 

@@ -1,0 +1,167 @@
+"""From an approved betaalrun to its documents: the SEPA pain.001.001.09 file and one
+betaalspecificatie per werkgever. Reads what the run stored; never recomputes an amount.
+
+Everything derives from the run (ids, CreDtTm = approval moment, execution date) and from
+the facts as known at its calculation, so regenerating gives identical bytes; a different
+hash for a run that already has a file is refused (``lifecycle.bestand_vastleggen``)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lks.betaalrun import lifecycle as lc
+from lks.db.models_betaalrun import Betaalregel, Betaalrun, Betaling, Vordering
+from lks.documents.betaalspecificatie import (Specificatie, SpecificatieRegel, mask_bsn,
+                                              render_specificatie_html, render_specificatie_pdf,
+                                              specificatie_csv)
+from lks.documents.sepa import (Betaalbestand, Betaalopdracht, Debiteur, SepaFout, Transactie,
+                                ustrd, write_pain001)
+from lks.facts import load_facts
+from lks.settings import Settings
+
+BUDGET_CODE = {"buig": "BUIG", "reintegratie": "REIN"}
+
+
+class BestandFout(ValueError):
+    """The documents of a run cannot be made (message in Dutch)."""
+
+
+@dataclass(frozen=True)
+class Bestanden:
+    map: Path
+    sepa_pad: Path
+    sha256: str
+    specificaties: int
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _frame(session: Session, query, columns) -> pd.DataFrame:
+    return pd.DataFrame(session.execute(query).all(), columns=columns)
+
+
+def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str, now: dt.datetime,
+                   settings: Settings, out: Path, progress=None,
+                   pdf: bool | frozenset[str] = False) -> Bestanden:
+    """Write the specificaties (HTML and CSV; PDF for all werkgevers when ``pdf`` is True, or for
+    the werkgever ids in ``pdf``) and the SEPA file, and record the file's hash."""
+    out = Path(out)
+    with Session(engine, expire_on_commit=False) as session:
+        run = lc.get_run(session, periode, volgnummer)
+        if run.status not in ("goedgekeurd", "bestand_aangemaakt", "verzonden"):
+            raise BestandFout(f"betaalrun {run.kenmerk} is '{run.status}': alleen een goedgekeurde "
+                              "betaalrun krijgt een betaalbestand")
+        facts = load_facts(session, as_of=run.feiten_per)
+        betalingen = _frame(session, select(Betaling.werkgever_id, Betaling.budget, Betaling.bruto,
+                                            Betaling.verrekend, Betaling.bedrag, Betaling.end_to_end_id)
+                            .where(Betaling.betaalrun_id == run.id).order_by(Betaling.werkgever_id, Betaling.budget),
+                            ["werkgever_id", "budget", "bruto", "verrekend", "bedrag", "end_to_end_id"])
+        regels = _frame(session, select(Betaalregel.werkgever_id, Betaalregel.plaatsing_id, Betaalregel.regeling,
+                                        Betaalregel.budget, Betaalregel.periode, Betaalregel.soort,
+                                        Betaalregel.lks_basis, Betaalregel.werkgeverslasten, Betaalregel.bedrag)
+                        .where(Betaalregel.betaalrun_id == run.id)
+                        .order_by(Betaalregel.werkgever_id, Betaalregel.plaatsing_id, Betaalregel.periode),
+                        ["werkgever_id", "plaatsing_id", "regeling", "budget", "periode", "soort",
+                         "lks_basis", "werkgeverslasten", "bedrag"])
+        vorderingen = _frame(session, select(Vordering.werkgever_id, Vordering.budget, Vordering.bedrag)
+                             .where(Vordering.betaalrun_id == run.id),
+                             ["werkgever_id", "budget", "bedrag"])
+    werkgevers = facts.werkgevers.set_index("werkgever_id")
+    werknemers = facts.werknemers.set_index("werknemer_id")
+    plaatsingen = facts.plaatsingen.set_index("plaatsing_id")
+    kenmerk = run.kenmerk
+    folder = out / f"betaalrun-{kenmerk}"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    specificaties = _specificaties(run, settings, regels, betalingen, vorderingen, werkgevers,
+                                   werknemers, plaatsingen)
+    for werkgever_id, spec in specificaties:
+        base = folder / f"specificatie-{kenmerk}-{werkgever_id}"
+        _write(base.with_suffix(".html"), render_specificatie_html(spec).encode("utf-8"))
+        _write(base.with_suffix(".csv"), specificatie_csv(spec).encode("utf-8"))
+        if pdf is True or (pdf and werkgever_id in pdf):
+            _write(base.with_suffix(".pdf"), render_specificatie_pdf(spec))
+
+    bestand = _betaalbestand(run, settings, betalingen, werkgevers)
+    if bestand is None:
+        raise BestandFout(f"betaalrun {kenmerk} heeft geen positieve betalingen: er is geen SEPA-bestand nodig")
+    sepa_pad = folder / f"pain.001-{kenmerk}.xml"
+    try:
+        sha = write_pain001(bestand, sepa_pad)
+    except SepaFout as exc:
+        raise BestandFout(f"SEPA-bestand van betaalrun {kenmerk} afgekeurd: {exc}") from None
+    lc.bestand_vastleggen(engine, run.id, gebruiker, now, sepa_pad.name, sha)
+    return Bestanden(folder, sepa_pad, sha, len(specificaties))
+
+
+def _debiteur(settings: Settings) -> Debiteur:
+    g = settings.gemeente
+    return Debiteur(naam=g.naam, iban=g.iban, bic=g.bic, straat=g.straat, huisnummer=str(g.huisnummer),
+                    postcode=g.postcode, plaats=g.plaats)
+
+
+def _betaalbestand(run: Betaalrun, settings: Settings, betalingen: pd.DataFrame,
+                   werkgevers: pd.DataFrame) -> Betaalbestand | None:
+    opdrachten = []
+    kenmerk = run.kenmerk
+    for budget in ("buig", "reintegratie"):
+        rows = betalingen[(betalingen["budget"] == budget) & (betalingen["bedrag"] > 0)]
+        if rows.empty:
+            continue
+        transacties = []
+        for row in rows.itertuples(index=False):
+            w = werkgevers.loc[row.werkgever_id]
+            transacties.append(Transactie(
+                end_to_end_id=row.end_to_end_id, bedrag_cent=int(row.bedrag), naam=w["naam"],
+                iban=w["iban"], bic=w["bic"] if isinstance(w["bic"], str) and w["bic"] else None, straat=w["straat"], huisnummer=str(w["huisnummer"]),
+                postcode=w["postcode"], plaats=w["plaats"],
+                omschrijving=ustrd(run.periode, kenmerk, BUDGET_CODE[budget], row.werkgever_id, w["naam"])))
+        opdrachten.append(Betaalopdracht(
+            pmt_inf_id=f"LKS-{run.periode.replace('-', '')}-{run.volgnummer}-{BUDGET_CODE[budget]}",
+            budget=budget, uitvoerdatum=run.uitvoerdatum, transacties=tuple(transacties)))
+    if not opdrachten:
+        return None
+    return Betaalbestand(msg_id=f"LKS-{run.periode.replace('-', '')}-{run.volgnummer}",
+                         aangemaakt=run.goedgekeurd_op, initiator_naam=settings.gemeente.naam,
+                         debiteur=_debiteur(settings), opdrachten=tuple(opdrachten))
+
+
+def _specificaties(run, settings, regels, betalingen, vorderingen, werkgevers, werknemers, plaatsingen):
+    g = settings.gemeente
+    gemeente_adres = (f"{g.straat} {g.huisnummer}", f"{g.postcode} {g.plaats}")
+    out = []
+    ids = sorted(set(regels["werkgever_id"]) | set(betalingen["werkgever_id"]))
+    for werkgever_id in ids:
+        w = werkgevers.loc[werkgever_id]
+        eigen = regels[regels["werkgever_id"] == werkgever_id]
+        spec_regels = []
+        for r in eigen.itertuples(index=False):
+            n = werknemers.loc[plaatsingen.loc[r.plaatsing_id, "werknemer_id"]]
+            spec_regels.append(SpecificatieRegel(
+                plaatsing_id=r.plaatsing_id, werknemer_naam=n["naam"], bsn_masked=mask_bsn(n["bsn"]),
+                regeling=r.regeling, budget=r.budget, periode=r.periode, soort=r.soort,
+                lks_basis_cent=int(r.lks_basis), werkgeverslasten_cent=int(r.werkgeverslasten),
+                bedrag_cent=int(r.bedrag)))
+        b = betalingen[betalingen["werkgever_id"] == werkgever_id]
+        v = vorderingen[vorderingen["werkgever_id"] == werkgever_id]
+        budgets = set(eigen["budget"]) | set(b["budget"]) | set(v["budget"])
+        uitbetaald = {x: int(b.loc[b["budget"] == x, "bedrag"].sum()) for x in budgets}
+        verrekend = {x: int(b.loc[b["budget"] == x, "verrekend"].sum()) for x in budgets}
+        nieuw = {x: int(v.loc[v["budget"] == x, "bedrag"].sum()) for x in budgets}
+        out.append((werkgever_id, Specificatie(
+            gemeente_naam=g.naam, gemeente_adres=gemeente_adres, werkgever_naam=w["naam"],
+            werkgever_adres=(f"{w['straat']} {w['huisnummer']}", f"{w['postcode']} {w['plaats']}"),
+            werkgever_iban=w["iban"], betaalrun_kenmerk=run.kenmerk, periode=run.periode,
+            datum=run.goedgekeurd_op.date(), regels=tuple(spec_regels), uitbetaald_per_budget=uitbetaald,
+            verrekend_per_budget=verrekend, nieuwe_vordering_per_budget=nieuw)))
+    return out

@@ -1,0 +1,286 @@
+"""The betaalrun's lifecycle: aangevraagd → berekend → goedgekeurd → bestand_aangemaakt →
+verzonden, plus geannuleerd before approval.
+
+Every transition is one conditional UPDATE (``WHERE status = …``) in one transaction with its
+audit record, so a double click, a retried job or a second process changes nothing twice:
+the loser's UPDATE matches no row and it gets a clear message. Functions take the acting
+user and ``now`` explicitly; the CLI passes the clock, the scheduler and tests their own.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lks.betaalrun.delta import PAID_COLUMNS, payment_lines, verreken
+from lks.calc import calculate
+from lks.db.models_betaalrun import (BETAALD, Aflossing, AuditLog, Betaalregel, Betaalrun,
+                                     Betaling, Vordering)
+from lks.facts import load_facts
+from lks.parameters import Parameters
+from lks.settings import Settings
+
+PERIODE_FORMAT = "%Y-%m"
+
+
+class BetaalrunFout(ValueError):
+    """A transition that is not allowed (message in Dutch, for the user)."""
+
+
+def parse_periode(text: str) -> str:
+    try:
+        return dt.datetime.strptime(text, PERIODE_FORMAT).strftime(PERIODE_FORMAT)
+    except ValueError:
+        raise BetaalrunFout(f"periode '{text}' is geen geldige maand (JJJJ-MM)") from None
+
+
+def _audit(session: Session, run_id: int | None, gebruiker: str, actie: str, now: dt.datetime,
+           van: str | None, naar: str | None, **details) -> None:
+    session.add(AuditLog(moment=now, gebruiker=gebruiker, actie=actie, betaalrun_id=run_id,
+                         van_status=van, naar_status=naar,
+                         details=json.dumps(details, sort_keys=True, default=str)))
+
+
+def _transition(session: Session, run: Betaalrun, allowed: tuple[str, ...], new: str,
+                values: dict, extra_where=()) -> None:
+    """Conditional state change: succeeds only if the run is still in an allowed state."""
+    result = session.execute(
+        update(Betaalrun)
+        .where(Betaalrun.id == run.id, Betaalrun.status.in_(allowed), *extra_where)
+        .values(status=new, **values)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.rollback()
+        current = session.get(Betaalrun, run.id)
+        session.refresh(current)
+        raise BetaalrunFout(f"betaalrun {current.kenmerk} is '{current.status}'; "
+                            f"deze stap kan alleen vanuit {' of '.join(allowed)}")
+    session.flush()
+
+
+def get_run(session: Session, periode: str, volgnummer: int | None = None) -> Betaalrun:
+    """The run of a periode: the given volgnummer, else the newest that is not geannuleerd."""
+    query = select(Betaalrun).where(Betaalrun.periode == periode)
+    if volgnummer is not None:
+        query = query.where(Betaalrun.volgnummer == volgnummer)
+    else:
+        query = query.where(Betaalrun.status != "geannuleerd")
+    run = session.scalars(query.order_by(Betaalrun.volgnummer.desc())).first()
+    if run is None:
+        raise BetaalrunFout(f"geen betaalrun voor periode {periode}"
+                            + (f" met volgnummer {volgnummer}" if volgnummer else ""))
+    return run
+
+
+def aanvragen(engine: Engine, periode: str, gebruiker: str, now: dt.datetime) -> tuple[Betaalrun, bool]:
+    """Request the run for ``periode``; asking again returns the same run (created=False).
+    A new volgnummer is only made when every earlier run of the periode is geannuleerd;
+    corrections after a paid run go into the next periode's run."""
+    periode = parse_periode(periode)
+    for _attempt in range(3):
+        with Session(engine, expire_on_commit=False) as session:
+            existing = session.scalars(
+                select(Betaalrun).where(Betaalrun.periode == periode,
+                                        Betaalrun.status != "geannuleerd")).first()
+            if existing is not None:
+                return existing, False
+            volgnummer = (session.scalar(select(func.max(Betaalrun.volgnummer))
+                                         .where(Betaalrun.periode == periode)) or 0) + 1
+            run = Betaalrun(periode=periode, volgnummer=volgnummer, status="aangevraagd",
+                            aangevraagd_door=gebruiker, aangevraagd_op=now)
+            session.add(run)
+            try:
+                session.flush()
+                _audit(session, run.id, gebruiker, "aanvragen", now, None, "aangevraagd",
+                       periode=periode, volgnummer=volgnummer)
+                session.commit()
+                return run, True
+            except IntegrityError:
+                session.rollback()  # another process made it first: read theirs
+    raise BetaalrunFout(f"betaalrun {periode} kon niet worden aangemaakt (gelijktijdige aanvragen)")
+
+
+def _months_back(periode: str, months: int) -> str:
+    p = pd.Period(periode, freq="M") - months
+    return str(p)
+
+
+def _paid_lines(session: Session, exclude_run: int) -> pd.DataFrame:
+    rows = session.execute(
+        select(*(getattr(Betaalregel, c) for c in PAID_COLUMNS))
+        .join(Betaalrun, Betaalrun.id == Betaalregel.betaalrun_id)
+        .where(Betaalrun.status.in_(BETAALD), Betaalrun.id != exclude_run)).all()
+    return pd.DataFrame(rows, columns=PAID_COLUMNS)
+
+
+def _open_vorderingen(session: Session) -> pd.DataFrame:
+    """Vorderingen of approved runs minus their aflossingen in approved runs, oldest first."""
+    approved = select(Betaalrun.id).where(Betaalrun.status.in_(BETAALD))
+    afgelost = (select(Aflossing.vordering_id, func.sum(Aflossing.bedrag).label("af"))
+                .where(Aflossing.betaalrun_id.in_(approved)).group_by(Aflossing.vordering_id).subquery())
+    rows = session.execute(
+        select(Vordering.id, Vordering.werkgever_id, Vordering.budget,
+               (Vordering.bedrag - func.coalesce(afgelost.c.af, 0)).label("open"))
+        .outerjoin(afgelost, afgelost.c.vordering_id == Vordering.id)
+        .where(Vordering.betaalrun_id.in_(approved))
+        .order_by(Vordering.id)).all()
+    frame = pd.DataFrame(rows, columns=["vordering_id", "werkgever_id", "budget", "open"])
+    return frame[frame["open"] > 0].reset_index(drop=True)
+
+
+def berekenen(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
+              params: Parameters, settings: Settings, volgnummer: int | None = None) -> dict:
+    """(Re)calculate the run: every plaatsing-month from the retro limit up to the periode
+    with what is known at ``now``, minus what approved runs already paid. Allowed until
+    approval; earlier lines of this run are replaced, never those of an approved run."""
+    periode = parse_periode(periode)
+    with Session(engine, expire_on_commit=False) as session:
+        run = get_run(session, periode, volgnummer)
+        if run.status not in ("aangevraagd", "berekend"):
+            raise BetaalrunFout(f"betaalrun {run.kenmerk} is '{run.status}': herberekenen kan alleen "
+                                "voor goedkeuring")
+        van = _months_back(periode, settings.betaalrun.retro_jaren * 12 - 1)
+        if settings.betaalrun.eerste_periode and settings.betaalrun.eerste_periode > van:
+            van = settings.betaalrun.eerste_periode
+        facts = load_facts(session, as_of=now)
+        calc_input = facts.to_calc_input()
+        if van <= periode:
+            result = calculate(calc_input, van, periode, params, settings.policy())
+            calculated = result.plaatsing_maanden
+        else:
+            calculated = pd.DataFrame(columns=["plaatsing_id", "werkgever_id", "regeling", "budget",
+                                               "periode", "lks_basis", "werkgeverslasten", "lks_totaal"])
+        paid = _paid_lines(session, run.id)
+        paid = paid[paid["periode"] >= van]
+        lines = payment_lines(calculated, paid, periode)
+        verrekening = verreken(lines, _open_vorderingen(session))
+        basis = session.scalar(select(func.count()).select_from(Betaalrun)
+                               .where(Betaalrun.status.in_(BETAALD)))
+        van_status = run.status
+        _transition(session, run, ("aangevraagd", "berekend"), "berekend", dict(
+            berekend_door=gebruiker, berekend_op=now, feiten_per=now, basis_goedgekeurd=basis))
+        for table in (Betaalregel, Betaling, Vordering, Aflossing):
+            session.execute(delete(table).where(table.betaalrun_id == run.id))
+        if len(lines):
+            records = lines.assign(betaalrun_id=run.id).to_dict("records")
+            session.execute(insert(Betaalregel), [_plain(r) for r in records])
+        for i, (w, b, bruto, verrekend, bedrag) in enumerate(
+                verrekening.betalingen.itertuples(index=False), start=1):
+            session.add(Betaling(betaalrun_id=run.id, werkgever_id=w, budget=b, bruto=int(bruto),
+                                 verrekend=int(verrekend), bedrag=int(bedrag),
+                                 end_to_end_id=_end_to_end_id(run, w, b) if bedrag > 0 else None))
+        for w, b, bedrag in verrekening.nieuwe_vorderingen.itertuples(index=False):
+            session.add(Vordering(betaalrun_id=run.id, werkgever_id=w, budget=b, periode=periode,
+                                  bedrag=int(bedrag)))
+        for vordering_id, bedrag in verrekening.aflossingen.itertuples(index=False):
+            session.add(Aflossing(vordering_id=int(vordering_id), betaalrun_id=run.id, bedrag=int(bedrag)))
+        summary = _summary(lines, verrekening)
+        _audit(session, run.id, gebruiker, "berekenen", now, van_status, "berekend",
+               vanaf=van, tot=periode, **summary)
+        session.commit()
+        return {"run": run, **summary}
+
+
+def _plain(record: dict) -> dict:
+    return {k: (int(v) if hasattr(v, "item") and not isinstance(v, str) else v) for k, v in record.items()}
+
+
+def _end_to_end_id(run: Betaalrun, werkgever_id: str, budget: str) -> str:
+    """Deterministic, unique, ≤ 35 characters: derived from the run, never from the clock."""
+    code = "B" if budget == "buig" else "R"
+    return f"LKS-{run.periode.replace('-', '')}-{run.volgnummer}-{code}-{werkgever_id}"[:35]
+
+
+def _summary(lines: pd.DataFrame, verrekening) -> dict:
+    betalingen = verrekening.betalingen
+    per_budget = {b: int(betalingen.loc[betalingen["budget"] == b, "bedrag"].sum()) for b in ("buig", "reintegratie")}
+    return {
+        "regels": int(len(lines)),
+        "correcties": int((lines["soort"] == "correctie").sum()) if len(lines) else 0,
+        "plaatsingen": int(lines["plaatsing_id"].nunique()) if len(lines) else 0,
+        "werkgevers": int((betalingen["bedrag"] > 0).sum()) if len(betalingen) else 0,
+        "totaal_buig": per_budget["buig"],
+        "totaal_reintegratie": per_budget["reintegratie"],
+        "verrekend": int(betalingen["verrekend"].sum()) if len(betalingen) else 0,
+        "nieuwe_vorderingen": int(verrekening.nieuwe_vorderingen["bedrag"].sum())
+        if len(verrekening.nieuwe_vorderingen) else 0,
+    }
+
+
+def goedkeuren(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
+               uitvoerdatum: dt.date, volgnummer: int | None = None) -> Betaalrun:
+    """Four-eyes approval: only a different user than the calculator, only while no other
+    run was approved since the calculation (else its deltas would be stale)."""
+    with Session(engine, expire_on_commit=False) as session:
+        run = get_run(session, parse_periode(periode), volgnummer)
+        if run.status == "berekend" and run.berekend_door == gebruiker:
+            raise BetaalrunFout(f"vier-ogenprincipe: {gebruiker} heeft betaalrun {run.kenmerk} berekend "
+                                "en mag hem niet zelf goedkeuren")
+        basis = session.scalar(select(func.count()).select_from(Betaalrun)
+                               .where(Betaalrun.status.in_(BETAALD)))
+        if run.status == "berekend" and basis != run.basis_goedgekeurd:
+            raise BetaalrunFout(f"betaalrun {run.kenmerk} is berekend voordat een andere betaalrun werd "
+                                "goedgekeurd; bereken hem opnieuw")
+        _transition(session, run, ("berekend",), "goedgekeurd",
+                    dict(goedgekeurd_door=gebruiker, goedgekeurd_op=now, uitvoerdatum=uitvoerdatum),
+                    extra_where=(Betaalrun.berekend_door != gebruiker,))
+        _audit(session, run.id, gebruiker, "goedkeuren", now, "berekend", "goedgekeurd",
+               uitvoerdatum=uitvoerdatum.isoformat())
+        session.commit()
+        session.refresh(run)
+        return run
+
+
+def annuleren(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
+              volgnummer: int | None = None) -> Betaalrun:
+    with Session(engine, expire_on_commit=False) as session:
+        run = get_run(session, parse_periode(periode), volgnummer)
+        van = run.status
+        _transition(session, run, ("aangevraagd", "berekend"), "geannuleerd",
+                    dict(geannuleerd_door=gebruiker, geannuleerd_op=now))
+        _audit(session, run.id, gebruiker, "annuleren", now, van, "geannuleerd")
+        session.commit()
+        session.refresh(run)
+        return run
+
+
+def bestand_vastleggen(engine: Engine, run_id: int, gebruiker: str, now: dt.datetime,
+                       naam: str, sha256: str) -> None:
+    """Record the written SEPA file. Regenerating must give the same bytes: a different hash
+    for a run that already has a file is refused."""
+    with Session(engine, expire_on_commit=False) as session:
+        run = session.get(Betaalrun, run_id)
+        if run.status in ("bestand_aangemaakt", "verzonden"):
+            if run.bestand_sha256 != sha256:
+                raise BetaalrunFout(f"betaalrun {run.kenmerk}: opnieuw gemaakt bestand wijkt af van het "
+                                    f"vastgelegde (sha256 {run.bestand_sha256[:12]}…)")
+            _audit(session, run.id, gebruiker, "bestand_opnieuw", now, run.status, run.status,
+                   sha256=sha256, naam=naam)
+            session.commit()
+            return
+        _transition(session, run, ("goedgekeurd",), "bestand_aangemaakt",
+                    dict(bestand_naam=naam, bestand_sha256=sha256, bestand_op=now))
+        _audit(session, run.id, gebruiker, "bestand", now, "goedgekeurd", "bestand_aangemaakt",
+               sha256=sha256, naam=naam)
+        session.commit()
+
+
+def verzonden(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
+              volgnummer: int | None = None) -> Betaalrun:
+    """Mark the file as sent to the bank; a second time is refused."""
+    with Session(engine, expire_on_commit=False) as session:
+        run = get_run(session, parse_periode(periode), volgnummer)
+        if run.status == "verzonden":
+            raise BetaalrunFout(f"betaalrun {run.kenmerk} is al als verzonden gemarkeerd op "
+                                f"{run.verzonden_op:%Y-%m-%d %H:%M} door {run.verzonden_door}")
+        _transition(session, run, ("bestand_aangemaakt",), "verzonden",
+                    dict(verzonden_door=gebruiker, verzonden_op=now))
+        _audit(session, run.id, gebruiker, "verzonden", now, "bestand_aangemaakt", "verzonden",
+               sha256=run.bestand_sha256)
+        session.commit()
+        session.refresh(run)
+        return run

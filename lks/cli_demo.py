@@ -1,0 +1,49 @@
+"""CLI: ``lks demo`` — the demo gemeente end to end, output in ./demo-out."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from lks.cli import app, console, fail, state
+from lks.nl import bedrag
+
+
+@app.command("demo")
+def demo_command(
+    out: Path = typer.Option(Path("demo-out"), "--out", help="Map voor alle uitvoer (wordt eerst leeggemaakt)."),
+):
+    """Bouw een verse demogemeente (Het Hogeland) en draai 2025-01 t/m 2026-06 van begin tot eind."""
+    from lks.db import current_revision, make_engine
+    from lks.demo.run import EERSTE, LAATSTE, run_demo
+
+    if state.db_url:
+        engine = make_engine(state.db_url)
+        try:
+            if current_revision(engine) is not None:
+                fail("lks demo bouwt een verse database: kies met --db een lege database, "
+                     "of laat --db weg (dan komt de demo in demo-out/lks-demo.db)")
+        finally:
+            engine.dispose()
+    console.print(f"Demogemeente Het Hogeland: maandcycli {EERSTE} t/m {LAATSTE} → {out}/")
+    result = run_demo(out, db_url=state.db_url, console=console)
+    for regel in result.samenvatting_regels:
+        console.print(f"  {regel}", highlight=False)
+    table = Table(title="Betaalruns van de demo")
+    for column in ("periode", "regels", "correcties", "werkgevers", "BUIG €", "re-integratie €", "verrekend €",
+                   "vorderingen €"):
+        table.add_column(column, justify="left" if column == "periode" else "right")
+    for run in result.runs:
+        table.add_row(run["periode"], str(run["regels"]), str(run["correcties"]), str(run["werkgevers"]),
+                      bedrag(run["totaal_buig"]), bedrag(run["totaal_reintegratie"]), bedrag(run["verrekend"]),
+                      bedrag(run["nieuwe_vorderingen"]))
+    table.add_row("totaal", str(sum(r["regels"] for r in result.runs)),
+                  str(sum(r["correcties"] for r in result.runs)), "",
+                  bedrag(sum(r["totaal_buig"] for r in result.runs)),
+                  bedrag(sum(r["totaal_reintegratie"] for r in result.runs)),
+                  bedrag(sum(r["verrekend"] for r in result.runs)),
+                  bedrag(sum(r["nieuwe_vorderingen"] for r in result.runs)), style="bold")
+    console.print(table)
+    console.print(f"{result.imports} imports van gegevens zoals ze bekend werden; uitvoer en uitleg in "
+                  f"{out}/LEESMIJ.md")

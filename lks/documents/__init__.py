@@ -1,0 +1,1 @@
+"""Documents for werkgevers and controllers: beschikkingen, betaalspecificaties, SEPA files."""

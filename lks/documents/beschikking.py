@@ -1,0 +1,734 @@
+"""Beschikkingen loonkostensubsidie (Awb decisions): immutable inputs in, HTML/PDF bytes out.
+
+Pure rendering layer: no database and no clock. The letter date and the date of sending are
+inputs, so the same inputs always give the same letter, byte for byte (for one installed
+WeasyPrint/Pango/font set). ``inputs_json`` stores the inputs canonically so a letter can be
+re-derived later and compared with ``letter_hash``.
+
+Four kinds (rekenregels §4): ``verlening`` (new plaatsing), ``wijziging`` (new loonwaarde,
+changed hours, indexatie of the WML), ``beeindiging`` (end of the plaatsing, ontwikkelbaan at
+its maximum duration, forfait period over without loonwaarde) and ``vaststelling`` (per
+calendar year or at the end: vastgesteld amount against voorschotten paid). Several
+plaatsingen of one werkgever go into one letter, with a table when there is more than one.
+
+Amounts are integer cents; fractions, loonwaarden and hours are exact (Fraction/Decimal/int),
+never floats. Everything the werkgever reads is Dutch.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import math
+import re
+import types
+import typing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from functools import lru_cache
+from multiprocessing import get_context
+from typing import Literal, Sequence
+
+from babel.dates import format_date
+from dateutil.easter import easter
+
+from lks.nl import LOCALE, bedrag, datum, euro, getal, procent
+from lks.paths import TEMPLATES_DIR
+
+TEMPLATE_DIR = TEMPLATES_DIR / "beschikking"
+SCHEMA = "lks.beschikking/1"
+
+Soort = Literal["verlening", "wijziging", "beeindiging", "vaststelling"]
+Regeling = Literal["lks", "beschut", "ontwikkelbaan"]
+SOORTEN: tuple[str, ...] = ("verlening", "wijziging", "beeindiging", "vaststelling")
+REGELINGEN: tuple[str, ...] = ("lks", "beschut", "ontwikkelbaan")
+
+# Why an amount changes or ends; selects the standard motivering paragraph of the letter.
+REDEN_CODES: dict[str, str] = {
+    "indexatie": "aanpassing van het wettelijk minimumloon",
+    "loonwaarde": "nieuwe loonwaarde",
+    "uren": "gewijzigde arbeidsuren",
+    "einde_dienstbetrekking": "einde van de dienstbetrekking",
+    "maximale_duur": "maximale duur van de ontwikkelbaan bereikt",
+    "loonwaarde_ontbreekt": "forfaitaire periode voorbij zonder vastgestelde loonwaarde",
+    "loonwaarde_100": "loonwaarde van 100 % of meer",
+}
+
+# Legal terms. One place, so a correction of a citation is one edit.
+BEZWAARTERMIJN = dt.timedelta(weeks=6)          # Awb art. 6:7, starting per art. 6:8
+BETAALTERMIJN = dt.timedelta(weeks=6)           # Awb art. 4:87
+BESLISTERMIJN_LOONWAARDE = dt.timedelta(weeks=5)  # Pw art. 10d lid 12
+ARTIKEL_BESLISTERMIJN = "artikel 10d, twaalfde lid, van de Participatiewet"
+
+
+# --------------------------------------------------------------------------------------------
+# Termijnen: bezwaar (Awb 6:7, 6:8) and the Algemene termijnenwet
+
+
+def algemeen_erkende_feestdagen(jaar: int) -> frozenset[dt.date]:
+    """The algemeen erkende feestdagen of Algemene termijnenwet art. 3 lid 1 in ``jaar``:
+    Nieuwjaarsdag, Tweede Paasdag, Hemelvaartsdag, Tweede Pinksterdag, Eerste en Tweede
+    Kerstdag, the day the King's birthday is celebrated and 5 mei. Goede Vrijdag is not one.
+
+    Koningsdag is 27 April, or 26 April when the 27th is a Sunday (Wet vaststelling
+    Koningsdag); before 2014 Koninginnedag was 30 April, or 29 April when the 30th was a
+    Sunday. Days equated by royal decree (art. 3 lid 2) are not included."""
+    pasen = easter(jaar)
+    if jaar >= 2014:
+        koning = dt.date(jaar, 4, 27)
+    else:
+        koning = dt.date(jaar, 4, 30)
+    if koning.weekday() == 6:
+        koning -= dt.timedelta(days=1)
+    return frozenset({
+        dt.date(jaar, 1, 1),
+        pasen + dt.timedelta(days=1),
+        pasen + dt.timedelta(days=39),
+        pasen + dt.timedelta(days=50),
+        dt.date(jaar, 12, 25),
+        dt.date(jaar, 12, 26),
+        koning,
+        dt.date(jaar, 5, 5),
+    })
+
+
+def is_termijnvrije_dag(dag: dt.date) -> bool:
+    """Saturday, Sunday or algemeen erkende feestdag (Algemene termijnenwet art. 1 and 3)."""
+    return dag.weekday() >= 5 or dag in algemeen_erkende_feestdagen(dag.year)
+
+
+def verleng_termijn(laatste_dag: dt.date) -> dt.date:
+    """Algemene termijnenwet art. 1: a statutory term that ends on a Saturday, Sunday or
+    algemeen erkende feestdag runs on to the next day that is none of those."""
+    while is_termijnvrije_dag(laatste_dag):
+        laatste_dag += dt.timedelta(days=1)
+    return laatste_dag
+
+
+def bezwaar_einddatum(verzenddatum: dt.date) -> dt.date:
+    """Last day to lodge bezwaar. The term is six weeks (Awb 6:7) and starts the day after
+    the letter is sent (Awb 6:8), so it ends at the end of verzenddatum + 42 days; a last day
+    on a weekend or feestdag moves to the next working day (Algemene termijnenwet)."""
+    return verleng_termijn(verzenddatum + BEZWAARTERMIJN)
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs
+
+
+@dataclass(frozen=True)
+class Gemeente:
+    """The sender: letterhead, signature and the college's postal address for bezwaar."""
+
+    naam: str                       # "Het Hogeland"
+    straat: str
+    huisnummer: str
+    postcode: str
+    plaats: str
+    telefoon: str
+    website: str
+    ondertekenaar_naam: str
+    ondertekenaar_functie: str
+    bezwaar_postadres: str          # "Postbus 13"
+    bezwaar_postcode: str
+    bezwaar_plaats: str
+    afdeling: str | None = None     # "Ontwikkelplein Het Hogeland"
+    email: str | None = None
+    iban: str | None = None         # for a terugvordering
+    reintegratieverordening: str | None = None   # citeertitel; default from naam
+    reintegratiebeleid: str | None = None        # "Re-integratiebeleid gemeente Het Hogeland 2024-2028"
+    meldtermijn_dagen: int = 14     # werkgever reports changes within this many days
+    ziekte_meldgrens_weken: int = 4  # report sickness longer than this
+
+    @property
+    def verordening_titel(self) -> str:
+        return self.reintegratieverordening or f"Re-integratieverordening Participatiewet {self.naam}"
+
+
+@dataclass(frozen=True)
+class Werkgever:
+    naam: str
+    straat: str
+    huisnummer: str
+    postcode: str
+    plaats: str
+    contactpersoon: str | None = None
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A parameter value used in the calculation, as shown to the werkgever, with its source."""
+
+    naam: str
+    waarde: str
+    bron: str
+
+
+_BSN_MASKED = re.compile(r"[*•xX]{5,}\d{0,4}")
+
+
+def _exact(value, name: str) -> Fraction:
+    if isinstance(value, (bool, float)) or not isinstance(value, (int, Fraction, Decimal)):
+        raise TypeError(f"{name}: exacte waarde verwacht (int, Fraction of Decimal), niet {value!r}")
+    return Fraction(value)
+
+
+def _cents(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name}: bedrag in hele centen verwacht, niet {value!r}")
+    return value
+
+
+def round_half_up(value: Fraction) -> int:
+    """Exact value in cents, rounded half-up to whole cents (rekenregels §2)."""
+    return math.floor(value + Fraction(1, 2))
+
+
+@dataclass(frozen=True)
+class BeschikkingRegel:
+    """One plaatsing in a beschikking: werknemer, regeling, tijdvak and the full-month
+    calculation (rekenregels §2) with the parameter values used.
+
+    loonwaarde is a percentage (Fraction(60) = 60 %); fractie, urenfactor, vakantiebijslag
+    and werkgeverslasten_fractie are fractions (Fraction(2, 5) = 40 %). The amounts must
+    follow from the factors, or the letter would print a calculation that does not add up:
+    ``lks_basis = round(wml × staffel × (1 + vakantiebijslag) × fractie × urenfactor)``,
+    ``werkgeverslasten = round(lks_basis × werkgeverslasten_fractie)``, ``maandbedrag =
+    lks_basis + werkgeverslasten``. For an ontwikkelbaan without vakantiebijslag or
+    werkgeverslasten (policy settings) pass 0 for the respective fraction."""
+
+    plaatsing_id: str
+    werknemer_naam: str
+    bsn_masked: str
+    regeling: Regeling
+    tijdvak_van: dt.date
+    tijdvak_tot: dt.date | None
+    maandbedrag_cent: int
+    lks_basis_cent: int
+    werkgeverslasten_cent: int
+    loonwaarde: Fraction | None
+    contracturen: Fraction
+    voltijdsuren: Fraction
+    wml_cent: int
+    wml_ingangsdatum: dt.date
+    fractie: Fraction
+    urenfactor: Fraction
+    vakantiebijslag: Fraction
+    werkgeverslasten_fractie: Fraction
+    parameters: tuple[Parameter, ...] = ()
+    jeugdloon_staffel: Fraction | None = None
+    oud_maandbedrag_cent: int | None = None
+    reden: str | None = None
+    reden_code: str | None = None
+
+    def __post_init__(self):
+        if self.regeling not in REGELINGEN:
+            raise ValueError(f"onbekende regeling {self.regeling!r} ({', '.join(REGELINGEN)})")
+        if not _BSN_MASKED.fullmatch(self.bsn_masked):
+            raise ValueError("bsn_masked moet een gemaskeerd BSN zijn (bijv. '******782'), "
+                             "nooit het volledige BSN")
+        if self.reden_code is not None and self.reden_code not in REDEN_CODES:
+            raise ValueError(f"onbekende reden_code {self.reden_code!r}")
+        if self.tijdvak_tot is not None and self.tijdvak_tot < self.tijdvak_van:
+            raise ValueError(f"plaatsing {self.plaatsing_id}: tijdvak_tot ligt voor tijdvak_van")
+        for name in ("maandbedrag_cent", "lks_basis_cent", "werkgeverslasten_cent", "wml_cent"):
+            if _cents(getattr(self, name), name) < 0:
+                raise ValueError(f"{name} is negatief")
+        if self.oud_maandbedrag_cent is not None:
+            _cents(self.oud_maandbedrag_cent, "oud_maandbedrag_cent")
+        for name in ("contracturen", "voltijdsuren", "fractie", "urenfactor", "vakantiebijslag",
+                     "werkgeverslasten_fractie", "loonwaarde", "jeugdloon_staffel"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, _exact(value, name))
+        object.__setattr__(self, "parameters", tuple(
+            p if isinstance(p, Parameter) else Parameter(*p) for p in self.parameters))
+        basis = round_half_up(self.wml_cent * self.staffel * (1 + self.vakantiebijslag)
+                              * self.fractie * self.urenfactor)
+        lasten = round_half_up(basis * self.werkgeverslasten_fractie)
+        if (basis, lasten, basis + lasten) != (self.lks_basis_cent, self.werkgeverslasten_cent,
+                                               self.maandbedrag_cent):
+            raise ValueError(
+                f"plaatsing {self.plaatsing_id}: de bedragen volgen niet uit de factoren "
+                f"(verwacht lks_basis {basis}, werkgeverslasten {lasten}, totaal {basis + lasten} "
+                f"cent; gekregen {self.lks_basis_cent}, {self.werkgeverslasten_cent}, "
+                f"{self.maandbedrag_cent})")
+
+    @property
+    def staffel(self) -> Fraction:
+        return Fraction(1) if self.jeugdloon_staffel is None else self.jeugdloon_staffel
+
+
+@dataclass(frozen=True)
+class VaststellingRegel:
+    """Vastgesteld amount and voorschotten of one plaatsing (optional breakdown)."""
+
+    plaatsing_id: str
+    vastgesteld_cent: int
+    voorschotten_cent: int
+
+    def __post_init__(self):
+        _cents(self.vastgesteld_cent, "vastgesteld_cent")
+        _cents(self.voorschotten_cent, "voorschotten_cent")
+
+    @property
+    def verschil_cent(self) -> int:
+        return self.vastgesteld_cent - self.voorschotten_cent
+
+
+@dataclass(frozen=True)
+class Vaststelling:
+    """The subsidy vastgesteld over a tijdvak (a calendar year, or up to the end of the
+    plaatsing) against the voorschotten paid. A positive difference is a nabetaling; a
+    negative one is set off against the next payments (verrekenen, the default of
+    rekenregels §4) or, with ``verrekenen=False``, recovered (terugvordering)."""
+
+    tijdvak_van: dt.date
+    tijdvak_tot: dt.date
+    vastgesteld_cent: int
+    voorschotten_cent: int
+    verrekenen: bool = True
+    per_plaatsing: tuple[VaststellingRegel, ...] = ()
+
+    def __post_init__(self):
+        _cents(self.vastgesteld_cent, "vastgesteld_cent")
+        _cents(self.voorschotten_cent, "voorschotten_cent")
+        if self.vastgesteld_cent < 0 or self.voorschotten_cent < 0:
+            raise ValueError("vastgesteld bedrag en voorschotten zijn niet negatief")
+        if self.tijdvak_tot < self.tijdvak_van:
+            raise ValueError("tijdvak_tot ligt voor tijdvak_van")
+        object.__setattr__(self, "per_plaatsing", tuple(
+            r if isinstance(r, VaststellingRegel) else VaststellingRegel(*r)
+            for r in self.per_plaatsing))
+        if self.per_plaatsing:
+            if (sum(r.vastgesteld_cent for r in self.per_plaatsing) != self.vastgesteld_cent
+                    or sum(r.voorschotten_cent for r in self.per_plaatsing) != self.voorschotten_cent):
+                raise ValueError("de bedragen per plaatsing tellen niet op tot de totalen")
+
+    @classmethod
+    def voor_jaar(cls, jaar: int, vastgesteld_cent: int, voorschotten_cent: int,
+                  **kwargs) -> "Vaststelling":
+        return cls(dt.date(jaar, 1, 1), dt.date(jaar, 12, 31), vastgesteld_cent,
+                   voorschotten_cent, **kwargs)
+
+    @property
+    def jaar(self) -> int | None:
+        """The calendar year when the tijdvak is exactly one, else None."""
+        if (self.tijdvak_van.year == self.tijdvak_tot.year
+                and (self.tijdvak_van.month, self.tijdvak_van.day) == (1, 1)
+                and (self.tijdvak_tot.month, self.tijdvak_tot.day) == (12, 31)):
+            return self.tijdvak_van.year
+        return None
+
+    @property
+    def verschil_cent(self) -> int:
+        return self.vastgesteld_cent - self.voorschotten_cent
+
+    @property
+    def uitkomst(self) -> Literal["nabetaling", "verrekening", "terugvordering", "geen_verschil"]:
+        if self.verschil_cent > 0:
+            return "nabetaling"
+        if self.verschil_cent == 0:
+            return "geen_verschil"
+        return "verrekening" if self.verrekenen else "terugvordering"
+
+
+@dataclass(frozen=True)
+class Beschikking:
+    """One letter to one werkgever. ``datum`` is the date of the decision (the letter date),
+    ``verzenddatum`` the day it is sent (default: datum); the bezwaartermijn runs from the
+    day after sending."""
+
+    soort: Soort
+    kenmerk: str
+    datum: dt.date
+    gemeente: Gemeente
+    werkgever: Werkgever
+    regels: tuple[BeschikkingRegel, ...]
+    verzenddatum: dt.date | None = None
+    loonwaarde_vastgesteld_op: dt.date | None = None
+    vaststelling: Vaststelling | None = None
+    motivering: str | None = None
+
+    def __post_init__(self):
+        if self.soort not in SOORTEN:
+            raise ValueError(f"onbekende soort beschikking {self.soort!r} ({', '.join(SOORTEN)})")
+        object.__setattr__(self, "regels", tuple(self.regels))
+        if not self.regels:
+            raise ValueError("een beschikking gaat over ten minste één plaatsing")
+        ids = [r.plaatsing_id for r in self.regels]
+        if len(set(ids)) != len(ids):
+            raise ValueError("een plaatsing staat meer dan eens in de beschikking")
+        if self.verzenddatum is not None and self.verzenddatum < self.datum:
+            raise ValueError("verzenddatum ligt voor de datum van de beschikking")
+        if (self.soort == "vaststelling") != (self.vaststelling is not None):
+            raise ValueError("een vaststelling (en alleen die) heeft vaststellingsgegevens")
+        if self.soort == "beeindiging":
+            for r in self.regels:
+                if r.tijdvak_tot is None:
+                    raise ValueError(f"beëindiging van plaatsing {r.plaatsing_id} zonder einddatum")
+        if self.soort == "wijziging":
+            for r in self.regels:
+                if r.oud_maandbedrag_cent is None:
+                    raise ValueError(f"wijziging van plaatsing {r.plaatsing_id} zonder oud bedrag")
+        if self.vaststelling is not None:
+            unknown = {r.plaatsing_id for r in self.vaststelling.per_plaatsing} - set(ids)
+            if unknown:
+                raise ValueError(f"vaststelling noemt onbekende plaatsingen: {sorted(unknown)}")
+
+    @property
+    def verzonden(self) -> dt.date:
+        return self.verzenddatum or self.datum
+
+
+def termijn_overschreden(beschikking: Beschikking) -> bool:
+    """A verlening or wijziging decided more than five weeks after the loonwaarde was set
+    (Pw art. 10d lid 12). Shown in the letter; the caller can raise a signaal with it."""
+    return (beschikking.soort in ("verlening", "wijziging")
+            and beschikking.loonwaarde_vastgesteld_op is not None
+            and beschikking.datum > beschikking.loonwaarde_vastgesteld_op + BESLISTERMIJN_LOONWAARDE)
+
+
+# --------------------------------------------------------------------------------------------
+# Canonical inputs (JSON) and hashes
+
+
+def _to_plain(value):
+    if dataclasses.is_dataclass(value):
+        return {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [_to_plain(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, (Fraction, Decimal)):
+        return str(Fraction(value))          # '60', '2/5', '65/2': exact, never a float
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"niet serialiseerbaar: {value!r}")
+
+
+def inputs_json(beschikking: Beschikking) -> str:
+    """Canonical JSON of every input of the letter: sorted keys, no whitespace, dates ISO,
+    exact numbers as strings ('2/5'), amounts as integer cents. Equal inputs give equal text
+    (a Decimal('32.0') and Fraction(32) are the same input); ``from_inputs_json`` reads it
+    back."""
+    return json.dumps({"schema": SCHEMA, "beschikking": _to_plain(beschikking)},
+                      sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _from_plain(tp, value):
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if value is None:
+            return None
+        return _from_plain(args[0], value)
+    if origin is Literal:
+        return value
+    if origin is tuple:
+        (item, _ellipsis) = typing.get_args(tp)
+        return tuple(_from_plain(item, v) for v in value)
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        return tp(**{k: _from_plain(hints[k], v) for k, v in value.items()})
+    if tp is dt.date:
+        return dt.date.fromisoformat(value)
+    if tp is Fraction:
+        return Fraction(value)
+    return value
+
+
+def from_inputs_json(text: str) -> Beschikking:
+    data = json.loads(text)
+    if data.get("schema") != SCHEMA:
+        raise ValueError(f"onbekend schema {data.get('schema')!r} (verwacht {SCHEMA})")
+    return _from_plain(Beschikking, data["beschikking"])
+
+
+def letter_hash(data: bytes | str) -> str:
+    """sha256 (hex) of a rendered letter (PDF bytes or HTML text)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def inputs_hash(beschikking: Beschikking) -> str:
+    return letter_hash(inputs_json(beschikking))
+
+
+# --------------------------------------------------------------------------------------------
+# View model: every decision about wording is made here, the templates only lay it out
+
+
+SOORT_ONDERWERP = {
+    "verlening": "Verlening loonkostensubsidie",
+    "wijziging": "Wijziging loonkostensubsidie",
+    "beeindiging": "Beëindiging loonkostensubsidie",
+    "vaststelling": "Vaststelling loonkostensubsidie",
+}
+REGELING_NAAM = {
+    "lks": "loonkostensubsidie",
+    "beschut": "loonkostensubsidie beschut werk",
+    "ontwikkelbaan": "loonkostensubsidie ontwikkelbaan",
+}
+REGELING_KORT = {"lks": "LKS", "beschut": "beschut werk", "ontwikkelbaan": "ontwikkelbaan"}
+
+
+def grondslag(regel: BeschikkingRegel, gemeente: Gemeente) -> str:
+    """The legal basis of one plaatsing (rekenregels §4)."""
+    if regel.regeling == "lks":
+        if regel.loonwaarde is None:
+            return ("artikel 10d, vijfde lid, van de Participatiewet (forfaitaire "
+                    "loonkostensubsidie zolang de loonwaarde nog niet is vastgesteld)")
+        return "artikel 10d, vierde lid, van de Participatiewet (loonkostensubsidie op basis van de loonwaarde)"
+    if regel.regeling == "beschut":
+        return ("artikel 10b, negende lid, juncto artikel 10d van de Participatiewet "
+                "(loonkostensubsidie voor beschut werk)")
+    beleid = f" en het {gemeente.reintegratiebeleid} (De Ontwikkelbaan)" if gemeente.reintegratiebeleid else ""
+    return f"de {gemeente.verordening_titel}{beleid}"
+
+
+def _uren(value: Fraction) -> str:
+    return getal(value, 2)
+
+
+def _fractie_uitleg(regel: BeschikkingRegel) -> str:
+    if regel.regeling == "lks":
+        if regel.loonwaarde is None:
+            return "forfaitair percentage zolang de loonwaarde nog niet is vastgesteld"
+        rest = 1 - regel.loonwaarde / 100
+        lw = getal(regel.loonwaarde, 2) + " %"
+        if rest <= 0:
+            return f"loonwaarde {lw}: geen loonkostensubsidie"
+        if regel.fractie < rest:
+            return f"100 % min loonwaarde {lw} is {procent(rest)}, begrensd op het maximum"
+        return f"100 % min loonwaarde {lw}"
+    if regel.regeling == "beschut":
+        return "vast percentage voor beschut werk"
+    return "forfaitair percentage ontwikkelbaan, zonder loonwaardemeting"
+
+
+def _urenfactor_tekst(regel: BeschikkingRegel) -> str:
+    """'32 uur per week gedeeld door 36 uur (…)': the urenfactor's own derivation, with the
+    divisor recovered from the factor so both rule variants (rekenregels §2.3) read right."""
+    uren = min(regel.contracturen, regel.voltijdsuren)
+    tekst = f"{_uren(regel.contracturen)} uur per week"
+    if regel.contracturen > regel.voltijdsuren:
+        tekst += f", begrensd op de volledige werkweek van {_uren(regel.voltijdsuren)} uur"
+    if regel.urenfactor == 0 or uren == 0:
+        return tekst
+    noemer = uren / regel.urenfactor
+    if noemer == regel.voltijdsuren:
+        return f"{tekst}, gedeeld door de volledige werkweek van {_uren(noemer)} uur"
+    return (f"{tekst}, gedeeld door {_uren(noemer)} uur (de werkweek waarop het "
+            f"minimumloon per maand is gebaseerd)")
+
+
+def _regel_view(regel: BeschikkingRegel, gemeente: Gemeente) -> dict:
+    return {
+        "r": regel,
+        "regeling_naam": REGELING_NAAM[regel.regeling],
+        "regeling_kort": REGELING_KORT[regel.regeling],
+        "grondslag": grondslag(regel, gemeente),
+        "fractie_uitleg": _fractie_uitleg(regel),
+        "urenfactor_tekst": _urenfactor_tekst(regel),
+        "reden": regel.reden or (REDEN_CODES[regel.reden_code] if regel.reden_code else None),
+        "verschil_cent": (regel.maandbedrag_cent - regel.oud_maandbedrag_cent
+                          if regel.oud_maandbedrag_cent is not None else None),
+        "einde_subsidie": (regel.tijdvak_tot + dt.timedelta(days=1)) if regel.tijdvak_tot else None,
+    }
+
+
+def _unique(items):
+    seen, out = set(), []
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
+
+
+def _onderwerp(b: Beschikking) -> str:
+    regelingen = {r.regeling for r in b.regels}
+    tekst = SOORT_ONDERWERP[b.soort]
+    if regelingen == {"ontwikkelbaan"}:
+        tekst += " ontwikkelbaan"
+    elif regelingen == {"beschut"}:
+        tekst += " beschut werk"
+    if b.soort == "vaststelling":
+        v = b.vaststelling
+        tekst += f" {v.jaar}" if v.jaar else f" {datum(v.tijdvak_van)} tot en met {datum(v.tijdvak_tot)}"
+    elif len(b.regels) == 1:
+        tekst += f" {b.regels[0].werknemer_naam}"
+    else:
+        tekst += f" ({len(b.regels)} plaatsingen)"
+    return tekst
+
+
+def context(beschikking: Beschikking) -> dict:
+    """Everything the templates need, with every wording choice already made."""
+    b = beschikking
+    regels = [_regel_view(r, b.gemeente) for r in b.regels]
+    codes = _unique(r.reden_code for r in b.regels if r.reden_code)
+    redenen = _unique(v["reden"] for v in regels if v["reden"])
+    overschreden = termijn_overschreden(b)
+    vaststelling = b.vaststelling
+    wml_bedragen = sorted(_unique((r.wml_cent, r.wml_ingangsdatum) for r in b.regels),
+                          key=lambda x: (x[1], x[0]))
+    gedeeld = _unique((r.wml_cent, r.wml_ingangsdatum, r.vakantiebijslag,
+                       r.werkgeverslasten_fractie) for r in b.regels)
+    rekengegevens = None
+    if len(gedeeld) == 1:
+        wml, ingang, vb, wgl = gedeeld[0]
+        delen = [f"wettelijk minimumloon {euro(wml)} per maand (vanaf {datum(ingang)})"]
+        if vb:
+            delen.append(f"vakantiebijslag {procent(vb)}")
+        if wgl:
+            delen.append(f"vergoeding werkgeverslasten {procent(wgl)}")
+        rekengegevens = ", ".join(delen[:-1]) + " en " + delen[-1] if len(delen) > 1 else delen[0]
+    einde = bezwaar_einddatum(b.verzonden)
+    per_plaatsing = []
+    if vaststelling is not None:
+        by_id = {v["r"].plaatsing_id: v for v in regels}
+        per_plaatsing = [{"v": v, "regel": by_id[v.plaatsing_id]} for v in vaststelling.per_plaatsing]
+    return {
+        "b": b,
+        "g": b.gemeente,
+        "w": b.werkgever,
+        "soort": b.soort,
+        "onderwerp": _onderwerp(b),
+        "regels": regels,
+        "enkel": regels[0] if len(regels) == 1 else None,
+        "meervoudig": len(regels) > 1,
+        "regelingen": _unique(r.regeling for r in b.regels),
+        "grondslagen": _unique(v["grondslag"] for v in regels),
+        "parameters": _unique(p for r in b.regels for p in r.parameters),
+        "reden_codes": codes,
+        "redenen": redenen,
+        "gemeenschappelijke_reden": redenen[0] if len(redenen) == 1 and all(v["reden"] for v in regels) else None,
+        "totaal_cent": sum(r.maandbedrag_cent for r in b.regels),
+        "totaal_oud_cent": sum(r.oud_maandbedrag_cent or 0 for r in b.regels),
+        "totaal_basis_cent": sum(r.lks_basis_cent for r in b.regels),
+        "totaal_lasten_cent": sum(r.werkgeverslasten_cent for r in b.regels),
+        "ingangsdata": _unique(r.tijdvak_van for r in b.regels),
+        "termijn_overschreden": overschreden,
+        "beslistermijn_einde": (b.loonwaarde_vastgesteld_op + BESLISTERMIJN_LOONWAARDE
+                                if b.loonwaarde_vastgesteld_op else None),
+        "artikel_beslistermijn": ARTIKEL_BESLISTERMIJN,
+        "bezwaar_einddatum": einde,
+        "bezwaar_verlengd": einde != b.verzonden + BEZWAARTERMIJN,
+        "wml_bedragen": wml_bedragen,
+        "rekengegevens": rekengegevens,
+        "betaal_einddatum": verleng_termijn(b.verzonden + BETAALTERMIJN),
+        "vaststelling": vaststelling,
+        "per_plaatsing": per_plaatsing,
+        "inputs_hash": inputs_hash(b),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering
+
+
+def _dag_datum(day: dt.date) -> str:
+    """'maandag 4 januari 2027'."""
+    return format_date(day, "EEEE d MMMM y", locale=LOCALE)
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+    env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(euro=euro, bedrag=bedrag, datum=datum, dag_datum=_dag_datum,
+                       datum_kort=lambda day: day.strftime("%d-%m-%Y"),
+                       getal=getal, procent=procent, uren=_uren)
+    return env
+
+
+@lru_cache(maxsize=1)
+def _stylesheet_text() -> str:
+    return (TEMPLATE_DIR / "beschikking.css").read_text(encoding="utf-8")
+
+
+def _html(beschikking: Beschikking, inline_css: bool) -> str:
+    from markupsafe import Markup
+    template = _environment().get_template(f"{beschikking.soort}.html.j2")
+    css = Markup(_stylesheet_text()) if inline_css else None
+    return template.render(css=css, **context(beschikking))
+
+
+def render_html(beschikking: Beschikking) -> str:
+    """The letter as a self-contained HTML document (stylesheet inline)."""
+    return _html(beschikking, inline_css=True)
+
+
+@lru_cache(maxsize=1)
+def _font_config():
+    """One fontconfig configuration per process: WeasyPrint caches the @font-face fonts in it,
+    so they are registered once instead of once per letter."""
+    import atexit
+    from weasyprint.text.fonts import FontConfiguration
+    config = FontConfiguration()
+    atexit.register(_font_config.cache_clear)   # lets its temporary font folder be removed
+    return config
+
+
+@lru_cache(maxsize=1)
+def _stylesheet():
+    """The stylesheet parsed once per process (with its @font-face rules registered in the
+    shared font configuration) instead of once per letter."""
+    from weasyprint import CSS
+    return CSS(string=_stylesheet_text(), base_url=TEMPLATE_DIR.as_uri() + "/",
+               font_config=_font_config())
+
+
+def render_pdf(beschikking: Beschikking) -> bytes:
+    """The letter as PDF (A4, 'pagina X van Y'): the HTML of ``render_html`` laid out by
+    WeasyPrint with the same stylesheet (parsed once per process).
+
+    Deterministic: the document dates are the letter date from the inputs (never the clock),
+    the file identifier is derived from the inputs, and the bundled fonts are embedded whole
+    (``full_fonts``), so no font subsetter stamps the current time into the file. Equal inputs
+    give identical bytes for one installed WeasyPrint version."""
+    from weasyprint import HTML
+    html = _html(beschikking, inline_css=False)
+    identifier = inputs_hash(beschikking)[:32].encode("ascii")
+    document = HTML(string=html, base_url=TEMPLATE_DIR.as_uri() + "/").render(
+        stylesheets=[_stylesheet()], font_config=_font_config())
+    return document.write_pdf(pdf_identifier=identifier, full_fonts=True)
+
+
+def _render_pdf_chunk(chunk: Sequence[Beschikking]) -> list[bytes]:
+    return [render_pdf(b) for b in chunk]
+
+
+def render_pdf_many(beschikkingen: Sequence[Beschikking], workers: int = 2) -> list[bytes]:
+    """Render many letters on ``workers`` processes (WeasyPrint is single-threaded Python);
+    the result keeps the order of the input. Workers are started with 'forkserver' so a
+    caller with threads (scheduler, database pool) is never forked mid-lock."""
+    beschikkingen = list(beschikkingen)
+    if workers <= 1 or len(beschikkingen) <= 1:
+        return [render_pdf(b) for b in beschikkingen]
+    workers = min(workers, len(beschikkingen))
+    size = max(1, math.ceil(len(beschikkingen) / (workers * 8)))
+    chunks = [beschikkingen[i:i + size] for i in range(0, len(beschikkingen), size)]
+    context = get_context("forkserver")
+    # Workers fork from a server that has imported WeasyPrint once, instead of each paying
+    # for the import (only effective when this starts the forkserver; harmless otherwise).
+    context.set_forkserver_preload(["weasyprint", "lks.documents.beschikking"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return [pdf for chunk in pool.map(_render_pdf_chunk, chunks) for pdf in chunk]
+
+
+__all__ = [
+    "Beschikking", "BeschikkingRegel", "Gemeente", "Parameter", "Vaststelling",
+    "VaststellingRegel", "Werkgever", "SOORTEN", "REGELINGEN", "REDEN_CODES",
+    "algemeen_erkende_feestdagen", "bezwaar_einddatum", "context", "from_inputs_json",
+    "grondslag", "inputs_hash", "inputs_json", "is_termijnvrije_dag", "letter_hash",
+    "render_html", "render_pdf", "render_pdf_many", "round_half_up", "termijn_overschreden",
+    "verleng_termijn",
+]

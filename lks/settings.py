@@ -1,0 +1,281 @@
+"""The gemeente's settings file (``gemeente.toml``): who the gemeente is and its policy
+choices where the law leaves one (rekenregels §2.1, §2.2, §4).
+
+Location: ``LKS_SETTINGS``, else ``gemeente.toml`` in the working directory. Without that
+default file the demo gemeente "Het Hogeland" applies (``EXAMPLE_TOML``, with a fictitious
+bank account); a path that is given explicitly must exist, so a typing error never pays
+from the demo account. Unknown keys are refused: a misspelt policy key must not silently
+fall back to the default. Bank details are read, never echoed in full.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
+                      ValidationError, field_validator)
+
+from lks.calc.model import Policy
+from lks.identifiers import check_bic, check_iban, check_postcode, mask_iban
+
+ENV_VAR = "LKS_SETTINGS"
+DEFAULT_FILE = "gemeente.toml"
+
+EXAMPLE_TOML = '''\
+# Instellingen van de gemeente voor lks (loonkostensubsidie).
+#
+# `lks init` schrijft dit voorbeeld naar gemeente.toml als dat bestand nog niet bestaat;
+# een bestaand bestand wordt nooit overschreven. Een ander pad kan via de omgevings-
+# variabele LKS_SETTINGS. Onbekende sleutels worden geweigerd (een tikfout valt dus
+# niet stil terug op de standaardwaarde).
+#
+# De waarden hieronder zijn die van de demogemeente Het Hogeland. Het IBAN is FICTIEF:
+# vervang naam, adressen, IBAN en ondertekenaar door die van uw gemeente.
+
+[gemeente]
+naam = "Het Hogeland"
+# bezoekadres van het gemeentehuis
+straat = "Hoofdstraat W"
+huisnummer = "70"
+postcode = "9951 AC"
+plaats = "Winsum"
+# rekening waarvan de subsidie wordt betaald (SEPA-betaalbestand); spaties mogen
+iban = "NL38 BNGH 0285 0123 45"
+# BIC mag leeg blijven ("") binnen SEPA; bij opgave wordt hij gecontroleerd
+bic = "BNGHNL2G"
+
+# Postadres voor bezwaarschriften, vermeld in de bezwaarclausule van elke beschikking
+# (Awb art. 6:7 en 6:8: binnen zes weken, gericht aan het college).
+[gemeente.postadres]
+geadresseerde = "het college van burgemeester en wethouders van Het Hogeland"
+adres = "Postbus 13"
+postcode = "9950 AA"
+plaats = "Winsum"
+
+# Wie de beschikkingen namens het college ondertekent.
+[gemeente.ondertekenaar]
+naam = "J. de Vries"
+functie = "teamleider Werk en Inkomen"
+
+[beleid]
+# Welk WML-bedrag geldt (rekenregels §2.1):
+#   "halfjaarlijks" - het WML van de dag zelf, elke januari- en juliwijziging telt mee
+#   "jaarlijks"     - het wettelijk minimum (Pw art. 10d lid 7): het WML van 1 januari
+#                     of van de startdatum, als die later ligt
+indexatie = "halfjaarlijks"
+# Ontwikkelbaan (re-integratieverordening): rekent de subsidie met 8 % vakantiebijslag
+# en met de vergoeding voor werkgeverslasten, zoals het wettelijk forfait?
+ontwikkelbaan_vakantiebijslag = true
+ontwikkelbaan_werkgeverslasten = true
+
+[betaalrun]
+# Hoeveel jaar terug een betaalrun eerdere maanden herberekent en het verschil betaalt.
+retro_jaren = 5
+# Na hoeveel maanden een openstaande vordering (negatief verschil dat niet verrekend kon
+# worden) apart wordt gemeld voor terugvordering.
+vordering_max_maanden = 6
+# De eerste maand die dit systeem betaalt; eerdere maanden betaalde het vorige systeem en
+# worden nooit herberekend of gecorrigeerd. Weglaten: alleen de retrotermijn begrenst.
+eerste_periode = "2025-01"
+# Dag van de maand waarop de bank uitbetaalt (de uitvoerdatum in het SEPA-bestand); ligt
+# die dag bij goedkeuring al achter ons, dan de eerstvolgende werkdag.
+betaaldag = 25
+'''
+
+class InstellingenFout(ValueError):
+    """The settings file cannot be used; ``fouten`` holds one line per problem."""
+
+    def __init__(self, bestand: str, fouten: list[str]):
+        self.bestand = bestand
+        self.fouten = fouten
+        super().__init__(f"{bestand}: " + "; ".join(fouten))
+
+
+def _text(value):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # huisnummer = 70 is meant as "70"
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def _optional_text(value):
+    value = _text(value)
+    return (value or None) if isinstance(value, str) else value
+
+
+Text = Annotated[str, BeforeValidator(_text), Field(min_length=1)]
+OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Postadres(_Section):
+    geadresseerde: Text
+    adres: Text
+    postcode: Text
+    plaats: Text
+
+    @field_validator("postcode")
+    @classmethod
+    def valid_postcode(cls, value: str) -> str:
+        return check_postcode(value)
+
+
+class Ondertekenaar(_Section):
+    naam: Text
+    functie: Text
+
+
+class Gemeente(_Section):
+    naam: Text
+    straat: Text
+    huisnummer: Text
+    postcode: Text
+    plaats: Text
+    iban: Text
+    bic: OptionalText = None
+    postadres: Postadres
+    ondertekenaar: Ondertekenaar
+
+    @field_validator("postcode")
+    @classmethod
+    def valid_postcode(cls, value: str) -> str:
+        return check_postcode(value)
+
+    @field_validator("iban")
+    @classmethod
+    def valid_iban(cls, value: str) -> str:
+        return check_iban(value, masked=True)
+
+    @field_validator("bic")
+    @classmethod
+    def valid_bic(cls, value: str | None) -> str | None:
+        return None if value is None else check_bic(value)
+
+    def __repr_args__(self):
+        for name, value in super().__repr_args__():
+            yield name, mask_iban(value) if name == "iban" else value
+
+
+class Beleid(_Section):
+    indexatie: Literal["halfjaarlijks", "jaarlijks"] = "halfjaarlijks"
+    ontwikkelbaan_vakantiebijslag: bool = True
+    ontwikkelbaan_werkgeverslasten: bool = True
+
+
+class Betaalrun(_Section):
+    retro_jaren: int = Field(5, ge=0, le=20)
+    vordering_max_maanden: int = Field(6, ge=1, le=120)
+    eerste_periode: str | None = Field(None, pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+    betaaldag: int = Field(25, ge=1, le=28)
+
+
+class Settings(_Section):
+    gemeente: Gemeente
+    beleid: Beleid = Beleid()
+    betaalrun: Betaalrun = Betaalrun()
+
+    _bron: Path | None = PrivateAttr(default=None)
+
+    @property
+    def bron(self) -> Path | None:
+        """The file these settings came from; None for the built-in demo gemeente."""
+        return self._bron
+
+    def policy(self) -> Policy:
+        """The calculation core's view of the beleid section."""
+        return Policy(indexatie=self.beleid.indexatie,
+                      ontwikkelbaan_vakantiebijslag=self.beleid.ontwikkelbaan_vakantiebijslag,
+                      ontwikkelbaan_werkgeverslasten=self.beleid.ontwikkelbaan_werkgeverslasten)
+
+
+def settings_path() -> Path:
+    """Where the settings file is expected: ``LKS_SETTINGS``, else ./gemeente.toml."""
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_FILE)
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Read and validate the settings file. Without ``path`` and ``LKS_SETTINGS``, a missing
+    ./gemeente.toml gives the demo gemeente; a path given explicitly must exist."""
+    explicit = path is not None or bool(os.environ.get(ENV_VAR))
+    path = Path(path) if path is not None else settings_path()
+    if not path.exists():
+        if explicit:
+            raise InstellingenFout(str(path), ["bestand bestaat niet"])
+        return parse_settings(EXAMPLE_TOML, "voorbeeldinstellingen")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InstellingenFout(str(path), ["bestand is geen geldige UTF-8"]) from None
+    except OSError as error:
+        raise InstellingenFout(str(path), [f"kan bestand niet lezen ({error.strerror})"]) from None
+    settings = parse_settings(text, str(path))
+    settings._bron = path
+    return settings
+
+
+def parse_settings(text: str, bestand: str = DEFAULT_FILE) -> Settings:
+    """Validate TOML text; ``bestand`` names it in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise InstellingenFout(bestand, [f"geen geldige TOML ({_toml_reden(error)})"]) from None
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as error:
+        raise InstellingenFout(bestand, [_fout(e) for e in error.errors()]) from None
+
+
+def write_example(path: str | Path | None = None) -> bool:
+    """Write ``EXAMPLE_TOML`` to ``path`` (default: ``settings_path()``) unless a file is
+    already there. Returns whether it was written; an existing file is never touched."""
+    path = Path(path) if path is not None else settings_path()
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(EXAMPLE_TOML)
+    except FileExistsError:
+        return False
+    return True
+
+
+def _toml_reden(error: tomllib.TOMLDecodeError) -> str:
+    # tomllib ends its message with "(at line L, column C)" or "(at end of document)"
+    match = re.search(r"at line (\d+), column (\d+)", str(error))
+    if match:
+        return f"fout in de opbouw op regel {match.group(1)}, kolom {match.group(2)}"
+    return "fout in de opbouw aan het eind van het bestand"
+
+
+def _fout(error: dict) -> str:
+    location = [str(part) for part in error["loc"]]
+    key = location[-1] if location else ""
+    section = ".".join(location[:-1])
+    waar = f"[{section}] {key}" if section else key
+    return f"{waar}: {_reden(error)}"
+
+
+def _reden(error: dict) -> str:
+    kind, ctx = error["type"], error.get("ctx", {})
+    reasons = {
+        "missing": "ontbreekt",
+        "extra_forbidden": "onbekende sleutel",
+        "string_type": "moet tekst zijn (tussen aanhalingstekens)",
+        "string_too_short": "mag niet leeg zijn",
+        "bool_type": "moet true of false zijn",
+        "int_type": "moet een geheel getal zijn",
+        "model_type": "moet een tabel zijn ([sectie])",
+        "model_attributes_type": "moet een tabel zijn ([sectie])",
+        "greater_than_equal": f"moet minstens {ctx.get('ge')} zijn",
+        "less_than_equal": f"mag hoogstens {ctx.get('le')} zijn",
+        "literal_error": f"moet een van {ctx.get('expected', '').replace(' or ', ', ')} zijn",
+    }
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return reasons.get(kind, error["msg"])
+
