@@ -12,14 +12,26 @@ from babel.numbers import format_currency, format_decimal
 LOCALE = "nl_NL"
 
 
-def euro(cents: int) -> str:
-    """Integer cents as '€ 1.065,05'."""
-    return format_currency(Decimal(int(cents)) / 100, "EUR", locale=LOCALE)
-
-
 def bedrag(cents: int) -> str:
-    """Integer cents as '1.065,05' (no currency sign, for tables)."""
-    return format_decimal(Decimal(int(cents)) / 100, format="#,##0.00", locale=LOCALE)
+    """Integer cents as '1.065,05' (no currency sign, for tables).
+
+    Written out instead of calling babel per amount: a betaalrun formats hundreds of
+    thousands of amounts and babel takes ~60 µs each. The tests check it against babel's
+    nl_NL pattern."""
+    cents = int(cents)
+    whole, frac = divmod(abs(cents), 100)
+    text = f"{whole:,}".replace(",", ".") + f",{frac:02d}"
+    return "-" + text if cents < 0 else text
+
+
+def euro(cents: int) -> str:
+    """Integer cents as '€ 1.065,05' (babel's nl_NL currency pattern, no-break space)."""
+    return "€\xa0" + bedrag(cents)
+
+
+def euro_babel(cents: int) -> str:
+    """The same through babel; the reference for ``euro`` in the tests."""
+    return format_currency(Decimal(int(cents)) / 100, "EUR", locale=LOCALE)
 
 
 def datum(day: dt.date) -> str:

@@ -52,7 +52,7 @@ def _frame(session: Session, query, columns) -> pd.DataFrame:
 
 def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str, now: dt.datetime,
                    settings: Settings, out: Path, progress=None,
-                   pdf: bool | frozenset[str] = False) -> Bestanden:
+                   pdf: bool | frozenset[str] = False, specificaties: bool = True) -> Bestanden:
     """Write the specificaties (HTML and CSV; PDF for all werkgevers when ``pdf`` is True, or for
     the werkgever ids in ``pdf``) and the SEPA file, and record the file's hash."""
     out = Path(out)
@@ -83,9 +83,9 @@ def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str,
     folder = out / f"betaalrun-{kenmerk}"
     folder.mkdir(parents=True, exist_ok=True)
 
-    specificaties = _specificaties(run, settings, regels, betalingen, vorderingen, werkgevers,
-                                   werknemers, plaatsingen)
-    for werkgever_id, spec in specificaties:
+    specs = (_specificaties(run, settings, regels, betalingen, vorderingen, werkgevers, werknemers,
+                            plaatsingen) if specificaties else [])
+    for werkgever_id, spec in specs:
         base = folder / f"specificatie-{kenmerk}-{werkgever_id}"
         _write(base.with_suffix(".html"), render_specificatie_html(spec).encode("utf-8"))
         _write(base.with_suffix(".csv"), specificatie_csv(spec).encode("utf-8"))
@@ -101,7 +101,7 @@ def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str,
     except SepaFout as exc:
         raise BestandFout(f"SEPA-bestand van betaalrun {kenmerk} afgekeurd: {exc}") from None
     lc.bestand_vastleggen(engine, run.id, gebruiker, now, sepa_pad.name, sha)
-    return Bestanden(folder, sepa_pad, sha, len(specificaties))
+    return Bestanden(folder, sepa_pad, sha, len(specs))
 
 
 def _debiteur(settings: Settings) -> Debiteur:
@@ -119,8 +119,9 @@ def _betaalbestand(run: Betaalrun, settings: Settings, betalingen: pd.DataFrame,
         if rows.empty:
             continue
         transacties = []
+        rows_w = werkgevers.to_dict("index")
         for row in rows.itertuples(index=False):
-            w = werkgevers.loc[row.werkgever_id]
+            w = rows_w[row.werkgever_id]
             transacties.append(Transactie(
                 end_to_end_id=row.end_to_end_id, bedrag_cent=int(row.bedrag), naam=w["naam"],
                 iban=w["iban"], bic=w["bic"] if isinstance(w["bic"], str) and w["bic"] else None, straat=w["straat"], huisnummer=str(w["huisnummer"]),
@@ -139,29 +140,35 @@ def _betaalbestand(run: Betaalrun, settings: Settings, betalingen: pd.DataFrame,
 def _specificaties(run, settings, regels, betalingen, vorderingen, werkgevers, werknemers, plaatsingen):
     g = settings.gemeente
     gemeente_adres = (f"{g.straat} {g.huisnummer}", f"{g.postcode} {g.plaats}")
+    # werknemer name and masked BSN per line, joined once (not looked up per line)
+    personen = plaatsingen[["werknemer_id"]].join(werknemers[["naam", "bsn"]], on="werknemer_id")
+    regels = regels.join(personen[["naam", "bsn"]], on="plaatsing_id")
+    per_werkgever = {k: g for k, g in regels.groupby("werkgever_id", sort=True)}
+    betaald = {k: g for k, g in betalingen.groupby("werkgever_id", sort=True)}
+    gevorderd = {k: g for k, g in vorderingen.groupby("werkgever_id", sort=True)}
+    leeg = regels.iloc[0:0]
+    werkgever_rows = werkgevers.to_dict("index")
     out = []
-    ids = sorted(set(regels["werkgever_id"]) | set(betalingen["werkgever_id"]))
-    for werkgever_id in ids:
-        w = werkgevers.loc[werkgever_id]
-        eigen = regels[regels["werkgever_id"] == werkgever_id]
-        spec_regels = []
-        for r in eigen.itertuples(index=False):
-            n = werknemers.loc[plaatsingen.loc[r.plaatsing_id, "werknemer_id"]]
-            spec_regels.append(SpecificatieRegel(
-                plaatsing_id=r.plaatsing_id, werknemer_naam=n["naam"], bsn_masked=mask_bsn(n["bsn"]),
+    for werkgever_id in sorted(set(per_werkgever) | set(betaald)):
+        w = werkgever_rows[werkgever_id]
+        eigen = per_werkgever.get(werkgever_id, leeg)
+        spec_regels = tuple(
+            SpecificatieRegel(
+                plaatsing_id=r.plaatsing_id, werknemer_naam=r.naam, bsn_masked=mask_bsn(r.bsn),
                 regeling=r.regeling, budget=r.budget, periode=r.periode, soort=r.soort,
                 lks_basis_cent=int(r.lks_basis), werkgeverslasten_cent=int(r.werkgeverslasten),
-                bedrag_cent=int(r.bedrag)))
-        b = betalingen[betalingen["werkgever_id"] == werkgever_id]
-        v = vorderingen[vorderingen["werkgever_id"] == werkgever_id]
+                bedrag_cent=int(r.bedrag))
+            for r in eigen.itertuples(index=False))
+        b = betaald.get(werkgever_id, betalingen.iloc[0:0])
+        v = gevorderd.get(werkgever_id, vorderingen.iloc[0:0])
         budgets = set(eigen["budget"]) | set(b["budget"]) | set(v["budget"])
-        uitbetaald = {x: int(b.loc[b["budget"] == x, "bedrag"].sum()) for x in budgets}
-        verrekend = {x: int(b.loc[b["budget"] == x, "verrekend"].sum()) for x in budgets}
-        nieuw = {x: int(v.loc[v["budget"] == x, "bedrag"].sum()) for x in budgets}
+        som = lambda frame, budget, column: int(frame.loc[frame["budget"] == budget, column].sum())  # noqa: E731
         out.append((werkgever_id, Specificatie(
             gemeente_naam=g.naam, gemeente_adres=gemeente_adres, werkgever_naam=w["naam"],
             werkgever_adres=(f"{w['straat']} {w['huisnummer']}", f"{w['postcode']} {w['plaats']}"),
             werkgever_iban=w["iban"], betaalrun_kenmerk=run.kenmerk, periode=run.periode,
-            datum=run.goedgekeurd_op.date(), regels=tuple(spec_regels), uitbetaald_per_budget=uitbetaald,
-            verrekend_per_budget=verrekend, nieuwe_vordering_per_budget=nieuw)))
+            datum=run.goedgekeurd_op.date(), regels=spec_regels,
+            uitbetaald_per_budget={x: som(b, x, "bedrag") for x in budgets},
+            verrekend_per_budget={x: som(b, x, "verrekend") for x in budgets},
+            nieuwe_vordering_per_budget={x: som(v, x, "bedrag") for x in budgets})))
     return out

@@ -1,11 +1,19 @@
 """Alembic environment for lks. Run through ``lks init`` (``lks.db.init_database``), which
 builds the configuration in code; no alembic.ini and no logging configuration here, so a
 migration never takes over the application's logging or stdout."""
+import importlib
+import pkgutil
+
 from alembic import context
 
+import lks.db
 from lks.db.engine import make_engine
 from lks.db.models import Base
-import lks.db.models_betaalrun  # noqa: F401  (registers the betaalrun tables)
+
+# every lks.db.models_* module registers its tables on Base.metadata
+for _module in pkgutil.iter_modules(lks.db.__path__):
+    if _module.name.startswith("models_"):
+        importlib.import_module(f"lks.db.{_module.name}")
 
 config = context.config
 target_metadata = Base.metadata
