@@ -2,7 +2,7 @@
 
 Pure rendering layer: no database and no clock. The letter date and the date of sending are
 inputs, so the same inputs always give the same letter, byte for byte (for one installed
-WeasyPrint/Pango/font set). ``inputs_json`` stores the inputs canonically so a letter can be
+WeasyPrint/Pango version; the fonts are bundled in templates/beschikking/fonts). ``inputs_json`` stores the inputs canonically so a letter can be
 re-derived later and compared with ``letter_hash``.
 
 Four kinds (rekenregels §4): ``verlening`` (new plaatsing), ``wijziging`` (new loonwaarde,
@@ -527,8 +527,26 @@ def _urenfactor_tekst(regel: BeschikkingRegel) -> str:
             f"minimumloon per maand is gebaseerd)")
 
 
+def _regeling_details(regel: BeschikkingRegel) -> list[str]:
+    """'loonwaarde 55 %' / 'forfait' / 'jeugdloon 80 %' for a table cell (no-break spaces)."""
+    details = []
+    if regel.regeling == "lks":
+        details.append(f"loonwaarde {getal(regel.loonwaarde, 2)}\u00a0%"
+                       if regel.loonwaarde is not None else "forfait")
+    if regel.jeugdloon_staffel is not None:
+        details.append("jeugdloon " + procent(regel.jeugdloon_staffel).replace(" ", "\u00a0"))
+    return details
+
+
+def _tijdvak_kort(regel: BeschikkingRegel) -> str:
+    van = regel.tijdvak_van.strftime("%d-%m-%Y")
+    return f"{van} t/m {regel.tijdvak_tot.strftime('%d-%m-%Y')}" if regel.tijdvak_tot else f"vanaf {van}"
+
+
 def _regel_view(regel: BeschikkingRegel, gemeente: Gemeente) -> dict:
     return {
+        "regeling_details": _regeling_details(regel),
+        "tijdvak_kort": _tijdvak_kort(regel),
         "r": regel,
         "regeling_naam": REGELING_NAAM[regel.regeling],
         "regeling_kort": REGELING_KORT[regel.regeling],
@@ -647,7 +665,7 @@ def _environment():
     # same percentages, hours and dates recur in every row: memoise (all arguments hashable).
     cached = lru_cache(maxsize=4096)
     env.filters.update(euro=cached(euro), bedrag=cached(bedrag), datum=cached(datum),
-                       dag_datum=_dag_datum, datum_kort=lambda day: day.strftime("%d-%m-%Y"),
+                       dag_datum=_dag_datum,
                        getal=cached(getal), procent=cached(procent), uren=cached(_uren))
     return env
 
@@ -708,7 +726,10 @@ def render_pdf(beschikking: Beschikking) -> bytes:
     Deterministic: the document dates are the letter date from the inputs (never the clock),
     the file identifier is derived from the inputs, and the bundled fonts are embedded whole
     (``full_fonts``), so no font subsetter stamps the current time into the file. Equal inputs
-    give identical bytes for one installed WeasyPrint version."""
+    give identical bytes for one installed WeasyPrint version.
+
+    Not for concurrent use from several threads (the font configuration is shared per
+    process); render in parallel with ``render_pdf_many``."""
     from weasyprint import HTML
     html = _html(beschikking, inline_css=False)
     identifier = inputs_hash(beschikking)[:32].encode("ascii")
@@ -731,11 +752,11 @@ def render_pdf_many(beschikkingen: Sequence[Beschikking], workers: int = 2) -> l
     workers = min(workers, len(beschikkingen))
     size = max(1, math.ceil(len(beschikkingen) / (workers * 8)))
     chunks = [beschikkingen[i:i + size] for i in range(0, len(beschikkingen), size)]
-    context = get_context("forkserver")
+    mp = get_context("forkserver")
     # Workers fork from a server that has imported WeasyPrint once, instead of each paying
     # for the import (only effective when this starts the forkserver; harmless otherwise).
-    context.set_forkserver_preload(["weasyprint", "lks.documents.beschikking"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    mp.set_forkserver_preload(["weasyprint", "lks.documents.beschikking"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp) as pool:
         return [pdf for chunk in pool.map(_render_pdf_chunk, chunks) for pdf in chunk]
 
 
