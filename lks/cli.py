@@ -95,7 +95,8 @@ def init_command():
                       "vul naam, adressen, IBAN en ondertekenaar van uw gemeente in.",
                       markup=False, highlight=False, soft_wrap=True)
     else:
-        console.print(f"{path} bestaat al en is niet gewijzigd.", markup=False, highlight=False, soft_wrap=True)
+        console.print(f"{path} bestaat al en is niet gewijzigd.", markup=False, highlight=False,
+                      soft_wrap=True)
     try:
         load_settings(path)
     except InstellingenFout as error:

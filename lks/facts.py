@@ -110,17 +110,18 @@ def _typed(frame: pd.DataFrame, model, date_columns: list[str]) -> pd.DataFrame:
         frame[column] = pd.to_datetime(frame[column], format="ISO8601").astype("datetime64[s]")
     for column in model.__table__.columns:
         if isinstance(column.type, Numeric) and column.name in frame:
-            frame[column.name] = [_decimal(v, column.type.scale) for v in frame[column.name]]
+            quantum = Decimal(1).scaleb(-column.type.scale)
+            frame[column.name] = [_decimal(v, quantum) for v in frame[column.name]]
     frame["import_id"] = frame["import_id"].astype("int64")
     frame["recorded_at"] = pd.to_datetime(frame["recorded_at"], utc=True, format="ISO8601")
     return frame
 
 
-def _decimal(value, scale: int) -> Decimal:
+def _decimal(value, quantum: Decimal) -> Decimal:
     # SQLite stores NUMERIC as a double; its shortest repr gives back the decimal written,
-    # which has at most ``scale`` decimals (the importer refuses more)
+    # which has no more decimals than the column's scale (the importer refuses more)
     number = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
-    return number.quantize(Decimal(1).scaleb(-scale))
+    return number.quantize(quantum)
 
 
 def to_calc_input(facts: Facts) -> CalcInput:
@@ -155,7 +156,8 @@ def _hundredths(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 def _to_hundredths(value, column: str) -> int:
     """Exact: 32.5 -> 3250; a value with more than two decimals is an error, not rounded."""
-    scaled = Decimal(value) * 100 if isinstance(value, (Decimal, int)) else Decimal(str(value)) * 100
+    number = value if isinstance(value, (Decimal, int)) else Decimal(str(value))
+    scaled = Decimal(number) * 100
     if scaled != scaled.to_integral_value():
         raise FactsFout(f"{column} {value} heeft meer dan 2 decimalen")
     return int(scaled)

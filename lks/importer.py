@@ -269,20 +269,22 @@ class FileSpec:
     name: str
     row_model: type[_Row]
     table: Any  # the fact model
-    key: tuple[str, ...]
 
     @property
     def columns(self) -> list[str]:
         return list(self.row_model.model_fields)
 
+    @property
+    def key(self) -> tuple[str, ...]:
+        return self.table.NATURAL_KEY
+
 
 FILES: dict[str, FileSpec] = {spec.name: spec for spec in (
-    FileSpec("werkgevers.csv", WerkgeverRij, Werkgever, ("werkgever_id",)),
-    FileSpec("werknemers.csv", WerknemerRij, Werknemer, ("werknemer_id",)),
-    FileSpec("plaatsingen.csv", PlaatsingRij, Plaatsing, ("plaatsing_id",)),
-    FileSpec("loonwaarden.csv", LoonwaardeRij, Loonwaarde, ("plaatsing_id", "ingangsdatum")),
-    FileSpec("urenwijzigingen.csv", UrenwijzigingRij, Urenwijziging,
-             ("plaatsing_id", "ingangsdatum")),
+    FileSpec("werkgevers.csv", WerkgeverRij, Werkgever),
+    FileSpec("werknemers.csv", WerknemerRij, Werknemer),
+    FileSpec("plaatsingen.csv", PlaatsingRij, Plaatsing),
+    FileSpec("loonwaarden.csv", LoonwaardeRij, Loonwaarde),
+    FileSpec("urenwijzigingen.csv", UrenwijzigingRij, Urenwijziging),
 )}
 """The import files in dependency order; the order of the CLI's table and of errors."""
 
@@ -309,7 +311,7 @@ def import_directory(engine: Engine, directory: str | Path,
     """Import the CSV files in ``directory`` as one new version of the facts, recorded at
     ``recorded_at`` (UTC; naive is taken as UTC; default now). All or nothing: raises
     ``ImportFouten`` with every error found and writes nothing then."""
-    recorded_at = _utc(recorded_at) if recorded_at is not None else dt.datetime.now(dt.timezone.utc)
+    recorded_at = _utc(recorded_at or dt.datetime.now(dt.timezone.utc))
     directory = Path(directory)
     fouten: list[ImportFout] = []
     files = _read_directory(directory, recorded_at.date(), fouten)

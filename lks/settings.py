@@ -256,7 +256,7 @@ def _fout(error: dict) -> str:
     location = [str(part) for part in error["loc"]]
     key = location[-1] if location else ""
     section = ".".join(location[:-1])
-    waar = f"[{section}] {key}" if section else key
+    waar = f"[{section}] {key}" if section else f"[{key}]"  # top level: sections
     return f"{waar}: {_reden(error)}"
 
 
@@ -267,6 +267,7 @@ def _reden(error: dict) -> str:
         "extra_forbidden": "onbekende sleutel",
         "string_type": "moet tekst zijn (tussen aanhalingstekens)",
         "string_too_short": "mag niet leeg zijn",
+        "too_short": "mag niet leeg zijn",
         "bool_type": "moet true of false zijn",
         "int_type": "moet een geheel getal zijn",
         "model_type": "moet een tabel zijn ([sectie])",

@@ -17,6 +17,11 @@ from lks.db import init_database, make_engine
 from .helpers import BACKENDS, Cli, create_database, new_database
 
 
+def pytest_configure(config):
+    # pgserver asks platformdirs for a runtime directory; in containers it warns, harmlessly
+    config.addinivalue_line("filterwarnings", "ignore:XDG_RUNTIME_DIR is not set")
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     import pgserver  # a test dependency: its absence must fail the PostgreSQL variants
