@@ -360,7 +360,8 @@ def render_specificatie_pdf(spec: Specificatie) -> bytes:
     html = render_specificatie_html(spec)
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
     with _source_date_epoch(spec.datum):
-        return HTML(string=html, base_url=str(TEMPLATE_DIR)).write_pdf(pdf_identifier=identifier)
+        return HTML(string=html, base_url=TEMPLATES_DIR.as_uri() + "/").write_pdf(
+            pdf_identifier=identifier, full_fonts=True)
 
 
 CSV_KOLOMMEN = ("betaalrun", "werkgever", "budget", "plaatsing", "werknemer", "bsn", "regeling",
