@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 from schwifty import IBAN
 
-from lks.db import init_database, make_engine
+from lks.db import make_engine
 from lks.importer import import_directory
+from tests.foundation.helpers import new_database
 
 UTC = dt.timezone.utc
 
@@ -54,10 +55,10 @@ def gemeente_dir(directory: Path, loonwaarden: list[list] | None = None) -> Path
 
 
 @pytest.fixture
-def engine(tmp_path):
-    url = f"sqlite:///{tmp_path / 'lks.db'}"
-    init_database(url)
-    engine = make_engine(url)
-    import_directory(engine, gemeente_dir(tmp_path / "in"), recorded_at=dt.datetime(2025, 1, 2, tzinfo=UTC))
-    yield engine
-    engine.dispose()
+def engine(request, backend, tmp_path):
+    """The small gemeente imported into a fresh database, on SQLite and on PostgreSQL."""
+    with new_database(request, backend, tmp_path) as url:
+        engine = make_engine(url)
+        import_directory(engine, gemeente_dir(tmp_path / "in"), recorded_at=dt.datetime(2025, 1, 2, tzinfo=UTC))
+        yield engine
+        engine.dispose()
