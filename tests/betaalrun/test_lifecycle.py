@@ -130,3 +130,16 @@ def test_files_are_valid_identical_on_regeneration_and_sent_once(engine, tmp_pat
     lc.verzonden(engine, "2025-01", "carla", T)
     with pytest.raises(lc.BetaalrunFout, match="al als verzonden"):
         lc.verzonden(engine, "2025-01", "carla", T)
+
+
+def test_database_refuses_changing_audit_log_and_approved_lines(engine):
+    from sqlalchemy import delete, text, update
+    from sqlalchemy.exc import DatabaseError
+    run_month(engine, "2025-01", T)
+    for statement in (update(AuditLog).values(gebruiker="iemand"), delete(AuditLog),
+                      update(Betaalregel).values(bedrag=1), delete(Betaalregel)):
+        with Session(engine) as s, pytest.raises(DatabaseError, match="alleen aan te vullen|onveranderlijk"):
+            s.execute(statement)
+            s.commit()
+    with Session(engine) as s:
+        assert s.scalar(text("SELECT count(*) FROM audit_log")) == 3

@@ -131,9 +131,57 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_aflossing_betaalrun_id'), ['betaalrun_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_aflossing_vordering_id'), ['vordering_id'], unique=False)
 
+    _guards()
+
+
+# What the database itself refuses, whatever the code does: changing or deleting the audit
+# log, and changing or deleting payment lines of an approved run.
+PAID = "('goedgekeurd', 'bestand_aangemaakt', 'verzonden')"
+AUDIT_MSG = "audit_log is alleen aan te vullen"
+LINE_MSG = "betaalregels van een goedgekeurde betaalrun zijn onveranderlijk"
+
+
+def _guards() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"""
+            CREATE FUNCTION lks_audit_log_append_only() RETURNS trigger AS $$
+            BEGIN RAISE EXCEPTION '{AUDIT_MSG}'; END; $$ LANGUAGE plpgsql""")
+        op.execute("""CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+                      FOR EACH ROW EXECUTE FUNCTION lks_audit_log_append_only()""")
+        op.execute(f"""
+            CREATE FUNCTION lks_betaalregel_frozen() RETURNS trigger AS $$
+            BEGIN
+              IF (SELECT status FROM betaalrun WHERE id = OLD.betaalrun_id) IN {PAID} THEN
+                RAISE EXCEPTION '{LINE_MSG}';
+              END IF;
+              IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+              RETURN NEW;
+            END; $$ LANGUAGE plpgsql""")
+        op.execute("""CREATE TRIGGER betaalregel_frozen BEFORE UPDATE OR DELETE ON betaalregel
+                      FOR EACH ROW EXECUTE FUNCTION lks_betaalregel_frozen()""")
+        return
+    for event in ("UPDATE", "DELETE"):
+        op.execute(f"""CREATE TRIGGER audit_log_no_{event.lower()} BEFORE {event} ON audit_log
+                       BEGIN SELECT RAISE(ABORT, '{AUDIT_MSG}'); END""")
+        op.execute(f"""CREATE TRIGGER betaalregel_frozen_{event.lower()} BEFORE {event} ON betaalregel
+                       WHEN (SELECT status FROM betaalrun WHERE id = OLD.betaalrun_id) IN {PAID}
+                       BEGIN SELECT RAISE(ABORT, '{LINE_MSG}'); END""")
+
+
+def _drop_guards() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
+        op.execute("DROP TRIGGER IF EXISTS betaalregel_frozen ON betaalregel")
+        op.execute("DROP FUNCTION IF EXISTS lks_audit_log_append_only()")
+        op.execute("DROP FUNCTION IF EXISTS lks_betaalregel_frozen()")
+        return
+    for name in ("audit_log_no_update", "audit_log_no_delete", "betaalregel_frozen_update",
+                 "betaalregel_frozen_delete"):
+        op.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
 def downgrade() -> None:
+    _drop_guards()
     with op.batch_alter_table('aflossing', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_aflossing_vordering_id'))
         batch_op.drop_index(batch_op.f('ix_aflossing_betaalrun_id'))
