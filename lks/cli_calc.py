@@ -10,8 +10,9 @@ import typer
 from lks.calc import calculate as calculate_core
 from lks.calc.core import CalcFout
 from lks.cli import app, console, fail, state
-from lks.db import make_engine, resolve_url
+from lks.db import current_revision, head_revision, make_engine, resolve_url
 from lks.export import write_calculation_csv
+from lks.nl import euro
 from lks.facts import FactsFout, load_facts
 from lks.parameters import ParameterFout, ParameterOntbreekt, Parameters
 from lks.settings import InstellingenFout, load_settings
@@ -48,14 +49,12 @@ def _inputs(indexatie: str | None, as_of: str | None):
                                   ontwikkelbaan_werkgeverslasten=policy.ontwikkelbaan_werkgeverslasten)
         params = Parameters.load()
         engine = make_engine(resolve_url(state.db_url))
+        if current_revision(engine) != head_revision():
+            fail("de database is niet bijgewerkt: voer eerst 'lks init' of 'lks import' uit")
         facts = load_facts(engine, as_of=_as_of(as_of))
         return facts.to_calc_input(), params, policy
     except (InstellingenFout, ParameterFout, FactsFout) as exc:
         fail(str(exc))
-    except Exception as exc:  # a database that is missing or not initialised
-        if "no such table" in str(exc) or "does not exist" in str(exc):
-            fail("de database heeft nog geen schema: voer eerst 'lks init' of 'lks import' uit")
-        raise
 
 
 @app.command("calculate")
@@ -84,7 +83,6 @@ def calculate_command(
         fail(f"kan {csv} niet schrijven: {exc.strerror}")
     months = result.plaatsing_maanden
     totals = months.groupby("budget", observed=True)["lks_totaal"].sum() if rows else {}
-    from lks.nl import euro
     console.print(f"{rows} plaatsing-maanden berekend ({van} t/m {tot}, indexatie {policy.indexatie}) → {csv}")
     for budget, total in (totals.items() if rows else []):
         console.print(f"  {budget}: {euro(int(total))}")

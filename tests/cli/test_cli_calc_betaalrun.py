@@ -88,3 +88,10 @@ def test_betaalrun_cycle(lks, tmp_path):
     show = lks("betaalrun", "show", "--periode", "2025-01")
     assert show.exit_code == 0 and "goedkeuren" in show.output and "bert" in show.output
     assert lks("betaalrun", "calculate", "--periode", "2025-1x").exit_code == 1
+
+
+def test_calculate_on_a_database_without_schema(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["--db", f"sqlite:///{tmp_path / 'leeg.db'}", "calculate",
+                                      "--from", "2025-01", "--to", "2025-01", "--csv", "x.csv"])
+    assert result.exit_code == 1 and "lks init" in result.output
