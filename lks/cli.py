@@ -4,6 +4,7 @@ that do the work, and print; they hold no rules themselves."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +18,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    # a traceback must never print local variables: they hold BSNs, names and IBANs
+    pretty_exceptions_show_locals=False,
 )
 console = Console()
 err_console = Console(stderr=True)
@@ -35,13 +38,46 @@ def fail(message: str, code: int = 1) -> "typer.Exit":
     raise typer.Exit(code)
 
 
+def _database_excepthook(kind, error, tb):
+    """An unexpected database error ends in one line without traceback, parameters or the
+    server's DETAIL (which can quote a whole row, BSN included); anything else as before."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if isinstance(error, SQLAlchemyError):
+        from lks.db.engine import safe_error
+        err_console.print(f"[bold red]fout:[/] {escape(safe_error(error))}", highlight=False, soft_wrap=True)
+        return
+    _database_excepthook.previous(kind, error, tb)
+
+
+_database_excepthook.previous = sys.excepthook
+
+
 @app.callback()
 def main(
     db: str = typer.Option(None, "--db", metavar="URL",
                            help="Database-URL (standaard: LKS_DATABASE_URL, anders sqlite:///lks.db)."),
+    gemeente: str = typer.Option(None, "--gemeente", metavar="CODE",
+                                 help="Gemeente op een gedeelde PostgreSQL-server: werkt in schema "
+                                      "gemeente_CODE (standaard: LKS_GEMEENTE). Bij SQLite is een "
+                                      "gemeente een eigen databasebestand."),
 ):
     """lks — loonkostensubsidie voor gemeenten: import, berekening, betaalrun, beschikkingen, rapportage."""
     state.db_url = db
+    if sys.excepthook is not _database_excepthook:
+        _database_excepthook.previous = sys.excepthook
+        sys.excepthook = _database_excepthook
+    if gemeente is not None or os.environ.get("LKS_GEMEENTE"):
+        from lks.db import GEMEENTE_VAR, GemeenteFout, resolve_gemeente, resolve_url
+        try:
+            code = resolve_gemeente(gemeente)
+        except GemeenteFout as error:
+            fail(str(error))
+        if code and resolve_url(db).startswith("sqlite"):
+            fail(f"gemeente {code!r}: op SQLite is een gemeente een eigen databasebestand "
+                 "(--db sqlite:///<gemeente>.db); --gemeente en LKS_GEMEENTE alleen met PostgreSQL")
+        # every engine of this process (make_engine reads LKS_GEMEENTE) works in its schema
+        os.environ[GEMEENTE_VAR] = code or ""
 
 
 MAX_FOUTEN = 50  # errors listed by `lks import`; the rest is counted
@@ -163,7 +199,7 @@ def import_command(
 
 
 # The commands of later pipeline stages live in their own modules and register on ``app``.
-from lks import cli_betaalrun, cli_calc, cli_demo  # noqa: E402,F401
+from lks import cli_beschikkingen, cli_betaalrun, cli_calc, cli_demo, cli_rapport, cli_scheduler  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

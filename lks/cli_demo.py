@@ -45,5 +45,11 @@ def demo_command(
                   bedrag(sum(r["verrekend"] for r in result.runs)),
                   bedrag(sum(r["nieuwe_vorderingen"] for r in result.runs)), style="bold")
     console.print(table)
+    if result.beschikkingen:
+        labels = {"verlening": "verleningen", "wijziging": "wijzigingen", "beeindiging": "beëindigingen",
+                  "vaststelling": "vaststellingen"}
+        console.print("Beschikkingen: " + ", ".join(f"{n} {labels[s]}" for s, n in result.beschikkingen.items())
+                      + f" ({sum(result.beschikkingen.values())} brieven als HTML, {result.beschikking_pdfs} "
+                      "ook als PDF)", highlight=False)
     console.print(f"{result.imports} imports van gegevens zoals ze bekend werden; uitvoer en uitleg in "
                   f"{out}/LEESMIJ.md")

@@ -83,6 +83,28 @@ eerste_periode = "2025-01"
 # Dag van de maand waarop de bank uitbetaalt (de uitvoerdatum in het SEPA-bestand); ligt
 # die dag bij goedkeuring al achter ons, dan de eerstvolgende werkdag.
 betaaldag = 25
+
+[scheduler]
+# De batchcycli van `lks scheduler` (definities in batches/cycli.yaml), in de tijd van
+# Europe/Amsterdam. Tijden als "UU:MM", niet tussen 02:00 en 03:00: dat uur ontbreekt of
+# komt dubbel voor bij de zomertijdwissel.
+# Dag van de maand en tijd waarop de betaalrun wordt aangevraagd en berekend (goedkeuren
+# doen mensen: vier ogen).
+betaalrun_dag = 18
+betaalrun_tijd = "07:00"
+# Tijd waarop de werklijst met signalen dagelijks wordt bijgewerkt.
+signalen_tijd = "06:30"
+# Na hoeveel maanden na de laatste loonwaardemeting een herbeoordeling nodig is.
+herbeoordeling_maanden = 12
+# Hoe lang na het geplande moment een gemiste cyclus (scheduler stond uit) nog wordt
+# ingehaald; ingehaald wordt altijd één keer, ook als er meer momenten zijn gemist.
+inhaaltermijn_dagen = 31
+# Een mislukte taak wordt na zoveel minuten opnieuw geprobeerd, hoogstens zo vaak.
+herhaal_minuten = 30
+herhaal_pogingen = 3
+# Een scheduler die zo lang geen teken van leven gaf, geldt als gestopt (alleen SQLite;
+# op PostgreSQL houdt de database de vergrendeling bij).
+vergrendeling_minuten = 5
 '''
 
 class InstellingenFout(ValueError):
@@ -176,10 +198,38 @@ class Betaalrun(_Section):
     betaaldag: int = Field(25, ge=1, le=28)
 
 
+def _kloktijd(value: str) -> str:
+    """"UU:MM" outside 02:00-03:00 (that hour is missing or doubled at a DST change)."""
+    match = re.fullmatch(r"([01][0-9]|2[0-3]):([0-5][0-9])", value)
+    if not match:
+        raise ValueError(f"'{value}' is geen tijd in de vorm UU:MM")
+    if match.group(1) == "02":
+        raise ValueError(f"{value} valt in het uur van de zomertijdwissel (02:00-03:00); "
+                         "kies een andere tijd")
+    return value
+
+
+class Scheduler(_Section):
+    betaalrun_dag: int = Field(18, ge=1, le=28)
+    betaalrun_tijd: str = "07:00"
+    signalen_tijd: str = "06:30"
+    herbeoordeling_maanden: int = Field(12, ge=1, le=60)
+    inhaaltermijn_dagen: int = Field(31, ge=1, le=366)
+    herhaal_minuten: int = Field(30, ge=1, le=24 * 60)
+    herhaal_pogingen: int = Field(3, ge=0, le=100)
+    vergrendeling_minuten: int = Field(5, ge=1, le=24 * 60)
+
+    @field_validator("betaalrun_tijd", "signalen_tijd")
+    @classmethod
+    def valid_time(cls, value: str) -> str:
+        return _kloktijd(value)
+
+
 class Settings(_Section):
     gemeente: Gemeente
     beleid: Beleid = Beleid()
     betaalrun: Betaalrun = Betaalrun()
+    scheduler: Scheduler = Scheduler()
 
     _bron: Path | None = PrivateAttr(default=None)
 

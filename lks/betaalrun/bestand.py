@@ -23,6 +23,7 @@ from lks.documents.betaalspecificatie import (Specificatie, SpecificatieRegel, m
 from lks.documents.sepa import (Betaalbestand, Betaalopdracht, Debiteur, SepaFout, Transactie,
                                 ustrd, write_pain001)
 from lks.facts import load_facts
+from lks.faults import crash_point
 from lks.settings import Settings
 
 BUDGET_CODE = {"buig": "BUIG", "reintegratie": "REIN"}
@@ -100,6 +101,7 @@ def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str,
         sha = write_pain001(bestand, sepa_pad)
     except SepaFout as exc:
         raise BestandFout(f"SEPA-bestand van betaalrun {kenmerk} afgekeurd: {exc}") from None
+    crash_point("bestand.voor_vastleggen")
     lc.bestand_vastleggen(engine, run.id, gebruiker, now, sepa_pad.name, sha)
     return Bestanden(folder, sepa_pad, sha, len(specs))
 

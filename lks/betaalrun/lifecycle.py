@@ -5,22 +5,35 @@ Every transition is one conditional UPDATE (``WHERE status = …``) in one trans
 audit record, so a double click, a retried job or a second process changes nothing twice:
 the loser's UPDATE matches no row and it gets a clear message. Functions take the acting
 user and ``now`` explicitly; the CLI passes the clock, the scheduler and tests their own.
+
+Every step that writes runs in one *serialised* transaction (``_schrijfsessie``): on SQLite
+``BEGIN IMMEDIATE`` (the database's write lock from the first statement), on PostgreSQL a
+``SHARE ROW EXCLUSIVE`` lock on the betaalrun table (self-conflicting, readers continue). So
+two processes never interleave a calculation's delete and insert of lines, and an approval
+checks "no other run approved since the calculation" against a state nobody can change under
+it. A step that cannot get the lock in time gets a Dutch message, never a traceback.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+from contextlib import contextmanager
+from typing import Iterator
 
 import pandas as pd
-from sqlalchemy import Engine, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, delete, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from lks.betaalrun.delta import PAID_COLUMNS, payment_lines, verreken
 from lks.calc import calculate
+from lks.db.models_verantwoording import Ontvangst
 from lks.db.models_betaalrun import (BETAALD, Aflossing, AuditLog, Betaalregel, Betaalrun,
                                      Betaling, Vordering)
+from lks.db.engine import WRITE_OPTION
 from lks.facts import load_facts
+from lks.faults import crash_point
 from lks.parameters import Parameters
 from lks.settings import Settings
 
@@ -29,6 +42,36 @@ PERIODE_FORMAT = "%Y-%m"
 
 class BetaalrunFout(ValueError):
     """A transition that is not allowed (message in Dutch, for the user)."""
+
+
+BEZET = ("de database is bezet met een andere betaalrunstap of import en kwam niet op tijd vrij; "
+         "probeer het over enkele ogenblikken opnieuw (er is niets gewijzigd)")
+
+
+@contextmanager
+def _schrijfsessie(engine: Engine) -> Iterator[Session]:
+    """A session whose transactions hold the betaalrun write lock from their first statement
+    (see the module docstring). Lock waits that time out become :class:`BetaalrunFout`."""
+    with Session(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False) as session:
+        if engine.dialect.name == "postgresql":
+            session.execute(text("LOCK TABLE betaalrun IN SHARE ROW EXCLUSIVE MODE"))
+        yield session
+
+
+def _bezet_als_fout(function):
+    """Turn 'database is locked' (SQLite after its busy timeout), a deadlock or a lock
+    timeout (PostgreSQL) into the Dutch message; the transaction was rolled back."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except OperationalError as exc:
+            reden = str(exc.orig if exc.orig is not None else exc).lower()
+            if any(k in reden for k in ("database is locked", "deadlock", "lock timeout",
+                                        "could not serialize", "canceling statement")):
+                raise BetaalrunFout(BEZET) from None
+            raise
+    return wrapper
 
 
 def parse_periode(text: str) -> str:
@@ -76,13 +119,14 @@ def get_run(session: Session, periode: str, volgnummer: int | None = None) -> Be
     return run
 
 
+@_bezet_als_fout
 def aanvragen(engine: Engine, periode: str, gebruiker: str, now: dt.datetime) -> tuple[Betaalrun, bool]:
     """Request the run for ``periode``; asking again returns the same run (created=False).
     A new volgnummer is only made when every earlier run of the periode is geannuleerd;
     corrections after a paid run go into the next periode's run."""
     periode = parse_periode(periode)
     for _attempt in range(3):
-        with Session(engine, expire_on_commit=False) as session:
+        with _schrijfsessie(engine) as session:
             existing = session.scalars(
                 select(Betaalrun).where(Betaalrun.periode == periode,
                                         Betaalrun.status != "geannuleerd")).first()
@@ -118,27 +162,33 @@ def _paid_lines(session: Session, exclude_run: int) -> pd.DataFrame:
 
 
 def _open_vorderingen(session: Session) -> pd.DataFrame:
-    """Vorderingen of approved runs minus their aflossingen in approved runs, oldest first."""
+    """Vorderingen of approved runs minus their aflossingen in approved runs and minus what
+    the werkgever paid back against them (ontvangst), oldest first."""
     approved = select(Betaalrun.id).where(Betaalrun.status.in_(BETAALD))
     afgelost = (select(Aflossing.vordering_id, func.sum(Aflossing.bedrag).label("af"))
                 .where(Aflossing.betaalrun_id.in_(approved)).group_by(Aflossing.vordering_id).subquery())
+    ontvangen = (select(Ontvangst.vordering_id, func.sum(Ontvangst.bedrag_cent).label("terug"))
+                 .where(Ontvangst.vordering_id.is_not(None)).group_by(Ontvangst.vordering_id).subquery())
     rows = session.execute(
         select(Vordering.id, Vordering.werkgever_id, Vordering.budget,
-               (Vordering.bedrag - func.coalesce(afgelost.c.af, 0)).label("open"))
+               (Vordering.bedrag - func.coalesce(afgelost.c.af, 0)
+                - func.coalesce(ontvangen.c.terug, 0)).label("open"))
         .outerjoin(afgelost, afgelost.c.vordering_id == Vordering.id)
+        .outerjoin(ontvangen, ontvangen.c.vordering_id == Vordering.id)
         .where(Vordering.betaalrun_id.in_(approved))
         .order_by(Vordering.id)).all()
     frame = pd.DataFrame(rows, columns=["vordering_id", "werkgever_id", "budget", "open"])
     return frame[frame["open"] > 0].reset_index(drop=True)
 
 
+@_bezet_als_fout
 def berekenen(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
               params: Parameters, settings: Settings, volgnummer: int | None = None) -> dict:
     """(Re)calculate the run: every plaatsing-month from the retro limit up to the periode
     with what is known at ``now``, minus what approved runs already paid. Allowed until
     approval; earlier lines of this run are replaced, never those of an approved run."""
     periode = parse_periode(periode)
-    with Session(engine, expire_on_commit=False) as session:
+    with _schrijfsessie(engine) as session:
         run = get_run(session, periode, volgnummer)
         if run.status not in ("aangevraagd", "berekend"):
             raise BetaalrunFout(f"betaalrun {run.kenmerk} is '{run.status}': herberekenen kan alleen "
@@ -165,9 +215,14 @@ def berekenen(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
             berekend_door=gebruiker, berekend_op=now, feiten_per=now, basis_goedgekeurd=basis))
         for table in (Betaalregel, Betaling, Vordering, Aflossing):
             session.execute(delete(table).where(table.betaalrun_id == run.id))
+        crash_point("berekenen.na_verwijderen")
         if len(lines):
-            records = lines.assign(betaalrun_id=run.id).to_dict("records")
-            session.execute(insert(Betaalregel), [_plain(r) for r in records])
+            records = [_plain(r) for r in lines.assign(betaalrun_id=run.id).to_dict("records")]
+            half = len(records) // 2
+            for part in (records[:half], records[half:]):
+                if part:
+                    session.execute(insert(Betaalregel), part)
+                    crash_point("berekenen.halve_regels")
         for i, (w, b, bruto, verrekend, bedrag) in enumerate(
                 verrekening.betalingen.itertuples(index=False), start=1):
             session.add(Betaling(betaalrun_id=run.id, werkgever_id=w, budget=b, bruto=int(bruto),
@@ -181,6 +236,8 @@ def berekenen(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
         summary = _summary(lines, verrekening)
         _audit(session, run.id, gebruiker, "berekenen", now, van_status, "berekend",
                vanaf=van, tot=periode, **summary)
+        session.flush()
+        crash_point("berekenen.voor_commit")
         session.commit()
         return {"run": run, **summary}
 
@@ -211,11 +268,12 @@ def _summary(lines: pd.DataFrame, verrekening) -> dict:
     }
 
 
+@_bezet_als_fout
 def goedkeuren(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
                uitvoerdatum: dt.date, volgnummer: int | None = None) -> Betaalrun:
     """Four-eyes approval: only a different user than the calculator, only while no other
     run was approved since the calculation (else its deltas would be stale)."""
-    with Session(engine, expire_on_commit=False) as session:
+    with _schrijfsessie(engine) as session:
         run = get_run(session, parse_periode(periode), volgnummer)
         if run.status == "berekend" and run.berekend_door == gebruiker:
             raise BetaalrunFout(f"vier-ogenprincipe: {gebruiker} heeft betaalrun {run.kenmerk} berekend "
@@ -230,14 +288,18 @@ def goedkeuren(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
                     extra_where=(Betaalrun.berekend_door != gebruiker,))
         _audit(session, run.id, gebruiker, "goedkeuren", now, "berekend", "goedgekeurd",
                uitvoerdatum=uitvoerdatum.isoformat())
+        session.flush()
+        crash_point("goedkeuren.voor_commit")
         session.commit()
+        crash_point("goedkeuren.na_commit")
         session.refresh(run)
         return run
 
 
+@_bezet_als_fout
 def annuleren(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
               volgnummer: int | None = None) -> Betaalrun:
-    with Session(engine, expire_on_commit=False) as session:
+    with _schrijfsessie(engine) as session:
         run = get_run(session, parse_periode(periode), volgnummer)
         van = run.status
         _transition(session, run, ("aangevraagd", "berekend"), "geannuleerd",
@@ -248,11 +310,12 @@ def annuleren(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
         return run
 
 
+@_bezet_als_fout
 def bestand_vastleggen(engine: Engine, run_id: int, gebruiker: str, now: dt.datetime,
                        naam: str, sha256: str) -> None:
     """Record the written SEPA file. Regenerating must give the same bytes: a different hash
     for a run that already has a file is refused."""
-    with Session(engine, expire_on_commit=False) as session:
+    with _schrijfsessie(engine) as session:
         run = session.get(Betaalrun, run_id)
         if run.status in ("bestand_aangemaakt", "verzonden"):
             if run.bestand_sha256 != sha256:
@@ -269,10 +332,11 @@ def bestand_vastleggen(engine: Engine, run_id: int, gebruiker: str, now: dt.date
         session.commit()
 
 
+@_bezet_als_fout
 def verzonden(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
               volgnummer: int | None = None) -> Betaalrun:
     """Mark the file as sent to the bank; a second time is refused."""
-    with Session(engine, expire_on_commit=False) as session:
+    with _schrijfsessie(engine) as session:
         run = get_run(session, parse_periode(periode), volgnummer)
         if run.status == "verzonden":
             raise BetaalrunFout(f"betaalrun {run.kenmerk} is al als verzonden gemarkeerd op "

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from lks.db.engine import DEFAULT_URL, ENV_VAR, begin_write, display_url, make_engine, resolve_url
+from lks.db.engine import (DEFAULT_URL, ENV_VAR, GEMEENTE_VAR, GemeenteFout, begin_write, display_url,
+                           gemeente_schema, make_engine, resolve_gemeente, resolve_url)
 from lks.paths import SQL_DIR
 
 if TYPE_CHECKING:
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 # Alembic is imported where it is used: commands that only read pay nothing for it.
 
-__all__ = ["DEFAULT_URL", "ENV_VAR", "MIGRATIONS_DIR", "alembic_config", "begin_write",
+__all__ = ["DEFAULT_URL", "ENV_VAR", "GEMEENTE_VAR", "GemeenteFout", "MIGRATIONS_DIR",
+           "gemeente_schema", "resolve_gemeente", "alembic_config", "begin_write",
            "current_revision", "display_url", "head_revision", "init_database", "make_engine",
            "resolve_url"]
 
@@ -60,6 +62,10 @@ def init_database(target: str | Engine) -> str:
 
     engine = make_engine(target) if isinstance(target, str) else target
     try:
+        schema = getattr(engine, "lks_schema", None)
+        if schema is not None:  # one schema per gemeente on a shared PostgreSQL server
+            with engine.begin() as connection:
+                connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
         head = head_revision()
         if current_revision(engine) != head:
             config = alembic_config(engine.url.render_as_string(hide_password=False))

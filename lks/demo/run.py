@@ -1,9 +1,11 @@
 """``lks demo``: the Het Hogeland demo gemeente through a year and a half of monthly cycles.
 
 Facts arrive as they became known (``DemoGemeente.snapshots``), each import recorded on its
-own day; every month a betaalrun is requested and calculated by one demo user, approved by
-another (four eyes), its SEPA file and betaalspecificaties written and marked sent. The
-clock is simulated, so two runs give byte-identical payment files.
+own day; the months are replayed through the scheduler's own cycles (``lks.scheduler.replay``):
+every month the scheduler requests and calculates the betaalrun, a demo user approves it
+(four eyes, simulated), its SEPA file and betaalspecificaties are written and marked sent;
+every day the signalen are updated (``signalen.csv``). The clock is simulated, so two runs
+give byte-identical payment files.
 """
 from __future__ import annotations
 
@@ -16,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 from rich.progress import Progress
 
+from lks.beschikkingen import maak_beschikkingen
 from lks.betaalrun import lifecycle as lc
 from lks.betaalrun.bestand import maak_bestanden
-from lks.betaalrun.kalender import uitvoerdatum
 from lks.calc import calculate
 from lks.db import init_database, make_engine
 from lks.demo.gemeente import build_gemeente, samenvatting, write_import_dir
@@ -26,14 +28,17 @@ from lks.export import write_calculation_csv
 from lks.facts import load_facts
 from lks.importer import import_directory
 from lks.parameters import Parameters
+from lks.scheduler import TIJDZONE, Omgeving, replay
 from lks.settings import Settings, load_settings
+from lks.signalen import lijst
 
 UTC = dt.timezone.utc
-BEREKENAAR = "m.jansen"   # medewerker financiën who requests and calculates
+BEREKENAAR = "m.jansen"   # medewerker financiën who makes the payment files
 GOEDKEURDER = "a.bakker"  # teamleider who approves (four eyes)
+SCHEDULER = "scheduler"   # the batch cycles request and calculate the betaalrun
 EERSTE, LAATSTE = "2025-01", "2026-06"
-RUNDAG = 18  # day of the month on which the betaalrun is prepared
 PDF_WERKGEVERS = ("W001", "W002", "W003")
+PDF_BESCHIKKINGEN_PER_SOORT = 2  # one letter about one plaatsing, one bundled letter
 
 
 @dataclass
@@ -43,13 +48,21 @@ class DemoResultaat:
     imports: int = 0
     bestanden: list[Path] = field(default_factory=list)
     samenvatting_regels: list[str] = field(default_factory=list)
+    beschikkingen: dict[str, int] = field(default_factory=dict)  # soort -> letters
+    beschikking_pdfs: int = 0
+    signalen: int = 0  # signalen on the werklijst (open and resolved), in signalen.csv
+    verantwoording: dict = field(default_factory=dict)  # lks.demo.verantwoording: the controller step
 
 
 def months(first: str, last: str) -> list[str]:
     return [str(p) for p in pd.period_range(first, last, freq="M")]
 
 
-def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 2025) -> DemoResultaat:
+def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 2025,
+             beschikking_pdfs_per_soort: int = PDF_BESCHIKKINGEN_PER_SOORT) -> DemoResultaat:
+    """``beschikking_pdfs_per_soort``: every beschikking is written as HTML, but only this
+    many per soort also as PDF (about a second each): a letter about one plaatsing and a
+    bundled one where there is one."""
     out = Path(out)
     if out.exists():
         shutil.rmtree(out)
@@ -63,53 +76,115 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
     snapshots = gemeente.snapshots()
     result = DemoResultaat(out)
     result.samenvatting_regels = samenvatting(gemeente.final()).regels()
+    kies_pdf = _pdf_keuze(beschikking_pdfs_per_soort)
 
     staging = Path(tempfile.mkdtemp(prefix="lks-demo-"))
     pending = list(snapshots)
     maanden = months(EERSTE, LAATSTE)
     progress = Progress(transient=True, console=console) if console else None
     task = progress.add_task("Maandcycli", total=len(maanden)) if progress else None
+    bestanden_per_periode: dict[str, Path] = {}
+    sha_per_periode: dict[str, str] = {}
+
+    def voor(stap) -> None:
+        """Before every step of the scheduler's cycles: import what became known by then, and
+        before the betaalrun the beschikkingen that are due."""
+        while pending and dt.datetime.combine(pending[0].known_on, dt.time(6, 0), UTC) <= stap.moment:
+            snap = pending.pop(0)
+            folder = staging / snap.known_on.isoformat()
+            write_import_dir(snap.tables, folder)
+            import_directory(engine, folder, recorded_at=dt.datetime.combine(snap.known_on, dt.time(6, 0), UTC))
+            result.imports += 1
+        if stap.taak == "betaalrun" and stap.soort == "cyclus":
+            # beschikkingen before the run: a verlening precedes the first voorschot, and the
+            # vaststelling of a year compares with what was paid before this run's corrections
+            brieven = maak_beschikkingen(engine, stap.moment.astimezone(TIJDZONE).date(), stap.moment, params,
+                                         settings, out, pdf=kies_pdf, workers=2)
+            for soort, aantal in brieven.per_soort().items():
+                result.beschikkingen[soort] = result.beschikkingen.get(soort, 0) + aantal
+            result.beschikking_pdfs += brieven.pdfs
+
+    def na_goedkeuring(run, goedkeuring: dt.datetime) -> None:
+        # PDFs cost about a second each: the last run shows them for a few werkgevers
+        pdf = frozenset(PDF_WERKGEVERS) if run.periode == LAATSTE else False
+        bestanden = maak_bestanden(engine, run.periode, run.volgnummer, BEREKENAAR,
+                                   goedkeuring + dt.timedelta(minutes=10), settings, out / "betaalruns", pdf=pdf)
+        lc.verzonden(engine, run.periode, GOEDKEURDER, goedkeuring + dt.timedelta(minutes=30), run.volgnummer)
+        bestanden_per_periode[run.periode] = bestanden.sepa_pad
+        sha_per_periode[run.periode] = bestanden.sha256
+        if progress:
+            progress.advance(task)
+
     if progress:
         progress.start()
     try:
-        for periode in maanden:
-            year, month = map(int, periode.split("-"))
-            rundag = dt.datetime(year, month, RUNDAG, 9, 0, tzinfo=UTC)
-            while pending and pending[0].known_on <= rundag.date():
-                snap = pending.pop(0)
-                folder = staging / snap.known_on.isoformat()
-                write_import_dir(snap.tables, folder)
-                import_directory(engine, folder,
-                                 recorded_at=dt.datetime.combine(snap.known_on, dt.time(6, 0), UTC))
-                result.imports += 1
-            lc.aanvragen(engine, periode, BEREKENAAR, rundag)
-            info = lc.berekenen(engine, periode, BEREKENAAR, rundag, params, settings)
-            goedkeuring = rundag + dt.timedelta(hours=5)
-            lc.goedkeuren(engine, periode, GOEDKEURDER, goedkeuring,
-                          uitvoerdatum(periode, settings.betaalrun.betaaldag, goedkeuring.date()))
-            # PDFs cost about a second each: the last run shows them for a few werkgevers
-            pdf = frozenset(PDF_WERKGEVERS) if periode == LAATSTE else False
-            bestanden = maak_bestanden(engine, periode, None, BEREKENAAR, goedkeuring + dt.timedelta(minutes=10),
-                                       settings, out / "betaalruns", pdf=pdf)
-            lc.verzonden(engine, periode, GOEDKEURDER, goedkeuring + dt.timedelta(minutes=30))
-            result.bestanden.append(bestanden.sepa_pad)
-            result.runs.append({k: v for k, v in info.items() if k != "run"} | {"periode": periode,
-                                                                                "sha256": bestanden.sha256})
-            if progress:
-                progress.advance(task)
+        # the months replayed through the scheduler's own cycles (batches/cycli.yaml): the
+        # betaalrun requested and calculated by the scheduler, approved by the second demo user
+        # (simulated four eyes), the daily signalen; the beschikkingen as above
+        omgeving = Omgeving(engine=engine, params=params, settings=settings, out=out, gebruiker=SCHEDULER)
+        stappen = replay(omgeving, dt.datetime(2025, 1, 1, tzinfo=TIJDZONE),
+                         dt.datetime(2026, 6, 30, 23, 59, 59, tzinfo=TIJDZONE), goedkeurder=GOEDKEURDER,
+                         voor=voor, na_goedkeuring=na_goedkeuring, taken={"betaalrun", "signalen"})
     finally:
         if progress:
             progress.stop()
         shutil.rmtree(staging, ignore_errors=True)
+    fouten = [s for s in stappen if s.fout]
+    if fouten:
+        raise RuntimeError(f"demo: cyclus {fouten[0].cyclus} op {fouten[0].moment} mislukt: {fouten[0].fout}")
+    for stap in stappen:
+        if stap.taak == "betaalrun" and stap.soort == "cyclus" and stap.resultaat.get("status") == "berekend":
+            periode = stap.resultaat["periode"]
+            result.bestanden.append(bestanden_per_periode[periode])
+            result.runs.append({k: v for k, v in stap.resultaat.items() if k not in ("volgnummer", "status")}
+                               | {"sha256": sha_per_periode[periode]})
+    result.signalen = _signalen_csv(engine, out / "signalen.csv")
 
     # the calculation export as other tools read it (interfaces §3), with current knowledge
     facts = load_facts(engine)
     berekening = calculate(facts.to_calc_input(), EERSTE, LAATSTE, params, settings.policy())
     write_calculation_csv(berekening.plaatsing_maanden, out / "berekening-2025-01-2026-06.csv")
     _uitleg_voorbeelden(out / "uitleg", facts.to_calc_input(), gemeente.scenario, params, settings)
+    # controller step: budgets, ledger export with a seeded misbooking, camt.053, rapport/
+    from lks.demo.verantwoording import verantwoording_demo
+    result.verantwoording = verantwoording_demo(out, engine, settings, params,
+                                                dt.datetime(2026, 7, 10, 9, 0, tzinfo=UTC))
     engine.dispose()
     _leesmij(out, result)
     return result
+
+
+def _signalen_csv(engine, path: Path) -> int:
+    """The werklijst as staff see it with ``lks signalen list --alle``."""
+    import csv
+
+    signalen = sorted(lijst(engine, alle=True), key=lambda s: s.id)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["id", "soort", "plaatsing_id", "werkgever_id", "betaalrun_id", "vervaldatum",
+                         "gemaakt_op", "opgelost_op", "opgelost_door", "toelichting", "omschrijving"])
+        for s in signalen:
+            writer.writerow([s.id, s.soort, s.plaatsing_id or "", s.werkgever_id or "", s.betaalrun_id or "",
+                             s.vervaldatum or "", f"{s.gemaakt_op:%Y-%m-%dT%H:%M:%SZ}",
+                             f"{s.opgelost_op:%Y-%m-%dT%H:%M:%SZ}" if s.opgelost_op else "",
+                             s.opgelost_door or "", s.toelichting or "", s.omschrijving])
+    return len(signalen)
+
+
+def _pdf_keuze(per_soort: int):
+    """A predicate for ``maak_beschikkingen(pdf=…)``: per soort the first letter about one
+    plaatsing and the first bundled letter, up to ``per_soort`` in all."""
+    gekozen: dict[str, set[bool]] = {}
+
+    def kies(beschikking) -> bool:
+        soort = gekozen.setdefault(beschikking.soort, set())
+        gebundeld = len(beschikking.regels) > 1
+        if len(soort) >= per_soort or gebundeld in soort:
+            return False
+        soort.add(gebundeld)
+        return True
+
+    return kies
 
 
 def _uitleg_voorbeelden(folder: Path, calc_input, scenario: dict, params, settings) -> None:
@@ -130,6 +205,9 @@ def _uitleg_voorbeelden(folder: Path, calc_input, scenario: dict, params, settin
 
 
 def _leesmij(out: Path, result: DemoResultaat) -> None:
+    labels = {"verlening": "verleningen", "wijziging": "wijzigingen", "beeindiging": "beëindigingen",
+              "vaststelling": "vaststellingen"}
+    brieven = ", ".join(f"{n} {labels[s]}" for s, n in result.beschikkingen.items()) or "geen"
     runs = "\n".join(f"- `betaalruns/betaalrun-{r['periode']}-1/`" for r in result.runs[:2]) + "\n- …"
     text = f"""# Demo loonkostensubsidie — gemeente Het Hogeland
 
@@ -143,9 +221,12 @@ ontwikkelbaan. Alle namen, BSN's en rekeningnummers zijn verzonnen.
   vastgelegd op de dag dat het feit bekend werd. Zo laat de demo correcties met
   terugwerkende kracht zien, bijvoorbeeld een loonwaarde die in maart wordt gemeten en per
   januari ingaat.
-- Voor elke maand van 2025-01 tot en met 2026-06 is een betaalrun aangevraagd en berekend
-  door {BEREKENAAR}, goedgekeurd door {GOEDKEURDER} (vier ogen), het SEPA-bestand gemaakt
-  en als verzonden gemarkeerd.
+- De maanden 2025-01 tot en met 2026-06 zijn nagespeeld met de eigen cycli van de scheduler
+  (`batches/cycli.yaml`, zoals `lks scheduler --tot` doet): elke maand op de 18e om 07:00
+  heeft de scheduler ({SCHEDULER}) de betaalrun aangevraagd en berekend; {GOEDKEURDER}
+  keurde hem goed (vier ogen; in de demo gesimuleerd), {BEREKENAAR} maakte het SEPA-bestand
+  en het is als verzonden gemarkeerd. Elke dag werkte de scheduler de werklijst met
+  signalen bij.
 
 ## Wat staat waar
 - `lks-demo.db` — de SQLite-database met alle gegevens, betaalruns en het auditlog.
@@ -158,10 +239,30 @@ ontwikkelbaan. Alle namen, BSN's en rekeningnummers zijn verzonnen.
     als PDF voor {", ".join(PDF_WERKGEVERS)} (een PDF kost ongeveer een seconde; de demo maakt
     er daarom maar een paar).
 {runs}
+- `signalen.csv` — de werklijst ({result.signalen} signalen, open en opgelost): herbeoordeling
+  van de loonwaarde, forfait dat afloopt, geen loonwaarde na het forfait, ontwikkelbaan die
+  eindigt (met de vraag of het toegezegde contract er kwam), beschikking die uitblijft,
+  betaalrun die niet op tijd is goedgekeurd. Zie ook
+  `lks --db sqlite:///demo-out/lks-demo.db signalen list`.
 - `berekening-2025-01-2026-06.csv` — de berekening per plaatsing per maand met de kennis
   van nu (het exportformaat van `lks calculate`).
 - `uitleg/` — de afleiding van enkele bijzondere plaatsing-maanden (jeugdloon, forfait,
   ontwikkelbaan na 18 maanden, loonwaarde 100 %, late loonwaarde …), zoals
   `lks explain PLAATSING --periode JJJJ-MM` ze toont.
+- `beschikkingen/` — de beschikkingen aan werkgevers, gemaakt op elke
+  rundag vóór de betaalrun, alleen voor wat sinds de vorige brieven veranderd is: verleningen
+  bij de eerste run en bij nieuwe plaatsingen, wijzigingen bij de indexatie van het
+  minimumloon (juli 2025 en januari 2026), nieuwe loonwaarden en uren, beëindigingen
+  (einde dienstverband, ontwikkelbaan na 18 maanden, forfait zonder loonwaarde) en in januari
+  2026 de vaststellingen over 2025. Eén brief per werkgever per soort per dag, met een tabel
+  als het om meer plaatsingen gaat. Elke brief staat er als HTML (`LKS-JJJJ-NNNNNN.html`);
+  omdat een PDF ongeveer een seconde kost, is alleen een handvol ook als PDF gemaakt
+  ({result.beschikking_pdfs}: per soort een brief over één plaatsing en een gebundelde brief;
+  parameter `beschikking_pdfs_per_soort` van `run_demo`). Status, hashes en invoer staan in de
+  database: `lks --db sqlite:///demo-out/lks-demo.db beschikkingen list`.
+  In deze demo: {brieven}.
 """
+    if result.verantwoording:
+        from lks.demo.verantwoording import leesmij_tekst
+        text += leesmij_tekst(result.verantwoording)
     (out / "LEESMIJ.md").write_text(text, encoding="utf-8")

@@ -45,6 +45,7 @@ from typing import Literal
 
 import jinja2
 
+from lks.faults import crash_point
 from lks.paths import SCHEMAS_DIR, TEMPLATES_DIR
 
 NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
@@ -559,6 +560,7 @@ def write_pain001(bestand: Betaalbestand, path: str | os.PathLike) -> str:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        crash_point("sepa.tijdelijk_bestand")
         os.replace(tmp, target)
     except BaseException:
         try:

@@ -143,3 +143,26 @@ def test_database_refuses_changing_audit_log_and_approved_lines(engine):
             s.commit()
     with Session(engine) as s:
         assert s.scalar(text("SELECT count(*) FROM audit_log")) == 3
+
+
+def test_vordering_paid_back_is_not_set_off_again(engine, tmp_path):
+    from lks.db.models_verantwoording import Ontvangst
+    run_month(engine, "2025-01", T)
+    # P1 (W1's only plaatsing) ends up at loonwaarde 100 % from January: January's 1039.44
+    # becomes a vordering in February's run
+    later = gemeente_dir(tmp_path / "later", loonwaarden=[["P1", "2024-06-01", "60"], ["P1", "2025-01-01", "100"]])
+    import_directory(engine, later, recorded_at=T + dt.timedelta(days=10))
+    run_month(engine, "2025-02", T + dt.timedelta(days=28))
+    with Session(engine) as s:
+        vordering = s.scalars(select(Vordering)).one()
+        assert vordering.bedrag == 1039_44
+        # the werkgever pays it back in full
+        s.add(Ontvangst(werkgever_id="W1", budget="buig", bedrag_cent=1039_44, datum=dt.date(2025, 3, 1),
+                        vordering_id=vordering.id, vastgelegd_door="carla", vastgelegd_op=T))
+        s.commit()
+    # a new positive line for W1 (loonwaarde back to 60 % from March) is paid in full, not set off
+    again = gemeente_dir(tmp_path / "again", loonwaarden=[["P1", "2024-06-01", "60"], ["P1", "2025-01-01", "100"],
+                                                          ["P1", "2025-03-01", "60"]])
+    import_directory(engine, again, recorded_at=T + dt.timedelta(days=50))
+    info = run_month(engine, "2025-03", T + dt.timedelta(days=56))
+    assert info["verrekend"] == 0

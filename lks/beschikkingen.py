@@ -1,0 +1,823 @@
+"""The beschikkingen batch: detect what changed since the last letters and make only those.
+
+Detection compares "what the letters said" (per plaatsing the newest ``beschikking_plaatsing``
+row: full-month amount, WML, loonwaarde, hours, tijdvak) with "what is true now" (the
+calculation core with the facts as known at ``now``) on a reference day: the letter date,
+clamped to the plaatsing's active window. Per plaatsing:
+
+- no letter yet and the subsidy runs → **verlening** (from the start of the current stretch
+  of unchanged inputs, never before the startdatum);
+- the last letter ended it (beëindiging) and the subsidy runs again after that end (a late
+  loonwaarde after the forfait, a late extension) → a new **verlening**;
+- an end of the subsidy within ``horizon`` days of the letter date: einddatum
+  (``einde_dienstbetrekking``), the ontwikkelbaan's maximum duration (``maximale_duur``) or
+  the forfait period over without loonwaarde (``loonwaarde_ontbreekt``) → **beëindiging**
+  (it takes precedence over a wijziging of the same plaatsing on the same day);
+- the full-month lks_totaal on the reference day differs from the letter's → **wijziging**,
+  with the reason derived from what differs (loonwaarde, hours, WML = indexatie — in
+  ``jaarlijks`` mode the core only moves the WML in January, so July makes nothing); an
+  extended einddatum with the same amount is a wijziging too (verlenging);
+- after a calendar year, for every plaatsing paid or calculated in it: **vaststelling**,
+  Σ the core's lks_totaal of the year's months with current knowledge against Σ the
+  Betaalregel amounts of approved runs for those months; also at the end of a plaatsing
+  once the month of its einddatum lies behind the letter date.
+
+Letters are bundled: one per werkgever per soort per day (a vaststelling also per year),
+with a table when it holds several plaatsingen. Nothing changed → nothing is rendered;
+running twice on one day makes nothing the second time.
+
+Amounts come from the calculation core. The full-month amount of a letter is the core's
+day-segment (WML, staffel, vakantiebijslag, fractie, urenfactor as the core used them) with
+the two roundings of rekenregels §2; where the reference month is one whole segment the
+core's own lks_totaal is checked against it.
+
+Writing: the letters are rendered in memory, their rows committed in one short transaction
+(the per-year kenmerk sequence guarded by a unique constraint), then the files are written
+atomically. A letter can always be re-derived from its stored ``inputs_json``
+(``regenereer``), byte for byte.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Iterable
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session
+
+from lks.calc import calculate
+from lks.calc.core import _forfait_einde, _ontwikkelbaan_einde  # the core's own period ends
+from lks.calc.rules import REGELINGEN as CORE_REGELINGEN
+from lks.db.models_beschikking import Beschikking as BeschikkingRow
+from lks.db.models_beschikking import BeschikkingPlaatsing
+from lks.db.models_betaalrun import BETAALD, Betaalregel, Betaalrun
+from lks.documents import beschikking as doc
+from lks.documents.betaalspecificatie import mask_bsn
+from lks.facts import load_facts
+from lks.nl import datum as nl_datum
+from lks.nl import euro, getal, procent
+from lks.parameters import Parameters
+from lks.settings import Settings
+
+TZ = ZoneInfo("Europe/Amsterdam")
+HORIZON_DAGEN = 31
+"""A beëindiging is made once the last subsidy day lies within this many days of the letter
+date: with a monthly batch every end is announced before it happens."""
+KENMERK_PREFIX = "LKS"
+SOORT_VOLGORDE = {s: i for i, s in enumerate(doc.SOORTEN)}
+ONTWIKKELBAAN_CODE = CORE_REGELINGEN.index("ontwikkelbaan")
+
+REDEN_PRIORITEIT = ("loonwaarde", "uren", "indexatie")
+REDEN_JEUGDLOON = "nieuw percentage minimumjeugdloon door de leeftijd van de werknemer"
+REDEN_VERLENGING = "verlenging van de dienstbetrekking"
+
+
+class BeschikkingFout(ValueError):
+    """A request the batch cannot carry out (message in Dutch, for the user)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True)
+class GemaakteBeschikking:
+    kenmerk: str
+    soort: str
+    werkgever_id: str
+    plaatsingen: tuple[str, ...]
+    html_pad: Path
+    pdf_pad: Path | None
+    termijn_overschreden: bool
+    aanleiding: str
+    beschikking: doc.Beschikking
+
+
+@dataclass
+class Resultaat:
+    datum: dt.date
+    beschikkingen: list[GemaakteBeschikking] = field(default_factory=list)
+
+    def per_soort(self) -> dict[str, int]:
+        counts = {s: 0 for s in doc.SOORTEN}
+        for b in self.beschikkingen:
+            counts[b.soort] += 1
+        return counts
+
+    @property
+    def pdfs(self) -> int:
+        return sum(1 for b in self.beschikkingen if b.pdf_pad is not None)
+
+
+# --------------------------------------------------------------------------------------------
+# Gemeente and werkgever as the letters show them
+
+
+def gemeente_uit_settings(settings: Settings) -> doc.Gemeente:
+    """The letterhead from ``gemeente.toml``. The settings hold no telephone number, website or
+    afdeling yet: for the built-in demo gemeente its public contact details are used,
+    otherwise neutral defaults (a gap to close in the settings file)."""
+    g = settings.gemeente
+    demo = g.naam == "Het Hogeland"
+    slug = "".join(c for c in g.naam.lower() if c.isalnum())
+    return doc.Gemeente(
+        naam=g.naam, straat=g.straat, huisnummer=g.huisnummer, postcode=g.postcode, plaats=g.plaats,
+        telefoon=getattr(g, "telefoon", None) or ("14 0595" if demo else "zie de website"),
+        website=getattr(g, "website", None) or f"www.{slug}.nl",
+        ondertekenaar_naam=g.ondertekenaar.naam, ondertekenaar_functie=g.ondertekenaar.functie,
+        bezwaar_postadres=g.postadres.adres, bezwaar_postcode=g.postadres.postcode,
+        bezwaar_plaats=g.postadres.plaats,
+        afdeling=getattr(g, "afdeling", None) or ("Ontwikkelplein Het Hogeland" if demo else None),
+        email=getattr(g, "email", None),
+        iban=_iban_groepen(g.iban),
+        reintegratiebeleid=(f"Re-integratiebeleid gemeente {g.naam} 2024-2028" if demo else None),
+    )
+
+
+def _iban_groepen(iban: str) -> str:
+    compact = iban.replace(" ", "").upper()
+    return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+
+
+# --------------------------------------------------------------------------------------------
+# The state of a plaatsing on a day, from the core's segments
+
+
+@dataclass(frozen=True)
+class _Staat:
+    """One plaatsing on one reference day, as the letters state it (full-month amounts)."""
+
+    plaatsing_id: str
+    regeling: str
+    loopt: bool                    # subsidy runs (no maximale_duur / loonwaarde_ontbreekt)
+    segment_van: dt.date           # first day of the stretch of unchanged inputs
+    lks_basis_cent: int
+    werkgeverslasten_cent: int
+    wml_cent: int
+    wml_ingang: dt.date
+    loonwaarde: Fraction | None    # percent (lks only)
+    contracturen: Fraction
+    voltijdsuren: Fraction
+    fractie: Fraction
+    urenfactor: Fraction
+    vakantiebijslag: Fraction
+    werkgeverslasten_fractie: Fraction
+    staffel: Fraction
+    leeftijd: int
+    parameters: tuple[doc.Parameter, ...]
+
+    @property
+    def maandbedrag_cent(self) -> int:
+        return self.lks_basis_cent + self.werkgeverslasten_cent
+
+
+_SIGNATUUR = ("regeling", "wml", "staffel_num", "staffel_den", "vb_num", "vb_den", "fractie_num",
+              "fractie_den", "uren_num", "uren_den", "heeft_loonwaarde", "loonwaarde",
+              "contracturen", "voltijdsuren")
+
+
+class _Segmenten:
+    """The core's day-segments, indexed per plaatsing for lookups by day."""
+
+    def __init__(self, segments: pd.DataFrame, maanden: pd.DataFrame, params: Parameters, policy):
+        self.params = params
+        self.policy = policy
+        self.frame = segments.reset_index(drop=True)
+        self.van = self.frame["van"].to_numpy().astype("datetime64[D]")
+        self.tot = self.frame["tot"].to_numpy().astype("datetime64[D]")
+        self.cols = {c: self.frame[c].to_numpy() for c in _SIGNATUUR + (
+            "wml_peildatum", "urenregel", "reden", "staffel_leeftijd", "leeftijd", "periode",
+            "dagen", "dagen_maand")}
+        pids = self.frame["plaatsing_id"].to_numpy(dtype=object)
+        self.range: dict[str, tuple[int, int]] = {}
+        if len(pids):
+            change = np.flatnonzero(np.r_[True, pids[1:] != pids[:-1], True])
+            for lo, hi in zip(change[:-1], change[1:]):
+                self.range[pids[lo]] = (int(lo), int(hi))
+        self.totaal = {(p, str(m)): int(t) for p, m, t in zip(
+            maanden["plaatsing_id"], maanden["periode"], maanden["lks_totaal"])}
+
+    def index(self, plaatsing_id: str, day: dt.date) -> int | None:
+        lo, hi = self.range.get(plaatsing_id, (0, 0))
+        if lo == hi:
+            return None
+        d = np.datetime64(day, "D")
+        i = lo + int(np.searchsorted(self.van[lo:hi], d, side="right")) - 1
+        if i < lo or self.tot[i] < d:
+            return None
+        return i
+
+    def _same(self, i: int, j: int) -> bool:
+        return all(self.cols[c][i] == self.cols[c][j] for c in _SIGNATUUR)
+
+    def stretch_start(self, plaatsing_id: str, i: int) -> dt.date:
+        lo, _ = self.range[plaatsing_id]
+        j = i
+        while j > lo and self.tot[j - 1] + 1 == self.van[j] and self._same(j - 1, i):
+            j -= 1
+        return _date(self.van[j])
+
+    def staat(self, plaatsing_id: str, day: dt.date) -> _Staat | None:
+        i = self.index(plaatsing_id, day)
+        if i is None:
+            return None
+        c = self.cols
+        p = self.params
+        regeling = str(c["regeling"][i])
+        wml = int(c["wml"][i])
+        staffel = Fraction(int(c["staffel_num"][i]), int(c["staffel_den"][i]))
+        vb = Fraction(int(c["vb_num"][i]), int(c["vb_den"][i])) - 1
+        fractie = Fraction(int(c["fractie_num"][i]), int(c["fractie_den"][i]))
+        urenfactor = Fraction(int(c["uren_num"][i]), int(c["uren_den"][i]))
+        maand_start = dt.date.fromisoformat(str(c["periode"][i]) + "-01")
+        wgl = p["werkgeverslasten"].at(maand_start)
+        if regeling == "ontwikkelbaan" and not self.policy.ontwikkelbaan_werkgeverslasten:
+            wgl = Fraction(0)
+        basis = doc.round_half_up(wml * staffel * (1 + vb) * fractie * urenfactor)
+        lasten = doc.round_half_up(basis * Fraction(wgl))
+        # the core's own month total where the month is this one whole segment
+        if int(c["dagen"][i]) == int(c["dagen_maand"][i]):
+            core = self.totaal.get((plaatsing_id, str(c["periode"][i])))
+            if core is not None and core != basis + lasten:
+                raise AssertionError(f"plaatsing {plaatsing_id} {c['periode'][i]}: maandbedrag "
+                                     f"{basis + lasten} wijkt af van de rekenkern ({core})")
+        peil = _date(c["wml_peildatum"][i])
+        wml_param = p["wml_maandloon"]
+        wml_ingang = wml_param.dates[int(wml_param.index_at([peil])[0])]
+        heeft_lw = bool(c["heeft_loonwaarde"][i]) and regeling == "lks"
+        reden = str(c["reden"][i])
+        return _Staat(
+            plaatsing_id=plaatsing_id, regeling=regeling,
+            loopt=not ({"maximale_duur", "loonwaarde_ontbreekt"} & set(reden.split(";"))),
+            segment_van=self.stretch_start(plaatsing_id, i),
+            lks_basis_cent=basis, werkgeverslasten_cent=lasten, wml_cent=wml, wml_ingang=wml_ingang,
+            loonwaarde=Fraction(int(c["loonwaarde"][i]), 100) if heeft_lw else None,
+            contracturen=Fraction(int(c["contracturen"][i]), 100),
+            voltijdsuren=Fraction(int(c["voltijdsuren"][i]), 100),
+            fractie=fractie, urenfactor=urenfactor, vakantiebijslag=vb,
+            werkgeverslasten_fractie=Fraction(wgl), staffel=staffel,
+            leeftijd=int(c["leeftijd"][i]),
+            parameters=self._parameters(regeling, day, peil, wml, wml_ingang, staffel, vb, wgl,
+                                        heeft_lw, str(c["urenregel"][i]), int(c["leeftijd"][i])),
+        )
+
+    def _parameters(self, regeling, day, peil, wml, wml_ingang, staffel, vb, wgl, heeft_lw,
+                    urenregel, leeftijd) -> tuple[doc.Parameter, ...]:
+        """The parameter values the amount used, each with its publication."""
+        p = self.params
+        out = [doc.Parameter("Wettelijk minimumloon per maand (21 jaar en ouder)",
+                             f"{euro(wml)} vanaf {nl_datum(wml_ingang)}",
+                             str(p["wml_maandloon"].reference_at(peil)))]
+        if staffel != 1:
+            out.append(doc.Parameter("Minimumjeugdloon", f"{procent(staffel)} bij {leeftijd} jaar",
+                                     str(p["jeugdloon_staffel"].reference_at(day))))
+        if vb:
+            out.append(doc.Parameter("Vakantiebijslag", procent(vb),
+                                     str(p["vakantiebijslag"].reference_at(day))))
+        if regeling == "lks":
+            name = "lks_maximum" if heeft_lw else "forfait_fractie"
+            label = "Maximum loonkostensubsidie" if heeft_lw else "Forfaitaire loonkostensubsidie"
+            out.append(doc.Parameter(label, procent(p[name].at(day)), str(p[name].reference_at(day))))
+            if not heeft_lw:
+                out.append(doc.Parameter("Duur forfaitaire loonkostensubsidie",
+                                         f"{p['forfait_maanden'].at(day)} maanden",
+                                         str(p["forfait_maanden"].reference_at(day))))
+        elif regeling == "beschut":
+            out.append(doc.Parameter("Loonkostensubsidie beschut werk",
+                                     procent(p["beschut_fractie"].at(day)),
+                                     str(p["beschut_fractie"].reference_at(day))))
+        else:
+            out.append(doc.Parameter("Loonkostensubsidie ontwikkelbaan",
+                                     procent(p["ontwikkelbaan_fractie"].at(day)),
+                                     str(p["ontwikkelbaan_fractie"].reference_at(day))))
+            out.append(doc.Parameter("Maximale duur ontwikkelbaan",
+                                     f"{p['ontwikkelbaan_maanden'].at(day)} maanden",
+                                     str(p["ontwikkelbaan_maanden"].reference_at(day))))
+        if urenregel == "referentie":
+            out.append(doc.Parameter("Werkweek van het minimumloon per maand",
+                                     f"{getal(p['referentie_weekuren'].at(day))} uur",
+                                     str(p["referentie_weekuren"].reference_at(day))))
+        if wgl:
+            out.append(doc.Parameter("Vergoeding werkgeverslasten", procent(Fraction(wgl)),
+                                     str(p["werkgeverslasten"].reference_at(day))))
+        return tuple(out)
+
+
+def _date(value) -> dt.date:
+    return pd.Timestamp(value).date()
+
+
+def _frac(value) -> Fraction | None:
+    if value is None:
+        return None
+    return Fraction(Decimal(str(value)))
+
+
+def _dec(value: Fraction | None, quantum: str = "0.01") -> Decimal | None:
+    if value is None:
+        return None
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    if exact != exact.quantize(Decimal(quantum)):
+        raise ValueError(f"{value} is niet exact op te slaan met {quantum}")
+    return exact.quantize(Decimal(quantum))
+
+
+# --------------------------------------------------------------------------------------------
+# What the letters said
+
+
+@dataclass(frozen=True)
+class _Brief:
+    soort: str
+    tijdvak_van: dt.date
+    tijdvak_tot: dt.date | None
+    maandbedrag_cent: int
+    wml_cent: int
+    loonwaarde: Fraction | None
+    fractie: Fraction
+    contracturen: Fraction
+    voltijdsuren: Fraction
+
+
+def _brieven(session: Session) -> tuple[dict[str, _Brief], set[tuple[str, int]]]:
+    """Per plaatsing the newest non-vaststelling letter state, and the (plaatsing, jaar) pairs
+    already vastgesteld."""
+    rows = session.execute(
+        select(BeschikkingPlaatsing, BeschikkingRow.soort)
+        .join(BeschikkingRow, BeschikkingRow.id == BeschikkingPlaatsing.beschikking_id)
+        .order_by(BeschikkingRow.id)).all()
+    laatste: dict[str, _Brief] = {}
+    vastgesteld: set[tuple[str, int]] = set()
+    for bp, soort in rows:
+        if soort == "vaststelling":
+            vastgesteld.add((bp.plaatsing_id, bp.vaststelling_jaar))
+            continue
+        laatste[bp.plaatsing_id] = _Brief(
+            soort=soort, tijdvak_van=bp.tijdvak_van, tijdvak_tot=bp.tijdvak_tot,
+            maandbedrag_cent=int(bp.maandbedrag_cent), wml_cent=int(bp.wml_cent),
+            loonwaarde=_frac(bp.loonwaarde), fractie=_frac(bp.fractie),
+            contracturen=_frac(bp.contracturen),
+            voltijdsuren=_frac(bp.voltijdsuren))
+    return laatste, vastgesteld
+
+
+def _voorschotten(session: Session) -> pd.DataFrame:
+    """Σ Betaalregel.bedrag of approved runs per plaatsing and periode."""
+    rows = session.execute(
+        select(Betaalregel.plaatsing_id, Betaalregel.periode, func.sum(Betaalregel.bedrag))
+        .join(Betaalrun, Betaalrun.id == Betaalregel.betaalrun_id)
+        .where(Betaalrun.status.in_(BETAALD))
+        .group_by(Betaalregel.plaatsing_id, Betaalregel.periode)).all()
+    return pd.DataFrame([(p, m, int(b)) for p, m, b in rows],
+                        columns=["plaatsing_id", "periode", "bedrag"])
+
+
+# --------------------------------------------------------------------------------------------
+# Detection
+
+
+@dataclass
+class _Besluit:
+    """One plaatsing in one letter to be made."""
+
+    soort: str
+    werkgever_id: str
+    plaatsing_id: str
+    staat: _Staat
+    tijdvak_van: dt.date
+    tijdvak_tot: dt.date | None
+    aanleiding: str
+    oud_maandbedrag_cent: int | None = None
+    reden_code: str | None = None
+    reden: str | None = None
+    loonwaarde_vastgesteld_op: dt.date | None = None
+    jaar: int | None = None
+    vastgesteld_cent: int | None = None
+    voorschotten_cent: int | None = None
+    vaststelling_tot: dt.date | None = None
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return (pd.Timestamp(day) + pd.offsets.MonthEnd(0)).date()
+
+
+def _clamp(day: dt.date, lo: dt.date, hi: dt.date | None) -> dt.date:
+    day = max(day, lo)
+    return min(day, hi) if hi is not None else day
+
+
+def _wijziging_redenen(oud: _Brief, nu: _Staat) -> list[str]:
+    codes = []
+    if oud.loonwaarde != nu.loonwaarde and oud.fractie != nu.fractie:
+        codes.append("loonwaarde")  # a new loonwaarde above the cap changes nothing
+    if (oud.contracturen, oud.voltijdsuren) != (nu.contracturen, nu.voltijdsuren):
+        codes.append("uren")
+    if oud.wml_cent != nu.wml_cent:
+        codes.append("indexatie")
+    return codes
+
+
+def _reden_velden(codes: list[str], nu: _Staat) -> tuple[str | None, str | None]:
+    """(reden_code, reden text) for a wijziging: the first code by priority, and a text only
+    when there are several reasons or none of the standard ones."""
+    if "loonwaarde" in codes and nu.loonwaarde is not None and nu.loonwaarde >= 100:
+        codes = ["loonwaarde_100"] + [c for c in codes if c != "loonwaarde"]
+    if not codes:
+        return None, REDEN_JEUGDLOON
+    ordered = sorted(codes, key=lambda c: REDEN_PRIORITEIT.index(c) if c in REDEN_PRIORITEIT else -1)
+    if len(ordered) == 1:
+        return ordered[0], None
+    return ordered[0], " en ".join(doc.REDEN_CODES[c] for c in ordered)
+
+
+def _detect(datum: dt.date, facts, calc_input, segs: _Segmenten, brieven: dict[str, _Brief],
+            vastgesteld: set, voorschotten: pd.DataFrame, maanden: pd.DataFrame, params: Parameters,
+            settings: Settings, horizon: int) -> list[_Besluit]:
+    plaatsingen = calc_input.plaatsingen
+    start = plaatsingen["startdatum"].to_numpy().astype("datetime64[D]")
+    regeling = plaatsingen["regeling"].map(CORE_REGELINGEN.index).to_numpy(dtype=np.int64)
+    p = {"start": start, "regeling": regeling}
+    forfait_einde = _forfait_einde(p, params) if len(start) else start
+    ob_einde = _ontwikkelbaan_einde(p, params) if len(start) else start
+    lw = facts.loonwaarden
+    lw_per = {pid: g.sort_values("ingangsdatum") for pid, g in lw.groupby("plaatsing_id")} if len(lw) else {}
+    grens = datum + dt.timedelta(days=horizon)
+    maand_einde = _month_end(datum)
+    eerste = settings.betaalrun.eerste_periode
+    systeem_start = (dt.date.fromisoformat(eerste + "-01") if eerste
+                     else dt.date(datum.year, datum.month, 1))
+    besluiten: list[_Besluit] = []
+
+    for k, row in enumerate(plaatsingen.itertuples(index=False)):
+        pid = row.plaatsing_id
+        begin = _date(row.startdatum)
+        einde = None if pd.isna(row.einddatum) else _date(row.einddatum)
+        if begin > maand_einde:
+            continue  # starts after this month: its verlening comes with a later batch
+        ref = _clamp(datum, begin, einde)
+        nu = segs.staat(pid, ref)
+        if nu is None:
+            continue  # outside the calculated window
+        werkgever = row.werkgever_id
+
+        # the subsidy's end: dienstbetrekking, ontwikkelbaan maximum, forfait without loonwaarde
+        eindes = []
+        if einde is not None:
+            eindes.append((einde, "einde_dienstbetrekking"))
+        if row.regeling == "ontwikkelbaan":
+            eindes.append((_date(ob_einde[k]) - dt.timedelta(days=1), "maximale_duur"))
+        if row.regeling == "lks":
+            f_einde = _date(forfait_einde[k])
+            facts_lw = lw_per.get(pid)
+            heeft = facts_lw is not None and (facts_lw["ingangsdatum"].dt.date <= f_einde).any()
+            if not heeft:
+                eindes.append((f_einde - dt.timedelta(days=1), "loonwaarde_ontbreekt"))
+        eindes = [e for e in eindes if e[0] >= begin]
+        eind = min(eindes) if eindes else None
+
+        oud = brieven.get(pid)
+        lw_op = _loonwaarde_vastgesteld_op(lw_per.get(pid), ref)
+        if oud is None or oud.soort == "beeindiging":
+            na = oud.tijdvak_tot if oud is not None else None
+            if not nu.loopt or (na is not None and ref <= na):
+                continue
+            if oud is None and einde is not None and einde < systeem_start:
+                continue  # ended before this system paid anything: the old system's letters
+            nieuwe_lw = nu.loonwaarde is not None and (oud is None or oud.loonwaarde != nu.loonwaarde)
+            van = max(nu.segment_van, begin, (na + dt.timedelta(days=1)) if na else begin)
+            aanleiding = (f"plaatsing {pid}: subsidie loopt weer na beëindiging per {na.isoformat()}"
+                          if na else f"plaatsing {pid} heeft nog geen beschikking")
+            besluiten.append(_Besluit("verlening", werkgever, pid, nu, van, einde, aanleiding,
+                                      loonwaarde_vastgesteld_op=lw_op if nieuwe_lw else None))
+            continue
+
+        if eind is not None and eind[0] <= grens and eind[0] >= oud.tijdvak_van and not (
+                nu.loopt and nu.segment_van > eind[0]):
+            dag, code = eind
+            staat = segs.staat(pid, _clamp(min(datum, dag), begin, dag)) or nu
+            besluiten.append(_Besluit(
+                "beeindiging", werkgever, pid, staat, min(max(staat.segment_van, begin), dag), dag,
+                f"plaatsing {pid}: {doc.REDEN_CODES[code]} per {dag.isoformat()}", reden_code=code))
+            continue
+
+        if nu.maandbedrag_cent != oud.maandbedrag_cent:
+            codes = _wijziging_redenen(oud, nu)
+            code, tekst = _reden_velden(codes, nu)
+            besluiten.append(_Besluit(
+                "wijziging", werkgever, pid, nu, max(nu.segment_van, begin), einde,
+                f"plaatsing {pid}: maandbedrag {oud.maandbedrag_cent} → {nu.maandbedrag_cent} cent "
+                f"({', '.join(codes) or 'jeugdloon'})",
+                oud_maandbedrag_cent=oud.maandbedrag_cent, reden_code=code, reden=tekst,
+                loonwaarde_vastgesteld_op=lw_op if "loonwaarde" in codes and nu.loonwaarde is not None else None))
+        elif oud.tijdvak_tot is not None and (einde is None or einde > oud.tijdvak_tot):
+            besluiten.append(_Besluit(
+                "wijziging", werkgever, pid, nu, oud.tijdvak_tot + dt.timedelta(days=1), einde,
+                f"plaatsing {pid}: einddatum {oud.tijdvak_tot.isoformat()} → "
+                f"{einde.isoformat() if einde else 'open'}",
+                oud_maandbedrag_cent=oud.maandbedrag_cent, reden=REDEN_VERLENGING))
+
+    besluiten += _vaststellingen(datum, plaatsingen, segs, vastgesteld, voorschotten, maanden, settings)
+    return besluiten
+
+
+def _loonwaarde_vastgesteld_op(facts_lw: pd.DataFrame | None, ref: dt.date) -> dt.date | None:
+    """The day the gemeente had the loonwaarde valid on ``ref``: the (Dutch) date it was
+    recorded. The facts carry no separate measurement date; a loonwaarde cannot have been set
+    later than it was recorded (Pw art. 10d lid 12 counts five weeks from there)."""
+    if facts_lw is None:
+        return None
+    geldig = facts_lw[facts_lw["ingangsdatum"].dt.date <= ref]
+    if geldig.empty:
+        return None
+    return pd.Timestamp(geldig["recorded_at"].iloc[-1]).tz_convert(TZ).date()
+
+
+def _vaststellingen(datum, plaatsingen, segs, vastgesteld, voorschotten, maanden, settings) -> list[_Besluit]:
+    """Per (plaatsing, year): after the year, or at the end of the plaatsing once the month of
+    its einddatum is behind us. vastgesteld = Σ the core's lks_totaal of the year's months
+    (current knowledge), voorschotten = Σ approved Betaalregel amounts of those months."""
+    eerste = settings.betaalrun.eerste_periode or "0000-00"
+    calc = maanden[["plaatsing_id", "periode", "lks_totaal"]].copy()
+    calc["periode"] = calc["periode"].astype(str)
+    calc = calc[calc["periode"] >= eerste]
+    paid = voorschotten[voorschotten["periode"] >= eerste]
+    if paid.empty:
+        return []  # nothing was paid as voorschot by this system: nothing to vaststellen
+    calc = calc.assign(jaar=calc["periode"].str[:4].astype(int))
+    paid = paid.assign(jaar=paid["periode"].str[:4].astype(int))
+    vast = calc.groupby(["plaatsing_id", "jaar"])["lks_totaal"].sum()
+    voor = paid.groupby(["plaatsing_id", "jaar"])["bedrag"].sum()
+    jaren_betaald = set(paid["jaar"])
+    info = plaatsingen.set_index("plaatsing_id")
+    maand_nu = datum.strftime("%Y-%m")
+    out = []
+    for pid, jaar in sorted(set(vast.index) | set(voor.index)):
+        if (pid, jaar) in vastgesteld or jaar not in jaren_betaald:
+            continue
+        row = info.loc[pid]
+        einde = None if pd.isna(row["einddatum"]) else _date(row["einddatum"])
+        begin = _date(row["startdatum"])
+        if jaar < datum.year:
+            tot = dt.date(jaar, 12, 31) if einde is None or einde.year > jaar else einde
+        elif einde is not None and einde.year == jaar and einde.strftime("%Y-%m") < maand_nu:
+            tot = einde
+        else:
+            continue
+        if einde is not None and einde < dt.date(jaar, 1, 1):
+            tot = dt.date(jaar, 12, 31)  # paid after its end (a correction year): the year
+        staat_dag = _clamp(min(tot, dt.date(jaar, 12, 31)), begin, einde)
+        staat = segs.staat(pid, staat_dag)
+        if staat is None:
+            continue
+        v = int(vast.get((pid, jaar), 0))
+        b = int(voor.get((pid, jaar), 0))
+        regel_van = min(max(dt.date(jaar, 1, 1), begin), staat_dag)
+        regel_tot = max(min(einde, dt.date(jaar, 12, 31)) if einde else dt.date(jaar, 12, 31), regel_van)
+        out.append(_Besluit(
+            "vaststelling", str(row["werkgever_id"]), pid, staat, regel_van, regel_tot,
+            f"plaatsing {pid}: vaststelling {jaar} (vastgesteld {v}, voorschotten {b} cent)",
+            jaar=jaar, vastgesteld_cent=v, voorschotten_cent=b, vaststelling_tot=tot))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Letters
+
+
+def _regel(b: _Besluit, werknemer_naam: str, bsn: str) -> doc.BeschikkingRegel:
+    s = b.staat
+    return doc.BeschikkingRegel(
+        plaatsing_id=b.plaatsing_id, werknemer_naam=werknemer_naam, bsn_masked=mask_bsn(bsn),
+        regeling=s.regeling, tijdvak_van=b.tijdvak_van, tijdvak_tot=b.tijdvak_tot,
+        maandbedrag_cent=s.maandbedrag_cent, lks_basis_cent=s.lks_basis_cent,
+        werkgeverslasten_cent=s.werkgeverslasten_cent, loonwaarde=s.loonwaarde,
+        contracturen=s.contracturen, voltijdsuren=s.voltijdsuren, wml_cent=s.wml_cent,
+        wml_ingangsdatum=s.wml_ingang, fractie=s.fractie, urenfactor=s.urenfactor,
+        vakantiebijslag=s.vakantiebijslag, werkgeverslasten_fractie=s.werkgeverslasten_fractie,
+        parameters=s.parameters, jeugdloon_staffel=s.staffel if s.staffel != 1 else None,
+        oud_maandbedrag_cent=b.oud_maandbedrag_cent, reden=b.reden, reden_code=b.reden_code)
+
+
+def _groepen(besluiten: list[_Besluit]) -> list[list[_Besluit]]:
+    """One letter per werkgever per soort (per year for a vaststelling), in a fixed order."""
+    groups: dict[tuple, list[_Besluit]] = defaultdict(list)
+    for b in besluiten:
+        groups[(SOORT_VOLGORDE[b.soort], b.werkgever_id, b.jaar or 0)].append(b)
+    return [sorted(groups[k], key=lambda b: b.plaatsing_id) for k in sorted(groups)]
+
+
+def _kenmerk(jaar: int, volgnummer: int) -> str:
+    return f"{KENMERK_PREFIX}/{jaar}/{volgnummer:06d}"
+
+
+def bestandsnaam(kenmerk: str) -> str:
+    """'LKS/2026/000123' -> 'LKS-2026-000123'."""
+    return kenmerk.replace("/", "-")
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def maak_beschikkingen(engine: Engine, datum: dt.date, now: dt.datetime, params: Parameters,
+                       settings: Settings, out: Path, pdf: bool | Callable[[doc.Beschikking], bool] = True,
+                       workers: int = 2, progress: Callable[[int, int], None] | None = None,
+                       horizon_dagen: int = HORIZON_DAGEN) -> Resultaat:
+    """Detect what changed since the last letters (facts as known at ``now``), make those
+    letters dated ``datum`` and write them to ``out/beschikkingen/``.
+
+    ``pdf``: True renders every letter as PDF too, False none, a predicate selects letters
+    (the demo renders only a few). ``progress(done, total)`` is called while PDFs render.
+    Returns what was made; nothing changed → an empty result and no files."""
+    out = Path(out) / "beschikkingen"
+    resultaat = Resultaat(datum)
+    with Session(engine) as session:
+        facts = load_facts(session, as_of=now)
+        brieven, vastgesteld = _brieven(session)
+        voorschotten = _voorschotten(session)
+    calc_input = facts.to_calc_input()
+    if calc_input.plaatsingen.empty:
+        return resultaat
+    van = dt.date(datum.year - 1, 1, 1)
+    if len(voorschotten):
+        open_jaren = [int(m[:4]) for p, m in zip(voorschotten["plaatsing_id"], voorschotten["periode"])
+                      if (p, int(m[:4])) not in vastgesteld]
+        if open_jaren:
+            van = min(van, dt.date(min(open_jaren), 1, 1))
+    eerste_wml = params["wml_maandloon"].dates[0]
+    van = max(van, eerste_wml.replace(day=1))
+    result = calculate(calc_input, van.strftime("%Y-%m"), datum.strftime("%Y-%m"), params,
+                       settings.policy(), explain=True)
+    segs = _Segmenten(result.segments, result.plaatsing_maanden, params, settings.policy())
+    besluiten = _detect(datum, facts, calc_input, segs, brieven, vastgesteld, voorschotten,
+                        result.plaatsing_maanden, params, settings, horizon_dagen)
+    if not besluiten:
+        return resultaat
+
+    gemeente = gemeente_uit_settings(settings)
+    werkgevers = facts.werkgevers.set_index("werkgever_id")
+    werknemers = facts.werknemers.set_index("werknemer_id")
+    werknemer_van = dict(zip(facts.plaatsingen["plaatsing_id"], facts.plaatsingen["werknemer_id"]))
+
+    with Session(engine) as session:
+        volgnummer = session.scalar(select(func.max(BeschikkingRow.volgnummer))
+                                    .where(BeschikkingRow.jaar == datum.year)) or 0
+    brieven_nieuw = []
+    for groep in _groepen(besluiten):
+        volgnummer += 1
+        eerste = groep[0]
+        w = werkgevers.loc[eerste.werkgever_id]
+        regels = []
+        for b in groep:
+            wn = werknemers.loc[werknemer_van[b.plaatsing_id]]
+            regels.append(_regel(b, str(wn["naam"]), str(wn["bsn"])))
+        vaststelling = None
+        if eerste.soort == "vaststelling":
+            vaststelling = doc.Vaststelling(
+                tijdvak_van=dt.date(eerste.jaar, 1, 1),
+                tijdvak_tot=max(b.vaststelling_tot for b in groep),
+                vastgesteld_cent=sum(b.vastgesteld_cent for b in groep),
+                voorschotten_cent=sum(b.voorschotten_cent for b in groep),
+                per_plaatsing=tuple(doc.VaststellingRegel(b.plaatsing_id, b.vastgesteld_cent,
+                                                          b.voorschotten_cent) for b in groep))
+        lw_data = [b.loonwaarde_vastgesteld_op for b in groep if b.loonwaarde_vastgesteld_op]
+        beschikking = doc.Beschikking(
+            soort=eerste.soort, kenmerk=_kenmerk(datum.year, volgnummer), datum=datum,
+            gemeente=gemeente,
+            werkgever=doc.Werkgever(naam=str(w["naam"]), straat=str(w["straat"]),
+                                    huisnummer=str(w["huisnummer"]), postcode=str(w["postcode"]),
+                                    plaats=str(w["plaats"])),
+            regels=tuple(regels), loonwaarde_vastgesteld_op=min(lw_data) if lw_data else None,
+            vaststelling=vaststelling)
+        brieven_nieuw.append((beschikking, groep, volgnummer))
+
+    # render: HTML for all, PDF for the selected (both cores, in chunks for the progress bar)
+    htmls = [doc.render_html(b) for b, _, _ in brieven_nieuw]
+    kies = (lambda b: pdf) if isinstance(pdf, bool) else pdf
+    met_pdf = [i for i, (b, _, _) in enumerate(brieven_nieuw) if kies(b)]
+    pdfs: dict[int, bytes] = {}
+    if met_pdf:
+        chunk = max(workers * 4, len(met_pdf) // 20 or 1)
+        if progress:
+            progress(0, len(met_pdf))
+        for lo in range(0, len(met_pdf), chunk):
+            part = met_pdf[lo:lo + chunk]
+            for i, data in zip(part, doc.render_pdf_many([brieven_nieuw[i][0] for i in part],
+                                                         workers=workers)):
+                pdfs[i] = data
+            if progress:
+                progress(min(lo + chunk, len(met_pdf)), len(met_pdf))
+
+    # record (short transaction; the unique kenmerk guards against a parallel batch) ...
+    with Session(engine) as session, session.begin():
+        for i, (b, groep, nummer) in enumerate(brieven_nieuw):
+            row = BeschikkingRow(
+                kenmerk=b.kenmerk, jaar=datum.year, volgnummer=nummer, soort=b.soort,
+                werkgever_id=groep[0].werkgever_id, datum=datum,
+                aanleiding="; ".join(x.aanleiding for x in groep),
+                inputs_json=doc.inputs_json(b), inputs_sha256=doc.inputs_hash(b),
+                html_sha256=doc.letter_hash(htmls[i]),
+                pdf_sha256=doc.letter_hash(pdfs[i]) if i in pdfs else None,
+                status="concept", termijn_overschreden=doc.termijn_overschreden(b), made_at=now)
+            session.add(row)
+            session.flush()
+            for x in groep:
+                s = x.staat
+                session.add(BeschikkingPlaatsing(
+                    beschikking_id=row.id, plaatsing_id=x.plaatsing_id, regeling=s.regeling,
+                    tijdvak_van=x.tijdvak_van, tijdvak_tot=x.tijdvak_tot,
+                    maandbedrag_cent=s.maandbedrag_cent, lks_basis_cent=s.lks_basis_cent,
+                    wml_cent=s.wml_cent, wml_ingang=s.wml_ingang, loonwaarde=_dec(s.loonwaarde),
+                    fractie=_dec(s.fractie, "0.0001"),
+                    contracturen=_dec(s.contracturen), voltijdsuren=_dec(s.voltijdsuren),
+                    reden_code=x.reden_code, vaststelling_jaar=x.jaar,
+                    vastgesteld_cent=x.vastgesteld_cent, voorschotten_cent=x.voorschotten_cent))
+
+    # ... then the files, atomically (re-derivable from the stored inputs if this fails)
+    for i, (b, groep, _) in enumerate(brieven_nieuw):
+        naam = bestandsnaam(b.kenmerk)
+        html_pad = out / f"{naam}.html"
+        _atomic_write(html_pad, htmls[i].encode("utf-8"))
+        pdf_pad = None
+        if i in pdfs:
+            pdf_pad = out / f"{naam}.pdf"
+            _atomic_write(pdf_pad, pdfs[i])
+        resultaat.beschikkingen.append(GemaakteBeschikking(
+            kenmerk=b.kenmerk, soort=b.soort, werkgever_id=groep[0].werkgever_id,
+            plaatsingen=tuple(x.plaatsing_id for x in groep), html_pad=html_pad, pdf_pad=pdf_pad,
+            termijn_overschreden=doc.termijn_overschreden(b),
+            aanleiding="; ".join(x.aanleiding for x in groep), beschikking=b))
+    return resultaat
+
+
+# --------------------------------------------------------------------------------------------
+# Status, listing, regeneration
+
+
+def markeer_verzonden(engine: Engine, kenmerk: str, now: dt.datetime) -> BeschikkingRow:
+    """concept → verzonden (once; a conditional UPDATE, so a second call is refused)."""
+    with Session(engine, expire_on_commit=False) as session:
+        row = session.scalar(select(BeschikkingRow).where(BeschikkingRow.kenmerk == kenmerk))
+        if row is None:
+            raise BeschikkingFout(f"geen beschikking met kenmerk {kenmerk}")
+        result = session.execute(
+            update(BeschikkingRow)
+            .where(BeschikkingRow.id == row.id, BeschikkingRow.status == "concept")
+            .values(status="verzonden", verzonden_op=now)
+            .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            session.rollback()
+            session.refresh(row)
+            raise BeschikkingFout(f"beschikking {kenmerk} is al verzonden op "
+                                  f"{row.verzonden_op.astimezone(TZ):%d-%m-%Y %H:%M}")
+        session.commit()
+        session.refresh(row)
+        return row
+
+
+def lijst(engine: Engine, soort: str | None = None) -> list[BeschikkingRow]:
+    with Session(engine, expire_on_commit=False) as session:
+        query = select(BeschikkingRow).order_by(BeschikkingRow.id)
+        if soort:
+            query = query.where(BeschikkingRow.soort == soort)
+        return list(session.scalars(query))
+
+
+def aantallen_plaatsingen(engine: Engine) -> dict[int, int]:
+    with Session(engine) as session:
+        return dict(session.execute(
+            select(BeschikkingPlaatsing.beschikking_id, func.count())
+            .group_by(BeschikkingPlaatsing.beschikking_id)).all())
+
+
+def regenereer(engine: Engine, kenmerk: str, pdf: bool = True) -> tuple[doc.Beschikking, str, bytes | None]:
+    """Re-derive a letter from its stored inputs: (inputs, HTML, PDF). Compare with the
+    stored hashes to prove the file on disk is the letter that was recorded."""
+    with Session(engine) as session:
+        text = session.scalar(select(BeschikkingRow.inputs_json).where(BeschikkingRow.kenmerk == kenmerk))
+    if text is None:
+        raise BeschikkingFout(f"geen beschikking met kenmerk {kenmerk}")
+    b = doc.from_inputs_json(text)
+    return b, doc.render_html(b), doc.render_pdf(b) if pdf else None
+
+
+__all__ = ["BeschikkingFout", "GemaakteBeschikking", "Resultaat", "bestandsnaam",
+           "gemeente_uit_settings", "lijst", "maak_beschikkingen", "markeer_verzonden",
+           "regenereer"]

@@ -1,0 +1,159 @@
+"""CLI: ``lks beschikkingen make|list|mark-sent``.
+
+Verbs in English, domain nouns and every message in Dutch."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from lks.cli import app, console, fail, state
+
+beschikkingen_app = typer.Typer(
+    help="Beschikkingen (verlening, wijziging, beëindiging, vaststelling): maken wat sinds de "
+         "vorige brieven veranderd is, tonen en als verzonden markeren.",
+    no_args_is_help=True)
+app.add_typer(beschikkingen_app, name="beschikkingen")
+
+SOORT_LABEL = {"verlening": "verlening", "wijziging": "wijziging", "beeindiging": "beëindiging",
+               "vaststelling": "vaststelling"}
+
+
+def _engine():
+    from lks.db import current_revision, head_revision, make_engine, resolve_url
+    engine = make_engine(resolve_url(state.db_url))
+    if current_revision(engine) != head_revision():
+        fail("de database is niet bijgewerkt: voer eerst 'lks init' uit")
+    return engine
+
+
+def _datum(value: str | None) -> dt.date:
+    if value is None:
+        return dt.datetime.now(dt.timezone.utc).astimezone(_tz()).date()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"ongeldige datum {value!r} (verwacht JJJJ-MM-DD)")
+
+
+def _tz():
+    from zoneinfo import ZoneInfo
+    return ZoneInfo("Europe/Amsterdam")
+
+
+@beschikkingen_app.command("make")
+def make(
+    datum: str = typer.Option(None, "--datum", metavar="JJJJ-MM-DD",
+                              help="Datum van de brieven (standaard: vandaag)."),
+    out: Path = typer.Option(Path("."), "--out", metavar="MAP",
+                             help="Uitvoermap; de brieven komen in MAP/beschikkingen/."),
+    no_pdf: bool = typer.Option(False, "--no-pdf", help="Alleen HTML maken, geen PDF."),
+):
+    """Maak de beschikkingen voor alles wat sinds de vorige brieven veranderd is (nieuwe
+    plaatsingen, nieuwe loonwaarden of uren, indexatie van het WML, beëindigingen,
+    vaststellingen). Is er niets veranderd, dan wordt er niets gemaakt."""
+    from lks.beschikkingen import BeschikkingFout, maak_beschikkingen
+    from lks.calc.core import CalcFout
+    from lks.parameters import ParameterFout, ParameterOntbreekt, Parameters
+    from lks.settings import InstellingenFout, load_settings
+
+    dag = _datum(datum)
+    engine = _engine()
+    try:
+        settings = load_settings()
+        params = Parameters.load()
+    except (InstellingenFout, ParameterFout) as exc:
+        fail(str(exc))
+    progress = Progress(TextColumn("PDF's maken"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=console, transient=True)
+    task = None
+
+    def bijwerken(done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            progress.start()
+            task = progress.add_task("pdf", total=total)
+        progress.update(task, completed=done)
+
+    try:
+        result = maak_beschikkingen(engine, dag, dt.datetime.now(dt.timezone.utc), params, settings,
+                                    out, pdf=not no_pdf, progress=bijwerken)
+    except (BeschikkingFout, CalcFout, ParameterOntbreekt) as exc:
+        fail(str(exc))
+    finally:
+        if task is not None:
+            progress.stop()
+        engine.dispose()
+    if not result.beschikkingen:
+        console.print(f"Niets veranderd sinds de vorige beschikkingen: geen nieuwe brieven "
+                      f"({dag:%d-%m-%Y}).")
+        return
+    table = Table(title=f"Beschikkingen van {dag:%d-%m-%Y}")
+    table.add_column("soort")
+    table.add_column("brieven", justify="right")
+    table.add_column("plaatsingen", justify="right")
+    for soort, aantal in result.per_soort().items():
+        plaatsingen = sum(len(b.plaatsingen) for b in result.beschikkingen if b.soort == soort)
+        table.add_row(SOORT_LABEL[soort], str(aantal), str(plaatsingen))
+    table.add_row("totaal", str(len(result.beschikkingen)),
+                  str(sum(len(b.plaatsingen) for b in result.beschikkingen)), style="bold")
+    console.print(table)
+    te_laat = [b.kenmerk for b in result.beschikkingen if b.termijn_overschreden]
+    if te_laat:
+        console.print(f"Let op: {len(te_laat)} brief/brieven na de beslistermijn van vijf weken na "
+                      f"de loonwaarde (Pw art. 10d lid 12): {', '.join(te_laat)}", highlight=False)
+    console.print(f"Brieven (status concept) in {out / 'beschikkingen'}/ "
+                  f"({result.pdfs} als PDF).", highlight=False)
+
+
+@beschikkingen_app.command("list")
+def list_command(
+    soort: str = typer.Option(None, "--soort",
+                              help="Alleen deze soort (verlening, wijziging, beeindiging, vaststelling)."),
+):
+    """Toon de gemaakte beschikkingen met soort, werkgever, datum en status."""
+    from lks.beschikkingen import aantallen_plaatsingen, lijst
+
+    engine = _engine()
+    try:
+        rows = lijst(engine, soort)
+        aantallen = aantallen_plaatsingen(engine)
+    finally:
+        engine.dispose()
+    if not rows:
+        console.print("Nog geen beschikkingen.")
+        return
+    table = Table(title="Beschikkingen")
+    for column in ("kenmerk", "soort", "werkgever", "datum", "plaatsingen", "status", "verzonden op",
+                   "termijn"):
+        table.add_column(column, justify="right" if column == "plaatsingen" else "left",
+                         no_wrap=column in ("kenmerk", "datum"))
+    for row in rows:
+        table.add_row(row.kenmerk, SOORT_LABEL[row.soort], row.werkgever_id, f"{row.datum:%d-%m-%Y}",
+                      str(aantallen.get(row.id, 0)), row.status,
+                      f"{row.verzonden_op.astimezone(_tz()):%d-%m-%Y %H:%M}" if row.verzonden_op else "",
+                      "overschreden" if row.termijn_overschreden else "")
+    console.print(table)
+
+
+@beschikkingen_app.command("mark-sent")
+def mark_sent(kenmerk: str = typer.Argument(..., metavar="KENMERK", help="Bijvoorbeeld LKS/2026/000123.")):
+    """Markeer een beschikking als verzonden (kan maar één keer)."""
+    from lks.beschikkingen import BeschikkingFout, markeer_verzonden
+
+    engine = _engine()
+    now = dt.datetime.now(dt.timezone.utc)
+    try:
+        row = markeer_verzonden(engine, kenmerk, now)
+    except BeschikkingFout as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+    console.print(f"Beschikking {row.kenmerk} gemarkeerd als verzonden.", highlight=False)
+    vandaag = now.astimezone(_tz()).date()
+    if vandaag > row.datum:
+        console.print(f"Let op: de brief is gedateerd {row.datum:%d-%m-%Y}; de bezwaartermijn in de "
+                      "brief is berekend vanaf die datum.", highlight=False)

@@ -1,0 +1,183 @@
+"""CLI for controllers: ``lks rapport``, ``lks ledger import``, ``lks bank import``,
+``lks budget set|capaciteit``, ``lks ontvangst add``.
+
+Verbs in English, domain nouns and every message in Dutch."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from lks.cli import app, console, err_console, fail
+from lks.cli_betaalrun import GEBRUIKER, _engine, _gebruiker, _now, _periode, _settings
+
+ledger_app = typer.Typer(help="Grootboekexport van het financiële systeem inlezen en controleren.", no_args_is_help=True)
+bank_app = typer.Typer(help="Bankafschriften (camt.053) inlezen en aan betalingen koppelen.", no_args_is_help=True)
+budget_app = typer.Typer(help="Budgetten en capaciteitsnormen per jaar vastleggen.", no_args_is_help=True)
+ontvangst_app = typer.Typer(help="Terugbetalingen van werkgevers (ontvangsten) vastleggen.", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(bank_app, name="bank")
+app.add_typer(budget_app, name="budget")
+app.add_typer(ontvangst_app, name="ontvangst")
+
+JAAR = typer.Option(..., "--jaar", metavar="JJJJ", help="Het verantwoordingsjaar.")
+
+
+def _invoerfout(exc) -> None:
+    for fout in exc.fouten[:50]:
+        err_console.print(fout, markup=False, highlight=False, soft_wrap=True)
+    if len(exc.fouten) > 50:
+        err_console.print(f"… en {len(exc.fouten) - 50} meer", markup=False, highlight=False)
+    fail(f"niets vastgelegd: {len(exc.fouten)} {'fout' if len(exc.fouten) == 1 else 'fouten'}")
+
+
+def _bedrag(text: str) -> int:
+    from lks.verantwoording_import import parse_bedrag
+    try:
+        return parse_bedrag(text)
+    except ValueError as exc:
+        fail(f"--bedrag: {exc}")
+
+
+@app.command("rapport")
+def rapport_command(
+    jaar: int = JAAR,
+    periode: str = typer.Option(None, "--periode", metavar="JJJJ-MM",
+                                help="Gerealiseerd tot en met deze maand (standaard: december of de laatste goedgekeurde run)."),
+    xlsx: Path = typer.Option(None, "--xlsx", metavar="BESTAND", help="Schrijf het Excel-werkboek (één blad per overzicht)."),
+    html: Path = typer.Option(None, "--html", metavar="BESTAND", help="Schrijf het HTML-rapport met grafieken."),
+    bestanden: Path = typer.Option(Path("betaalbestanden"), "--bestanden", metavar="MAP",
+                                   help="Map met de betaalrun-mappen (SEPA-bestanden) voor de controle van de controletotalen."),
+):
+    """Verantwoording van een jaar: per budget, regeling, werkgever en maand berekend, goedgekeurd,
+    betaald, verrekend, vorderingen en ontvangsten; alle controles met hun uitzonderingen; SiSa;
+    budget en prognose; capaciteit; grootboek- en bankcontrole."""
+    from lks.parameters import ParameterFout, Parameters
+    from lks.verantwoording import maak_rapport
+    from lks.verantwoording_uitvoer import print_rapport, write_html, write_xlsx
+
+    if not 2000 <= jaar <= 2100:
+        fail(f"--jaar {jaar} ligt buiten 2000-2100")
+    if periode is not None:
+        periode = _periode(periode)
+        if not periode.startswith(f"{jaar}-"):
+            fail(f"--periode {periode} ligt niet in {jaar}")
+    engine = _engine()
+    try:
+        params = Parameters.load()
+    except ParameterFout as exc:
+        fail(str(exc))
+    with console.status("Verantwoording opstellen…"):
+        rapport = maak_rapport(engine, jaar, params, _settings(), periode=periode,
+                               bestanden=bestanden if bestanden.is_dir() else None)
+    print_rapport(rapport, console)
+    if xlsx:
+        console.print(f"Excel-werkboek: {write_xlsx(rapport, xlsx)}", highlight=False)
+    if html:
+        console.print(f"HTML-rapport: {write_html(rapport, html)}", highlight=False)
+    if not rapport.identiteiten_kloppen:
+        fail("een of meer identiteiten kloppen niet; zie de uitzonderingen hierboven", code=2)
+
+
+@ledger_app.command("import")
+def ledger_import(
+    bestand: Path = typer.Argument(..., metavar="CSV", help="Boekingen: boekdatum, grootboekrekening, budget, bedrag, "
+                                                           "kenmerk (EndToEndId of betaalrun-kenmerk)[, omschrijving]."),
+    gebruiker: str = GEBRUIKER,
+):
+    """Lees de boekingenexport van het financiële systeem in (alles of niets). De nieuwste import
+    is de stand van het grootboek voor `lks rapport`."""
+    from lks.verantwoording_import import InvoerFout, importeer_grootboek
+    if not bestand.is_file():
+        fail(f"bestand {bestand} bestaat niet")
+    try:
+        result = importeer_grootboek(_engine(), bestand, _gebruiker(gebruiker), _now())
+    except InvoerFout as exc:
+        _invoerfout(exc)
+    console.print(f"Grootboekimport {result.import_id}: {result.regels} boekingen uit {escape(result.bestand)} ingelezen.")
+
+
+@bank_app.command("import")
+def bank_import(
+    bestand: Path = typer.Argument(..., metavar="CAMT.xml", help="Bankafschrift camt.053.001.02 of .08."),
+    gebruiker: str = GEBRUIKER,
+):
+    """Lees een camt.053-bankafschrift in; `lks rapport` koppelt de posten op EndToEndId aan de betalingen."""
+    from lks.verantwoording_import import InvoerFout, importeer_camt053
+    if not bestand.is_file():
+        fail(f"bestand {bestand} bestaat niet")
+    try:
+        result = importeer_camt053(_engine(), bestand, _gebruiker(gebruiker), _now())
+    except InvoerFout as exc:
+        _invoerfout(exc)
+    console.print(f"Bankafschrift {result.import_id}: {result.regels} posten uit {escape(result.bestand)} ingelezen.")
+
+
+@budget_app.command("set")
+def budget_set(
+    jaar: int = JAAR,
+    budget: str = typer.Option(..., "--budget", help="buig of reintegratie."),
+    bedrag: str = typer.Option(..., "--bedrag", metavar="EURO", help="Het begrote bedrag, bijv. 887000.00."),
+    bron: str = typer.Option("", "--bron", help="Waar het bedrag vandaan komt (begroting, raadsbesluit)."),
+    gebruiker: str = GEBRUIKER,
+):
+    """Leg het budget van een jaar vast (een bestaand bedrag wordt vervangen)."""
+    from lks.nl import euro
+    from lks.verantwoording_import import InvoerFout, zet_budget
+    cents = _bedrag(bedrag)
+    try:
+        zet_budget(_engine(), jaar, budget, cents, bron, _gebruiker(gebruiker), _now())
+    except InvoerFout as exc:
+        _invoerfout(exc)
+    console.print(f"Budget {budget} {jaar}: {euro(cents)} vastgelegd.", highlight=False)
+
+
+@budget_app.command("capaciteit")
+def budget_capaciteit(
+    jaar: int = JAAR,
+    beschut_taakstelling: int = typer.Option(None, "--beschut-taakstelling", help="Taakstelling beschut werk (dienstverbanden)."),
+    ontwikkelbanen: int = typer.Option(None, "--ontwikkelbanen", help="Geplande ontwikkelbanen op jaarbasis."),
+    ontwikkelbaan_uren: int = typer.Option(None, "--ontwikkelbaan-uren", help="Uren per week per ontwikkelbaan in het plan."),
+    bron: str = typer.Option("", "--bron", help="Bron van de normen."),
+    gebruiker: str = GEBRUIKER,
+):
+    """Leg de capaciteitsnormen van een jaar vast (bijv. Het Hogeland: taakstelling 43, 16 ontwikkelbanen van 32 uur)."""
+    from lks.verantwoording_import import InvoerFout, zet_capaciteit
+    waarden = {"beschut_taakstelling": beschut_taakstelling, "ontwikkelbanen": ontwikkelbanen,
+               "ontwikkelbaan_uren": ontwikkelbaan_uren}
+    if all(v is None for v in waarden.values()):
+        fail("geef minstens één van --beschut-taakstelling, --ontwikkelbanen, --ontwikkelbaan-uren")
+    try:
+        zet_capaciteit(_engine(), jaar, waarden, bron, _gebruiker(gebruiker), _now())
+    except InvoerFout as exc:
+        _invoerfout(exc)
+    console.print(f"Capaciteitsnormen {jaar} vastgelegd.")
+
+
+@ontvangst_app.command("add")
+def ontvangst_add(
+    werkgever: str = typer.Option(..., "--werkgever", metavar="ID", help="De werkgever die terugbetaalde."),
+    bedrag: str = typer.Option(..., "--bedrag", metavar="EURO", help="Het ontvangen bedrag."),
+    datum: str = typer.Option(..., "--datum", metavar="JJJJ-MM-DD", help="De datum van ontvangst."),
+    vordering: int = typer.Option(None, "--vordering", metavar="ID", help="De vordering die wordt afgelost."),
+    budget: str = typer.Option(None, "--budget", help="buig of reintegratie (volgt uit de vordering als die is gegeven)."),
+    kenmerk: str = typer.Option(None, "--kenmerk", help="Betalingskenmerk of omschrijving van de bank."),
+    gebruiker: str = GEBRUIKER,
+):
+    """Leg een terugbetaling van een werkgever vast, bij voorkeur op een vordering."""
+    from lks.nl import euro
+    from lks.verantwoording_import import InvoerFout, voeg_ontvangst_toe
+    try:
+        dag = dt.date.fromisoformat(datum)
+    except ValueError:
+        fail(f"--datum: '{datum}' is geen datum (JJJJ-MM-DD)")
+    cents = _bedrag(bedrag)
+    try:
+        ontvangst_id = voeg_ontvangst_toe(_engine(), werkgever, budget, cents, dag, vordering, kenmerk,
+                                          _gebruiker(gebruiker), _now())
+    except InvoerFout as exc:
+        _invoerfout(exc)
+    console.print(f"Ontvangst {ontvangst_id} van {escape(werkgever)}: {euro(cents)} op {dag.isoformat()} vastgelegd.",
+                  highlight=False)

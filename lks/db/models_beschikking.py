@@ -1,0 +1,95 @@
+"""Beschikking tables: the letters made (inputs, hashes, status) and, per plaatsing, the state
+each letter put on paper.
+
+Change detection is a comparison of "what the letters said" (the newest
+``beschikking_plaatsing`` row of a plaatsing) with "what is true now" (the calculation with
+current knowledge): a stored row keeps the full-month amount and the inputs that explain it
+(WML, loonwaarde, hours, tijdvak), so the batch can tell what changed and why without
+re-reading old letters. A vaststelling row keeps its year and the two sums it compared.
+
+The kenmerk ``LKS/JJJJ/NNNNNN`` is derived from a per-year sequence kept in the table itself
+(``jaar``, ``volgnummer``; unique together), so two processes cannot hand out one number twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer,
+                        Numeric, String, Text, UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lks.db.models import ID_LENGTH, Base, UTCDateTime
+
+SOORTEN = ("verlening", "wijziging", "beeindiging", "vaststelling")
+STATUSSEN = ("concept", "verzonden")
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Beschikking(Base):
+    """One letter to one werkgever (possibly about many plaatsingen)."""
+
+    __tablename__ = "beschikking"
+    __table_args__ = (
+        UniqueConstraint("kenmerk", name="uq_beschikking_kenmerk"),
+        UniqueConstraint("jaar", "volgnummer", name="uq_beschikking_jaar_volgnummer"),
+        CheckConstraint(_in("soort", SOORTEN), name="ck_beschikking_soort"),
+        CheckConstraint(_in("status", STATUSSEN), name="ck_beschikking_status"),
+        CheckConstraint("(status = 'verzonden') = (verzonden_op IS NOT NULL)",
+                        name="ck_beschikking_verzonden"),
+        Index("ix_beschikking_werkgever", "werkgever_id", "datum"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kenmerk: Mapped[str] = mapped_column(String(32), nullable=False)
+    jaar: Mapped[int] = mapped_column(Integer, nullable=False)
+    volgnummer: Mapped[int] = mapped_column(Integer, nullable=False)
+    soort: Mapped[str] = mapped_column(String(20), nullable=False)
+    werkgever_id: Mapped[str] = mapped_column(String(ID_LENGTH), nullable=False)
+    datum: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    aanleiding: Mapped[str] = mapped_column(Text, nullable=False)
+    inputs_json: Mapped[str] = mapped_column(Text, nullable=False)
+    inputs_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    html_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="concept")
+    verzonden_op: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    termijn_overschreden: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    made_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class BeschikkingPlaatsing(Base):
+    """The state of one plaatsing as one letter stated it."""
+
+    __tablename__ = "beschikking_plaatsing"
+    __table_args__ = (
+        UniqueConstraint("beschikking_id", "plaatsing_id", name="uq_beschikking_plaatsing"),
+        Index("ix_beschikking_plaatsing_plaatsing", "plaatsing_id", "beschikking_id"),
+        CheckConstraint("tijdvak_tot IS NULL OR tijdvak_tot >= tijdvak_van",
+                        name="ck_beschikking_plaatsing_tijdvak"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    beschikking_id: Mapped[int] = mapped_column(ForeignKey("beschikking.id"), nullable=False)
+    plaatsing_id: Mapped[str] = mapped_column(String(ID_LENGTH), nullable=False)
+    regeling: Mapped[str] = mapped_column(String(20), nullable=False)
+    tijdvak_van: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    tijdvak_tot: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    """Last subsidy day the letter named (einddatum, or the end it decided); NULL = open."""
+    maandbedrag_cent: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    """Full-month lks_totaal the letter stated (rekenregels §2)."""
+    lks_basis_cent: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    wml_cent: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    wml_ingang: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    loonwaarde: Mapped[Decimal | None] = mapped_column(Numeric(5, 2), nullable=True)
+    fractie: Mapped[Decimal] = mapped_column(Numeric(5, 4), nullable=False)
+    """The LKS fractie the amount used (exact: a loonwaarde has two decimals of a percent)."""
+    contracturen: Mapped[Decimal] = mapped_column(Numeric(6, 2), nullable=False)
+    voltijdsuren: Mapped[Decimal] = mapped_column(Numeric(6, 2), nullable=False)
+    reden_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    vaststelling_jaar: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    vastgesteld_cent: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    voorschotten_cent: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

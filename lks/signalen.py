@@ -1,0 +1,313 @@
+"""The werklijst: signalen for staff, made by the daily scheduler job (``lks signalen make``
+by hand), listed with ``lks signalen list`` and resolved with ``lks signalen resolve``.
+
+``maak_signalen`` looks at the facts as known at ``now`` and the state of betaalruns and
+beschikkingen on ``vandaag``, and makes each signaal once: its ``sleutel`` (kind, plaatsing
+or run, and the date it is about) is unique in the database, so running the job again, or
+twice at the same time, adds nothing. A signaal whose situation no longer holds (a loonwaarde
+arrived, the run was approved …) is resolved by the system with a toelichting; the
+ontwikkelbaan signaal asks a person to record whether the promised contract came and is only
+resolved by hand.
+
+Kinds (``lks.db.models_signalen.SOORTEN``):
+- ``herbeoordeling_loonwaarde``: lks plaatsing whose last loonwaarde (its ingangsdatum, at the
+  earliest the startdatum) is ``scheduler.herbeoordeling_maanden`` old within 6 weeks;
+- ``forfait_eindigt``: lks plaatsing without any loonwaarde whose 6-month forfait ends within
+  6 weeks (rekenregels §2.2);
+- ``geen_loonwaarde_na_forfait``: lks plaatsing past its forfait without a loonwaarde valid
+  today: it gets 0 with reason ``loonwaarde_ontbreekt``;
+- ``ontwikkelbaan_eindigt``: ontwikkelbaan ending (einddatum or 18 months) within 2 months;
+  the werkgever promised a contract of at least 12 months afterwards: record whether it came;
+- ``beschikking_ontbreekt``: a loonwaarde of an lks plaatsing recorded more than 5 weeks ago
+  without a beschikking for that plaatsing made since. Only when beschikkingen are made by
+  this system (the table has rows), and only for loonwaarden recorded after the first import:
+  the letters about the initial load were sent by the previous system;
+- ``betaalrun_niet_goedgekeurd``: a run still aangevraagd or berekend on its payment date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import Engine, func, inspect, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lks.betaalrun.kalender import volgende_werkdag
+from lks.db.models import ImportBatch
+from lks.db.models_betaalrun import Betaalrun
+from lks.db.models_signalen import Signaal
+from lks.facts import load_facts
+from lks.nl import datum, getal
+from lks.settings import Settings
+
+SYSTEEM = "systeem"
+FORFAIT_MAANDEN = 6          # rekenregels §2.2 (lks without loonwaarde)
+ONTWIKKELBAAN_MAANDEN = 18   # rekenregels §2.2 (ontwikkelbaan)
+VOORUIT_FORFAIT = dt.timedelta(weeks=6)
+VOORUIT_HERBEOORDELING = dt.timedelta(weeks=6)
+VOORUIT_ONTWIKKELBAAN = relativedelta(months=2)
+BESCHIKKING_TERMIJN = dt.timedelta(weeks=5)
+CONTRACT_MAANDEN = 12
+
+AUTOMATISCH_OPGELOST = {
+    "herbeoordeling_loonwaarde": "er is een nieuwe loonwaarde vastgelegd of de plaatsing eindigt",
+    "forfait_eindigt": "er is een loonwaarde vastgelegd, de plaatsing is beëindigd of de "
+                       "forfaitperiode is voorbij (dan volgt het signaal 'geen loonwaarde na forfait')",
+    "geen_loonwaarde_na_forfait": "er geldt een loonwaarde of de plaatsing is beëindigd",
+    "beschikking_ontbreekt": "er is een beschikking gemaakt",
+    "betaalrun_niet_goedgekeurd": "de betaalrun is goedgekeurd of geannuleerd",
+}
+"""Kinds the system resolves itself when their situation no longer holds; the ontwikkelbaan
+signaal is not among them (a person records whether the contract came)."""
+
+
+class SignaalFout(ValueError):
+    """A signaal cannot be resolved (message in Dutch)."""
+
+
+@dataclass(frozen=True)
+class Kandidaat:
+    soort: str
+    sleutel: str
+    omschrijving: str
+    vervaldatum: dt.date | None = None
+    plaatsing_id: str | None = None
+    werkgever_id: str | None = None
+    betaalrun_id: int | None = None
+
+
+def _date(value) -> dt.date | None:
+    return None if pd.isna(value) else pd.Timestamp(value).date()
+
+
+@dataclass(frozen=True)
+class _Plaatsing:
+    plaatsing_id: str
+    werkgever_id: str
+    regeling: str
+    start: dt.date
+    eind: dt.date | None
+    wie: str                      # "naam (P…) bij werkgever", for the omschrijving
+    ingangen: tuple[dt.date, ...]  # loonwaarde ingangsdatums, sorted
+
+
+@dataclass(frozen=True)
+class _Loonwaarde:
+    plaatsing_id: str
+    ingang: dt.date
+    loonwaarde: object
+    recorded: dt.datetime
+
+
+@dataclass(frozen=True)
+class _Feiten:
+    plaatsingen: tuple[_Plaatsing, ...]
+    loonwaarden: tuple[_Loonwaarde, ...]
+
+
+_cache: dict = {}
+
+
+def _feiten(session: Session, now: dt.datetime) -> _Feiten:
+    """The facts as known at ``now`` in plain Python, reused while no import was recorded in
+    between: fact rows are never updated or deleted and carry their import's moment, so the
+    imports recorded up to ``now`` determine them. (The daily job would otherwise read and
+    convert every fact table every day; a replay of a year does that 365 times.)"""
+    key = (str(session.get_bind().url),) + tuple(session.execute(
+        select(func.count(), func.max(ImportBatch.id)).where(ImportBatch.recorded_at <= now)).one())
+    if _cache.get("key") != key:
+        facts = load_facts(session, as_of=now)
+        werkgevers = dict(zip(facts.werkgevers["werkgever_id"], facts.werkgevers["naam"]))
+        werknemers = dict(zip(facts.werknemers["werknemer_id"], facts.werknemers["naam"]))
+        ingangen: dict[str, list[dt.date]] = {}
+        loonwaarden = []
+        for pid, ingang, waarde, recorded in zip(facts.loonwaarden["plaatsing_id"], facts.loonwaarden["ingangsdatum"],
+                                                 facts.loonwaarden["loonwaarde"], facts.loonwaarden["recorded_at"]):
+            ingangen.setdefault(pid, []).append(_date(ingang))
+            loonwaarden.append(_Loonwaarde(pid, _date(ingang), waarde, recorded.to_pydatetime()))
+        plaatsingen = tuple(
+            _Plaatsing(p.plaatsing_id, p.werkgever_id, p.regeling, _date(p.startdatum), _date(p.einddatum),
+                       f"{werknemers.get(p.werknemer_id, p.werknemer_id)} ({p.plaatsing_id}) bij "
+                       f"{werkgevers.get(p.werkgever_id, p.werkgever_id)}",
+                       tuple(sorted(ingangen.get(p.plaatsing_id, ()))))
+            for p in facts.plaatsingen.itertuples(index=False))
+        _cache.clear()
+        _cache.update(key=key, feiten=_Feiten(plaatsingen, tuple(loonwaarden)))
+    return _cache["feiten"]
+
+
+@lru_cache(maxsize=8192)
+def _d(day: dt.date) -> str:
+    return datum(day)  # babel costs ~60 µs a call; the same dates recur every day
+
+
+def kandidaten(session: Session, vandaag: dt.date, now: dt.datetime, settings: Settings) -> list[Kandidaat]:
+    """Every signaal whose situation holds on ``vandaag`` with the facts known at ``now``."""
+    feiten = _feiten(session, now)
+    out: list[Kandidaat] = []
+    herbeoordeling = relativedelta(months=settings.scheduler.herbeoordeling_maanden)
+
+    for p in feiten.plaatsingen:
+        start, eind = p.start, p.eind
+        if start > vandaag:
+            continue
+        actief = eind is None or eind >= vandaag
+        wie = p.wie
+        ids = dict(plaatsing_id=p.plaatsing_id, werkgever_id=p.werkgever_id)
+        if p.regeling == "lks":
+            ingangen = p.ingangen
+            forfait_eind = start + relativedelta(months=FORFAIT_MAANDEN) - dt.timedelta(days=1)
+            if ingangen and actief:
+                laatste = max(ingangen[-1], start)
+                due = laatste + herbeoordeling
+                if vandaag >= due - VOORUIT_HERBEOORDELING and (eind is None or eind >= due):
+                    out.append(Kandidaat(
+                        "herbeoordeling_loonwaarde", f"herbeoordeling_loonwaarde:{p.plaatsing_id}:{due}",
+                        f"Loonwaarde van {wie} geldt sinds {_d(laatste)}: herbeoordeling "
+                        f"(na {settings.scheduler.herbeoordeling_maanden} maanden) uiterlijk {_d(due)}.",
+                        due, **ids))
+            if not ingangen and forfait_eind - VOORUIT_FORFAIT <= vandaag <= forfait_eind \
+                    and (eind is None or eind > forfait_eind):
+                out.append(Kandidaat(
+                    "forfait_eindigt", f"forfait_eindigt:{p.plaatsing_id}:{forfait_eind}",
+                    f"Forfaitperiode van {wie} eindigt op {_d(forfait_eind)} en er is nog geen "
+                    "loonwaarde: laat de loonwaarde meten, anders stopt de subsidie.",
+                    forfait_eind, **ids))
+            if actief and vandaag > forfait_eind and not (ingangen and ingangen[0] <= vandaag):
+                out.append(Kandidaat(
+                    "geen_loonwaarde_na_forfait", f"geen_loonwaarde_na_forfait:{p.plaatsing_id}:{forfait_eind}",
+                    f"{wie}: de forfaitperiode is geëindigd op {_d(forfait_eind)} en er geldt geen "
+                    "loonwaarde; de subsidie is 0 (reden loonwaarde_ontbreekt).",
+                    forfait_eind + dt.timedelta(days=1), **ids))
+        elif p.regeling == "ontwikkelbaan":
+            maximum = start + relativedelta(months=ONTWIKKELBAAN_MAANDEN) - dt.timedelta(days=1)
+            einde = min(eind, maximum) if eind is not None else maximum
+            if einde - VOORUIT_ONTWIKKELBAAN <= vandaag <= einde:
+                out.append(Kandidaat(
+                    "ontwikkelbaan_eindigt", f"ontwikkelbaan_eindigt:{p.plaatsing_id}:{einde}",
+                    f"Ontwikkelbaan van {wie} eindigt op {_d(einde)}. De werkgever heeft een "
+                    f"contract van minstens {CONTRACT_MAANDEN} maanden daarna toegezegd: leg bij het "
+                    "oplossen in de toelichting vast of dat contract er is gekomen.",
+                    einde, **ids))
+
+    out.extend(_beschikking_kandidaten(session, feiten, vandaag))
+    out.extend(_betaalrun_kandidaten(session, vandaag, settings))
+    return out
+
+
+def _beschikking_kandidaten(session, feiten: _Feiten, vandaag) -> list[Kandidaat]:
+    if not inspect(session.connection()).has_table("beschikking"):
+        return []
+    from lks.db.models_beschikking import Beschikking, BeschikkingPlaatsing
+
+    if session.scalar(select(func.count()).select_from(Beschikking)) == 0:
+        return []  # beschikkingen are not (yet) made by this system
+    eerste_import = session.scalar(select(func.min(ImportBatch.recorded_at)))
+    laatste_brief = dict(session.execute(
+        select(BeschikkingPlaatsing.plaatsing_id, func.max(Beschikking.made_at))
+        .join(Beschikking, Beschikking.id == BeschikkingPlaatsing.beschikking_id)
+        .group_by(BeschikkingPlaatsing.plaatsing_id)).all())
+    plaatsingen = {p.plaatsing_id: p for p in feiten.plaatsingen}
+    out = []
+    for lw in feiten.loonwaarden:
+        p = plaatsingen.get(lw.plaatsing_id)
+        if p is None or p.regeling != "lks" or (eerste_import is not None and lw.recorded <= eerste_import):
+            continue
+        if p.eind is not None and p.eind < lw.recorded.date():
+            continue
+        uiterlijk = lw.recorded.date() + BESCHIKKING_TERMIJN
+        brief = laatste_brief.get(lw.plaatsing_id)
+        if vandaag <= uiterlijk or (brief is not None and brief >= lw.recorded):
+            continue
+        out.append(Kandidaat(
+            "beschikking_ontbreekt", f"beschikking_ontbreekt:{lw.plaatsing_id}:{lw.ingang}:{lw.recorded:%Y%m%dT%H%M%S}",
+            f"Loonwaarde {getal(lw.loonwaarde, 2)} % per {_d(lw.ingang)} van {p.wie} is vastgelegd op "
+            f"{_d(lw.recorded.date())}; de beschikking had uiterlijk {_d(uiterlijk)} genomen moeten zijn.",
+            uiterlijk, plaatsing_id=lw.plaatsing_id, werkgever_id=p.werkgever_id))
+    return out
+
+
+def _betaalrun_kandidaten(session, vandaag, settings) -> list[Kandidaat]:
+    out = []
+    runs = session.scalars(select(Betaalrun).where(Betaalrun.status.in_(("aangevraagd", "berekend")))
+                           .order_by(Betaalrun.id)).all()
+    for run in runs:
+        year, month = map(int, run.periode.split("-"))
+        betaaldatum = volgende_werkdag(dt.date(year, month, settings.betaalrun.betaaldag))
+        if vandaag >= betaaldatum:
+            out.append(Kandidaat(
+                "betaalrun_niet_goedgekeurd", f"betaalrun_niet_goedgekeurd:{run.id}",
+                f"Betaalrun {run.kenmerk} is op de betaaldatum {_d(betaaldatum)} nog niet goedgekeurd "
+                f"(status {run.status}): de werkgevers worden te laat betaald.",
+                betaaldatum, betaalrun_id=run.id))
+    return out
+
+
+def maak_signalen(engine: Engine, vandaag: dt.date, now: dt.datetime, params=None,
+                  settings: Settings | None = None) -> list[Signaal]:
+    """Make the signalen that hold on ``vandaag`` and do not exist yet; resolve the open ones
+    whose situation no longer holds. Returns the new signalen. Idempotent. (``params`` is
+    accepted for the uniform job signature; no rule here needs an amount.)"""
+    if settings is None:
+        from lks.settings import load_settings
+        settings = load_settings()
+    for _attempt in range(3):
+        with Session(engine, expire_on_commit=False) as session:
+            gevonden = kandidaten(session, vandaag, now, settings)
+            bestaand = set(session.scalars(select(Signaal.sleutel)))
+            nieuw = [Signaal(soort=k.soort, sleutel=k.sleutel, omschrijving=k.omschrijving,
+                             vervaldatum=k.vervaldatum, plaatsing_id=k.plaatsing_id,
+                             werkgever_id=k.werkgever_id, betaalrun_id=k.betaalrun_id, gemaakt_op=now)
+                     for k in gevonden if k.sleutel not in bestaand]
+            session.add_all(nieuw)
+            geldig = {k.sleutel for k in gevonden}
+            open_auto = session.execute(
+                select(Signaal.id, Signaal.soort, Signaal.sleutel)
+                .where(Signaal.opgelost_op.is_(None), Signaal.soort.in_(tuple(AUTOMATISCH_OPGELOST)))).all()
+            for signaal_id, soort, sleutel in open_auto:
+                if sleutel not in geldig:
+                    session.execute(update(Signaal).where(Signaal.id == signaal_id, Signaal.opgelost_op.is_(None))
+                                    .values(opgelost_op=now, opgelost_door=SYSTEEM,
+                                            toelichting=f"automatisch opgelost op {_d(vandaag)}: "
+                                                        f"{AUTOMATISCH_OPGELOST[soort]}"))
+            try:
+                session.commit()
+                return nieuw
+            except IntegrityError:
+                session.rollback()  # another process made some of them first: look again
+    raise SignaalFout("signalen konden niet worden bijgewerkt (gelijktijdige verwerking)")
+
+
+def los_op(engine: Engine, signaal_id: int, gebruiker: str, toelichting: str, now: dt.datetime) -> Signaal:
+    """Resolve one signaal by hand, with a toelichting (for the ontwikkelbaan: did the
+    promised contract come?). Conditional: a signaal is resolved once."""
+    toelichting = (toelichting or "").strip()
+    if not toelichting:
+        raise SignaalFout("een toelichting is verplicht bij het oplossen van een signaal")
+    with Session(engine, expire_on_commit=False) as session:
+        result = session.execute(update(Signaal)
+                                 .where(Signaal.id == signaal_id, Signaal.opgelost_op.is_(None))
+                                 .values(opgelost_op=now, opgelost_door=gebruiker, toelichting=toelichting))
+        session.commit()
+        signaal = session.get(Signaal, signaal_id)
+        if signaal is None:
+            raise SignaalFout(f"signaal {signaal_id} bestaat niet")
+        session.refresh(signaal)
+        if result.rowcount != 1:
+            raise SignaalFout(f"signaal {signaal_id} is al opgelost op {signaal.opgelost_op:%Y-%m-%d %H:%M} "
+                              f"door {signaal.opgelost_door}")
+        return signaal
+
+
+def lijst(engine: Engine, alle: bool = False) -> list[Signaal]:
+    """The open signalen (``alle``: also the resolved ones), earliest vervaldatum first."""
+    with Session(engine, expire_on_commit=False) as session:
+        query = select(Signaal)
+        if not alle:
+            query = query.where(Signaal.opgelost_op.is_(None))
+        return list(session.scalars(query.order_by(Signaal.vervaldatum.is_(None), Signaal.vervaldatum,
+                                                   Signaal.id)))
