@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.table import Table
 
 from lks.cli import app, console, fail, state
@@ -30,20 +31,16 @@ def demo_command(
     result = run_demo(out, db_url=state.db_url, console=console)
     for regel in result.samenvatting_regels:
         console.print(f"  {regel}", highlight=False)
-    table = Table(title="Betaalruns van de demo")
-    for column in ("periode", "regels", "correcties", "werkgevers", "BUIG €", "re-integratie €", "verrekend €",
-                   "vorderingen €"):
-        table.add_column(column, justify="left" if column == "periode" else "right")
+    table = Table(title="Betaalruns van de demo (bedragen in €)", box=box.SIMPLE_HEAD, padding=(0, 1))
+    for column in ("periode", "regels", "correcties", "BUIG", "re-integratie", "vordering"):
+        table.add_column(column, justify="left" if column == "periode" else "right", no_wrap=True,
+                         min_width=len(column))
     for run in result.runs:
-        table.add_row(run["periode"], str(run["regels"]), str(run["correcties"]), str(run["werkgevers"]),
-                      bedrag(run["totaal_buig"]), bedrag(run["totaal_reintegratie"]), bedrag(run["verrekend"]),
-                      bedrag(run["nieuwe_vorderingen"]))
-    table.add_row("totaal", str(sum(r["regels"] for r in result.runs)),
-                  str(sum(r["correcties"] for r in result.runs)), "",
-                  bedrag(sum(r["totaal_buig"] for r in result.runs)),
-                  bedrag(sum(r["totaal_reintegratie"] for r in result.runs)),
-                  bedrag(sum(r["verrekend"] for r in result.runs)),
-                  bedrag(sum(r["nieuwe_vorderingen"] for r in result.runs)), style="bold")
+        table.add_row(run["periode"], str(run["regels"]), str(run["correcties"]), bedrag(run["totaal_buig"]),
+                      bedrag(run["totaal_reintegratie"]), bedrag(run["nieuwe_vorderingen"]))
+    som = lambda key: sum(r[key] for r in result.runs)  # noqa: E731
+    table.add_row("totaal", str(som("regels")), str(som("correcties")), bedrag(som("totaal_buig")),
+                  bedrag(som("totaal_reintegratie")), bedrag(som("nieuwe_vorderingen")), style="bold")
     console.print(table)
     if result.beschikkingen:
         labels = {"verlening": "verleningen", "wijziging": "wijzigingen", "beeindiging": "beëindigingen",
@@ -51,5 +48,15 @@ def demo_command(
         console.print("Beschikkingen: " + ", ".join(f"{n} {labels[s]}" for s, n in result.beschikkingen.items())
                       + f" ({sum(result.beschikkingen.values())} brieven als HTML, {result.beschikking_pdfs} "
                       "ook als PDF)", highlight=False)
+    if result.signalen:
+        console.print(f"Signalen op de werklijst: {result.signalen} (demo-out/signalen.csv)", highlight=False)
+    v = result.verantwoording
+    if v:
+        misboeking = v.get("misboeking")
+        geweigerd = v.get("geweigerd")
+        console.print("Verantwoording: identiteiten kloppen voor 2025 en 2026"
+                      + (f"; grootboekcontrole vindt de misboeking {misboeking['end_to_end_id']} (beschut werk "
+                         "op het re-integratiebudget)" if misboeking else "")
+                      + (f"; bank weigerde {geweigerd['end_to_end_id']}" if geweigerd else ""), highlight=False)
     console.print(f"{result.imports} imports van gegevens zoals ze bekend werden; uitvoer en uitleg in "
                   f"{out}/LEESMIJ.md")
