@@ -26,7 +26,7 @@ VALUE_KEYS = {"value", "reference"}
 REFERENCE_KEYS = {"title", "href"}
 UNITS = {
     "eur_per_maand", "eur_per_uur", "fractie", "fractie_per_leeftijd", "maanden",
-    "uren_per_week", "regelvariant",
+    "uren_per_week", "regelvariant", "weken",
 }
 DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -34,6 +34,7 @@ KNOWN = (
     "wml_maandloon", "wml_uurloon", "jeugdloon_staffel", "vakantiebijslag", "werkgeverslasten",
     "lks_maximum", "forfait_fractie", "forfait_maanden", "ontwikkelbaan_fractie",
     "ontwikkelbaan_maanden", "beschut_fractie", "urenfactor_regel", "referentie_weekuren",
+    "bezwaartermijn_weken", "betaaltermijn_weken", "beslistermijn_loonwaarde_weken",
 )
 
 
@@ -200,8 +201,8 @@ def _value(raw, unit: str, where: str):
             raise ParameterFout(f"{where}: staffel moet aaneengesloten leeftijden hebben")
         return staffel
     value = _decimal(raw, where)
-    if unit == "maanden" and value.denominator != 1:
-        raise ParameterFout(f"{where}: aantal maanden moet geheel zijn")
+    if unit in ("maanden", "weken") and value.denominator != 1:
+        raise ParameterFout(f"{where}: aantal {unit} moet geheel zijn")
     return value
 
 

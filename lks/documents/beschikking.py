@@ -58,9 +58,16 @@ REDEN_CODES: dict[str, str] = {
 }
 
 # Legal terms. One place, so a correction of a citation is one edit.
-BEZWAARTERMIJN = dt.timedelta(weeks=6)          # Awb art. 6:7, starting per art. 6:8
-BETAALTERMIJN = dt.timedelta(weeks=6)           # Awb art. 4:87
-BESLISTERMIJN_LOONWAARDE = dt.timedelta(weeks=5)  # Pw art. 10d lid 12
+@lru_cache(maxsize=1)
+def _parameters():
+    from lks.parameters import Parameters
+    return Parameters.load()
+
+
+def _termijn(naam: str, dag: dt.date) -> dt.timedelta:
+    """A legal term in weeks from its dated parameter file (bezwaartermijn_weken: Awb 6:7;
+    betaaltermijn_weken: Awb 4:87; beslistermijn_loonwaarde_weken: Pw art. 10d lid 12)."""
+    return dt.timedelta(weeks=int(_parameters()[naam].at(dag)))
 ARTIKEL_BESLISTERMIJN = "artikel 10d, twaalfde lid, van de Participatiewet"
 
 
@@ -112,7 +119,7 @@ def bezwaar_einddatum(verzenddatum: dt.date) -> dt.date:
     """Last day to lodge bezwaar. The term is six weeks (Awb 6:7) and starts the day after
     the letter is sent (Awb 6:8), so it ends at the end of verzenddatum + 42 days; a last day
     on a weekend or feestdag moves to the next working day (Algemene termijnenwet)."""
-    return verleng_termijn(verzenddatum + BEZWAARTERMIJN)
+    return verleng_termijn(verzenddatum + _termijn("bezwaartermijn_weken", verzenddatum))
 
 
 # --------------------------------------------------------------------------------------------
@@ -389,7 +396,8 @@ def termijn_overschreden(beschikking: Beschikking) -> bool:
     (Pw art. 10d lid 12). Shown in the letter; the caller can raise a signaal with it."""
     return (beschikking.soort in ("verlening", "wijziging")
             and beschikking.loonwaarde_vastgesteld_op is not None
-            and beschikking.datum > beschikking.loonwaarde_vastgesteld_op + BESLISTERMIJN_LOONWAARDE)
+            and beschikking.datum > beschikking.loonwaarde_vastgesteld_op
+            + _termijn("beslistermijn_loonwaarde_weken", beschikking.loonwaarde_vastgesteld_op))
 
 
 # --------------------------------------------------------------------------------------------
@@ -633,14 +641,15 @@ def context(beschikking: Beschikking) -> dict:
         "totaal_lasten_cent": sum(r.werkgeverslasten_cent for r in b.regels),
         "ingangsdata": _unique(r.tijdvak_van for r in b.regels),
         "termijn_overschreden": overschreden,
-        "beslistermijn_einde": (b.loonwaarde_vastgesteld_op + BESLISTERMIJN_LOONWAARDE
+        "beslistermijn_einde": (b.loonwaarde_vastgesteld_op
+                                + _termijn("beslistermijn_loonwaarde_weken", b.loonwaarde_vastgesteld_op)
                                 if b.loonwaarde_vastgesteld_op else None),
         "artikel_beslistermijn": ARTIKEL_BESLISTERMIJN,
         "bezwaar_einddatum": einde,
-        "bezwaar_verlengd": einde != b.verzonden + BEZWAARTERMIJN,
+        "bezwaar_verlengd": einde != b.verzonden + _termijn("bezwaartermijn_weken", b.verzonden),
         "wml_bedragen": wml_bedragen,
         "rekengegevens": rekengegevens,
-        "betaal_einddatum": verleng_termijn(b.verzonden + BETAALTERMIJN),
+        "betaal_einddatum": verleng_termijn(b.verzonden + _termijn("betaaltermijn_weken", b.verzonden)),
         "vaststelling": vaststelling,
         "per_plaatsing": per_plaatsing,
         "inputs_hash": inputs_hash(b),

@@ -60,6 +60,10 @@ def test_seed_values_of_rekenregels_5(params):
     assert params["urenfactor_regel"].at(dt.date(2023, 12, 31)) == "voltijd"
     assert params["urenfactor_regel"].at(dt.date(2024, 1, 1)) == "referentie"
     assert params["referentie_weekuren"].at(day) == 36
+    # legal terms: Awb 6:7 (bezwaar, six weeks), Awb 4:87 (payment, six weeks), Pw 10d lid 12 (five weeks)
+    assert params["bezwaartermijn_weken"].at(day) == 6
+    assert params["betaaltermijn_weken"].at(day) == 6
+    assert params["beslistermijn_loonwaarde_weken"].at(day) == 5
 
 
 def test_every_value_has_a_reference(params):
