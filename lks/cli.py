@@ -139,15 +139,25 @@ def init_command():
         fail(str(error))
 
 
-def _parse_recorded_at(value: str | None) -> dt.datetime | None:
+def parse_moment(value: str | None, option: str) -> dt.datetime | None:
+    """An ISO date or timestamp option; without a time zone it is UTC."""
     if value is None:
         return None
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
-        fail(f"ongeldig tijdstip voor --recorded-at: {value!r} "
-             "(verwacht bijvoorbeeld 2025-03-01T09:30:00Z)")
+        fail(f"ongeldig tijdstip voor {option}: {value!r} (verwacht bijvoorbeeld 2025-03-01T09:30:00Z)")
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def open_engine():
+    """The engine of ``--db``, refusing a database whose schema is not at the newest revision."""
+    from lks.db import current_revision, head_revision, make_engine, resolve_url
+
+    engine = make_engine(resolve_url(state.db_url))
+    if current_revision(engine) != head_revision():
+        fail("de database is niet bijgewerkt: voer eerst 'lks init' of 'lks import' uit")
+    return engine
 
 
 @app.command("import")
@@ -168,7 +178,7 @@ def import_command(
     from lks.db import make_engine
     from lks.importer import ImportFouten, import_directory
 
-    moment = _parse_recorded_at(recorded_at)
+    moment = parse_moment(recorded_at, "--recorded-at")
     if not directory.is_dir():
         fail(f"map {directory} bestaat niet")
     url = _database_url()

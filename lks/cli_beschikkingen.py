@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from lks.cli import app, console, fail, state
+from lks.cli import app, console, fail, open_engine
 
 beschikkingen_app = typer.Typer(
     help="Beschikkingen (verlening, wijziging, beëindiging, vaststelling): maken wat sinds de "
@@ -22,12 +22,7 @@ SOORT_LABEL = {"verlening": "verlening", "wijziging": "wijziging", "beeindiging"
                "vaststelling": "vaststelling"}
 
 
-def _engine():
-    from lks.db import current_revision, head_revision, make_engine, resolve_url
-    engine = make_engine(resolve_url(state.db_url))
-    if current_revision(engine) != head_revision():
-        fail("de database is niet bijgewerkt: voer eerst 'lks init' uit")
-    return engine
+_engine = open_engine
 
 
 def _datum(value: str | None) -> dt.date:

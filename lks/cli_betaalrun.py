@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 from lks.betaalrun import lifecycle as lc
 from lks.betaalrun.kalender import uitvoerdatum
 from lks.calc.core import CalcFout
-from lks.cli import app, console, fail, state
-from lks.db import current_revision, head_revision, make_engine, resolve_url
+from lks.cli import app, console, fail, open_engine
 from lks.db.models_betaalrun import AuditLog, Betaalregel, Betaalrun, Betaling
 from lks.nl import euro
 from lks.parameters import ParameterFout, ParameterOntbreekt, Parameters
@@ -45,11 +44,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _engine():
-    engine = make_engine(resolve_url(state.db_url))
-    if current_revision(engine) != head_revision():
-        fail("de database is niet bijgewerkt: voer eerst 'lks init' uit")
-    return engine
+_engine = open_engine
 
 
 def _settings():

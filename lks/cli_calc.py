@@ -1,7 +1,6 @@
 """CLI: ``lks calculate`` (interfaces.md §3) and ``lks explain`` (alias ``lks uitleg``)."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -9,8 +8,7 @@ import typer
 
 from lks.calc import calculate as calculate_core
 from lks.calc.core import CalcFout
-from lks.cli import app, console, fail, state
-from lks.db import current_revision, head_revision, make_engine, resolve_url
+from lks.cli import app, console, fail, open_engine, parse_moment
 from lks.export import write_calculation_csv
 from lks.nl import euro
 from lks.facts import FactsFout, load_facts
@@ -26,16 +24,6 @@ def _month(value: str, option: str) -> str:
     return value
 
 
-def _as_of(value: str | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        fail(f"--as-of '{value}' is geen ISO-datum of -tijdstip (bijv. 2025-03-01T12:00)")
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-
-
 def _inputs(indexatie: str | None, as_of: str | None):
     """Facts, parameters and policy; every failure becomes one clear line and exit 1."""
     try:
@@ -48,10 +36,8 @@ def _inputs(indexatie: str | None, as_of: str | None):
                                   ontwikkelbaan_vakantiebijslag=policy.ontwikkelbaan_vakantiebijslag,
                                   ontwikkelbaan_werkgeverslasten=policy.ontwikkelbaan_werkgeverslasten)
         params = Parameters.load()
-        engine = make_engine(resolve_url(state.db_url))
-        if current_revision(engine) != head_revision():
-            fail("de database is niet bijgewerkt: voer eerst 'lks init' of 'lks import' uit")
-        facts = load_facts(engine, as_of=_as_of(as_of))
+        engine = open_engine()
+        facts = load_facts(engine, as_of=parse_moment(as_of, "--as-of"))
         return facts.to_calc_input(), params, policy
     except (InstellingenFout, ParameterFout, FactsFout) as exc:
         fail(str(exc))
