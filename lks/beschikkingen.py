@@ -61,7 +61,7 @@ from lks.db.models_beschikking import Beschikking as BeschikkingRow
 from lks.db.models_beschikking import BeschikkingPlaatsing
 from lks.db.models_betaalrun import BETAALD, Betaalregel, Betaalrun
 from lks.documents import beschikking as doc
-from lks.documents.betaalspecificatie import mask_bsn
+from lks.identifiers import mask_bsn
 from lks.facts import load_facts
 from lks.nl import datum as nl_datum
 from lks.nl import euro, getal, procent

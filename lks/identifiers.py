@@ -4,6 +4,7 @@ messages. Each check returns the normalised value or raises ``ValueError`` with 
 reason; a message never shows a full BSN or a full bank account of the gemeente."""
 from __future__ import annotations
 
+import logging
 import re
 
 from schwifty import BIC, IBAN
@@ -30,10 +31,41 @@ def _schwifty_reden(error: SchwiftyException) -> str:
     return _SCHWIFTY_REDENEN.get(type(error).__name__, "ongeldig")
 
 
-def mask_bsn(value: str) -> str:
-    """Only the last three characters: ``******782``."""
-    value = str(value)
-    return "*" * max(len(value) - 3, 0) + value[-3:] if len(value) > 3 else "*" * len(value)
+def mask_bsn(bsn: str | int) -> str:
+    """Only the last three digits of a BSN stay visible: '123456782' -> '******782'.
+
+    Always six asterisks, so the mask does not reveal the length; fewer than three digits
+    give '*********'."""
+    digits = "".join(c for c in str(bsn) if c.isdigit())
+    if isinstance(bsn, int):
+        digits = digits.zfill(9)
+    if len(digits) < 3:
+        return "*" * 9
+    return "*" * 6 + digits[-3:]
+
+
+_NEGEN_CIJFERS = re.compile(r"(?<!\d)\d{6}(\d{3})(?!\d)")
+
+
+def mask_bsns_in_text(text: str) -> str:
+    """Every free-standing 9-digit number in a text (a BSN, perhaps) masked to ``******782``:
+    for texts we do not compose ourselves, such as a driver's error message quoting a row."""
+    return _NEGEN_CIJFERS.sub(r"******\1", text)
+
+
+class BsnMaskingFilter(logging.Filter):
+    """A logging filter that masks 9-digit numbers in the message and in the traceback of a
+    logged exception (a database error's text may quote a row or the SQL parameters).
+    Attach it to each logger that may log such texts: a logger's filters only see records
+    logged on that logger itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = mask_bsns_in_text(record.getMessage())
+        record.args = None
+        if record.exc_info:
+            record.exc_text = mask_bsns_in_text(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
 
 
 def mask_iban(iban: str) -> str:

@@ -56,10 +56,12 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine, column, delete, inspect, select, table, text, update
 from sqlalchemy.orm import Session
 
+from lks.identifiers import BsnMaskingFilter, mask_bsns_in_text
 from lks.paths import BATCHES_DIR
 from lks.settings import Settings
 
 log = logging.getLogger("lks.scheduler")
+log.addFilter(BsnMaskingFilter())  # failures may quote a row: no full BSN in any log
 
 TIJDZONE = ZoneInfo("Europe/Amsterdam")
 UTC = dt.timezone.utc
@@ -481,13 +483,29 @@ def draai(o: Omgeving, bij_start: Callable[[BaseScheduler], None] | None = None)
     """``lks scheduler``: take the lock, plan the cycles, block until stopped (SIGINT/SIGTERM)."""
     import signal
 
+    from apscheduler.events import EVENT_SCHEDULER_STARTED
+    from apscheduler.schedulers import SchedulerNotRunningError
+
     with Vergrendeling(o.engine, o.settings) as lock:
         scheduler = maak_scheduler(o, BlockingScheduler)
+        gevraagd = threading.Event()
 
         def stop(*_args):
-            log.info("scheduler stopt")
-            scheduler.shutdown(wait=False)
+            # Also the SIGINT/SIGTERM handler: it runs in the main thread wherever that is,
+            # on PostgreSQL even inside a database call (psycopg runs signal handlers while it
+            # waits for the server), so it must never raise. A stop before the scheduler runs
+            # (while start() plans the jobs) is carried out as soon as it runs; a stop after
+            # the shutdown (a second Ctrl-C) does nothing.
+            if not gevraagd.is_set():
+                gevraagd.set()
+                log.info("scheduler stopt")
+            if scheduler.running:
+                try:
+                    scheduler.shutdown(wait=False)
+                except SchedulerNotRunningError:  # stopped in between (heartbeat thread and signal)
+                    pass
 
+        scheduler.add_listener(lambda _event: gevraagd.is_set() and stop(), EVENT_SCHEDULER_STARTED)
         lock.start_hartslag(bij_verlies=stop)
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, stop)
@@ -601,7 +619,7 @@ def replay(o: Omgeving, vanaf: dt.datetime, tot: dt.datetime, goedkeurder: str |
             except Exception as exc:
                 log.warning("replay: cyclus %s (%s) mislukt: %s", item.cyclus.id, item.moment.isoformat(), exc)
                 events.append(Gebeurtenis(item.moment, item.cyclus.id, item.cyclus.taak, soort,
-                                          fout=f"{type(exc).__name__}: {exc}"))
+                                          fout=mask_bsns_in_text(f"{type(exc).__name__}: {exc}")))
                 if item.poging < o.settings.scheduler.herhaal_pogingen:
                     moment = item.moment + dt.timedelta(minutes=o.settings.scheduler.herhaal_minuten)
                     if moment <= tot:

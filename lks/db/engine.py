@@ -21,6 +21,8 @@ from typing import Iterator
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from lks.identifiers import mask_bsns_in_text
+
 ENV_VAR = "LKS_DATABASE_URL"
 GEMEENTE_VAR = "LKS_GEMEENTE"
 _GEMEENTE_CODE = re.compile(r"[a-z0-9_]{1,40}")
@@ -35,7 +37,7 @@ def safe_error(error: BaseException) -> str:
     parameters, no DETAIL quoting a row), with any 9-digit number (a BSN?) masked."""
     orig = getattr(error, "orig", None) or error
     first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
-    first = re.sub(r"(?<!\d)\d{6}(\d{3})(?!\d)", r"******\1", first)
+    first = mask_bsns_in_text(first)
     return f"databasefout ({type(orig).__name__}): {first}"
 
 

@@ -44,6 +44,7 @@ import jinja2
 from babel.dates import format_date
 from markupsafe import Markup
 
+from lks.identifiers import mask_bsn  # noqa: F401  (part of this module's interface)
 from lks.nl import LOCALE, bedrag, datum, euro
 from lks.paths import TEMPLATES_DIR
 
@@ -66,19 +67,6 @@ REGELING_TEKST = {
 }
 
 _PERIODE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-
-
-def mask_bsn(bsn: str | int) -> str:
-    """Only the last three digits of a BSN stay visible: '123456782' -> '******782'.
-
-    Always six asterisks, so the mask does not reveal the length; fewer than three digits
-    give '*********'."""
-    digits = "".join(c for c in str(bsn) if c.isdigit())
-    if isinstance(bsn, int):
-        digits = digits.zfill(9)
-    if len(digits) < 3:
-        return "*" * 9
-    return "*" * 6 + digits[-3:]
 
 
 def _check_cent(name: str, value) -> None:

@@ -1,7 +1,7 @@
-"""The beschikkingen batch on a small gemeente imported through the real importer
-(tests/betaalrun/conftest.py): W1 has P1 (lks, loonwaarde 60 %, 32 of 38 h, since 2024-06),
-W2 has P2 (beschut, 38 of 38 h, since 2024-03) and P3 (ontwikkelbaan, 32 of 36 h, since
-2024-09-01, so its 18 months end on 2026-02-28). Every expected amount is worked out from the
+"""The beschikkingen batch, on SQLite and on PostgreSQL, on a small gemeente imported through
+the real importer (tests/betaalrun/conftest.py): W1 has P1 (lks, loonwaarde 60 %, 32 of 38 h,
+since 2024-06), W2 has P2 (beschut, 38 of 38 h, since 2024-03) and P3 (ontwikkelbaan, 32 of
+36 h, since 2024-09-01, so its 18 months end on 2026-02-28). Every expected amount is worked out from the
 rulebook (rekenregels §2, §3, §5) in the comments; none is copied from output.
 
 Timeline (halfjaarlijks), a betaalrun per month 2025-01..2026-02 approved on the 18th, the
@@ -16,19 +16,21 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from contextlib import contextmanager
 
 import pytest
 from pypdf import PdfReader
 
 from lks.beschikkingen import maak_beschikkingen, markeer_verzonden, regenereer, BeschikkingFout
 from lks.betaalrun import lifecycle as lc
-from lks.db import init_database, make_engine
+from lks.db import make_engine
 from lks.documents.beschikking import bezwaar_einddatum, letter_hash
 from lks.importer import import_directory
 from lks.nl import datum as nl_datum
 from lks.parameters import Parameters
 from lks.settings import EXAMPLE_TOML, parse_settings
 from tests.betaalrun.conftest import bsn, gemeente_dir, write_csv
+from tests.foundation.helpers import BACKENDS, new_database
 
 UTC = dt.timezone.utc
 D = dt.date
@@ -64,12 +66,17 @@ def _import_dir(tmp_path, name, files):
     return folder
 
 
-def _engine(tmp_path):
-    url = f"sqlite:///{tmp_path / 'lks.db'}"
-    init_database(url)
-    engine = make_engine(url)
-    import_directory(engine, gemeente_dir(tmp_path / "in"), recorded_at=dt.datetime(2025, 1, 2, tzinfo=UTC))
-    return engine
+@contextmanager
+def _engine(request, backend, tmp_path):
+    """The small gemeente imported into a fresh database on ``backend``; disposed and the
+    database dropped afterwards."""
+    with new_database(request, backend, tmp_path) as url:
+        engine = make_engine(url)
+        try:
+            import_directory(engine, gemeente_dir(tmp_path / "in"), recorded_at=dt.datetime(2025, 1, 2, tzinfo=UTC))
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def _run(engine, day: dt.date, out, settings=HALFJAARLIJKS, pdf=False):
@@ -96,10 +103,14 @@ def _pdf_per_soort():
     return kies
 
 
-@pytest.fixture(scope="module")
-def timeline(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("timeline")
-    engine = _engine(tmp)
+@pytest.fixture(scope="module", params=BACKENDS, ids=BACKENDS)
+def timeline(request, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp(f"timeline-{request.param}")
+    with _engine(request, request.param, tmp) as engine:
+        yield _timeline(engine, tmp)
+
+
+def _timeline(engine, tmp):
     out = tmp / "out"
     late = {
         D(2025, 10, 6): {"loonwaarden.csv": (["plaatsing_id", "ingangsdatum", "loonwaarde"],
@@ -119,8 +130,7 @@ def timeline(tmp_path_factory):
         if periode != "2025-10":
             runs[day] = _run(engine, day, out, pdf=kies)
         _betaalrun(engine, periode, day)
-    yield engine, runs, out
-    engine.dispose()
+    return engine, runs, out
 
 
 def _letters(result, soort=None):
@@ -273,15 +283,14 @@ def test_mark_sent_once(timeline):
         markeer_verzonden(engine, "LKS/1999/000001", dt.datetime(2025, 1, 19, tzinfo=UTC))
 
 
-def test_jaarlijks_no_july_indexatie(tmp_path):
-    engine = _engine(tmp_path)
-    out = tmp_path / "out"
-    assert len(_run(engine, D(2025, 1, 18), out, JAARLIJKS).beschikkingen) == 2
-    # jaarlijks (Pw art. 10d lid 7): the WML of 1 January holds all year, nothing changes in July
-    assert _run(engine, D(2025, 7, 18), out, JAARLIJKS).beschikkingen == []
-    jan = _run(engine, D(2026, 1, 18), out, JAARLIJKS)
-    assert [(b.soort, b.werkgever_id) for b in jan.beschikkingen] == [("wijziging", "W1"), ("wijziging", "W2")]
-    # P1 from 1.039,44 (WML 2025-01-01) straight to the 2026 amount: 2.294,40 × 1,08 × 0,40 ×
-    # 32/36 = 881,0496 -> 881,05; × 0,235 = 207,04675 -> 207,05; 1.088,10
-    assert _amounts(jan.beschikkingen[0]) == {"P1": (P1_2025_1, 108810)}
-    engine.dispose()
+def test_jaarlijks_no_july_indexatie(request, backend, tmp_path):
+    with _engine(request, backend, tmp_path) as engine:
+        out = tmp_path / "out"
+        assert len(_run(engine, D(2025, 1, 18), out, JAARLIJKS).beschikkingen) == 2
+        # jaarlijks (Pw art. 10d lid 7): the WML of 1 January holds all year, nothing changes in July
+        assert _run(engine, D(2025, 7, 18), out, JAARLIJKS).beschikkingen == []
+        jan = _run(engine, D(2026, 1, 18), out, JAARLIJKS)
+        assert [(b.soort, b.werkgever_id) for b in jan.beschikkingen] == [("wijziging", "W1"), ("wijziging", "W2")]
+        # P1 from 1.039,44 (WML 2025-01-01) straight to the 2026 amount: 2.294,40 × 1,08 × 0,40 ×
+        # 32/36 = 881,0496 -> 881,05; × 0,235 = 207,04675 -> 207,05; 1.088,10
+        assert _amounts(jan.beschikkingen[0]) == {"P1": (P1_2025_1, 108810)}

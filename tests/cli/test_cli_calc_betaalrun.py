@@ -1,4 +1,5 @@
-"""`lks calculate`, `lks explain` and `lks betaalrun …` through the real CLI."""
+"""`lks calculate`, `lks explain` and `lks betaalrun …` through the real CLI, on SQLite and
+on PostgreSQL."""
 import csv
 
 import pytest
@@ -6,22 +7,24 @@ from typer.testing import CliRunner
 
 from lks.cli import app
 from tests.betaalrun.conftest import gemeente_dir
+from tests.foundation.helpers import new_database
 
 
 @pytest.fixture
-def lks(tmp_path, monkeypatch):
+def lks(request, backend, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no stray gemeente.toml; the built-in demo settings apply
     monkeypatch.delenv("LKS_SETTINGS", raising=False)
-    db = f"sqlite:///{tmp_path / 'lks.db'}"
     runner = CliRunner()
+    # a database at schema head: `lks import` leaves its schema as it is and loads the gemeente
+    with new_database(request, backend, tmp_path) as db:
 
-    def run(*args, user=None):
-        env = {"LKS_GEBRUIKER": user} if user else {}
-        return runner.invoke(app, ["--db", db, *args], env=env)
+        def run(*args, user=None):
+            env = {"LKS_GEBRUIKER": user} if user else {}
+            return runner.invoke(app, ["--db", db, *args], env=env)
 
-    result = run("import", str(gemeente_dir(tmp_path / "in")), "--recorded-at", "2025-01-02T08:00:00")
-    assert result.exit_code == 0, result.output
-    return run
+        result = run("import", str(gemeente_dir(tmp_path / "in")), "--recorded-at", "2025-01-02T08:00:00")
+        assert result.exit_code == 0, result.output
+        yield run
 
 
 def test_calculate_export_contract(lks, tmp_path):
@@ -90,8 +93,9 @@ def test_betaalrun_cycle(lks, tmp_path):
     assert lks("betaalrun", "calculate", "--periode", "2025-1x").exit_code == 1
 
 
-def test_calculate_on_a_database_without_schema(tmp_path, monkeypatch):
+def test_calculate_on_a_database_without_schema(request, backend, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(app, ["--db", f"sqlite:///{tmp_path / 'leeg.db'}", "calculate",
-                                      "--from", "2025-01", "--to", "2025-01", "--csv", "x.csv"])
+    with new_database(request, backend, tmp_path, initialised=False) as url:
+        result = CliRunner().invoke(app, ["--db", url, "calculate",
+                                          "--from", "2025-01", "--to", "2025-01", "--csv", "x.csv"])
     assert result.exit_code == 1 and "lks init" in result.output

@@ -31,9 +31,9 @@ def test_init_creates_schema_and_example_once(empty_db_url, tmp_path):
     engine.dispose()
 
 
-def test_init_reports_a_broken_settings_file(tmp_path):
+def test_init_reports_a_broken_settings_file(empty_db_url, tmp_path):
     (tmp_path / "gemeente.toml").write_text("[beleid]\nindexatie = \"soms\"\n", encoding="utf-8")
-    result = Cli(f"sqlite:///{tmp_path / 'lks.db'}")("init")
+    result = Cli(empty_db_url)("init")
     assert result.exit_code == 1
     assert "fout: gemeente.toml: [gemeente]: ontbreekt" in result.stderr  # [..] survives rich
     assert "[beleid] indexatie: moet een van 'halfjaarlijks', 'jaarlijks' zijn" in result.stderr

@@ -110,6 +110,35 @@ def test_database_errors_never_carry_bsns(trial_db):
         assert "999999990" not in str(caught.value)
 
 
+def test_scheduler_log_of_a_failing_database_step_carries_no_bsn(trial_db, caplog):
+    """A cyclus that fails on the database is logged with its traceback (lks/scheduler.py);
+    the driver's text quotes the row (PostgreSQL's DETAIL) and SQLAlchemy's the parameters.
+    The log keeps the traceback and the masked number, never the full BSN."""
+    import logging
+
+    from lks.scheduler import log
+    copies, _ = trial_db
+    engine = make_engine(copies.new())
+    row = dict(werknemer_id="N000001", bsn="999999990", naam="X", geboortedatum=dt.date(1990, 1, 1),
+               geldig_vanaf=dt.date(2000, 1, 1), vastgelegd_op=dt.datetime(2025, 1, 1), import_id=1)
+    columns = {c.name for c in Werknemer.__table__.columns}
+    with caplog.at_level(logging.INFO, logger="lks.scheduler"):
+        try:
+            with engine.begin() as c:
+                c.execute(insert(Werknemer), [{k: v for k, v in row.items() if k in columns}] * 2)
+        except IntegrityError as exc:
+            if copies.backend == "postgresql":   # DETAIL quotes the row: the filter must act
+                assert "999999990" in str(exc)
+            log.exception("cyclus %s mislukt: %s", "betaalrun-maandelijks", exc)
+        try:   # whatever the backend: a message of our own code that names the number
+            raise ValueError("werknemer met 999999990 bestaat al")
+        except ValueError as exc:
+            log.exception("cyclus %s mislukt: %s", "import", exc)
+    engine.dispose()
+    assert "Traceback" in caplog.text and "IntegrityError" in caplog.text
+    assert "999999990" not in caplog.text and "******990" in caplog.text
+
+
 def test_cli_reports_an_unexpected_database_error_in_one_masked_line(capsys):
     from sqlalchemy.exc import OperationalError
 

@@ -90,22 +90,9 @@ def start(klok, settings, tmp_path):
     zet_omgeving(None)
 
 
-from lks.db import make_engine  # noqa: E402
-from lks.importer import import_directory  # noqa: E402
-from tests.betaalrun.conftest import UTC, engine, gemeente_dir  # noqa: E402,F401  (engine: both backends)
-from tests.foundation.helpers import new_database  # noqa: E402
+from tests.betaalrun.conftest import engine, gemeente_dir  # noqa: E402,F401  (engine: both backends)
 
-FIRST_IMPORT = dt.datetime(2025, 1, 2, tzinfo=UTC)
-
-
-@pytest.fixture
-def sqlite_engine(request, tmp_path):
-    """The small gemeente of the betaalrun tests, on SQLite (where the job store tests run)."""
-    with new_database(request, "sqlite", tmp_path) as url:
-        engine = make_engine(url)
-        import_directory(engine, gemeente_dir(tmp_path / "in"), recorded_at=FIRST_IMPORT)
-        yield engine
-        engine.dispose()
+FIRST_IMPORT = dt.datetime(2025, 1, 2, tzinfo=dt.timezone.utc)  # the import date of that engine
 
 
 def write_extra(directory):

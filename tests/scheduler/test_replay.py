@@ -24,8 +24,8 @@ def late_dir(tmp_path):
     return gemeente_dir(tmp_path / "late", loonwaarden=[["P1", "2024-06-01", "60"], ["P1", "2025-02-01", "45"]])
 
 
-def fresh(request, tmp_path, name):
-    ctx = new_database(request, "sqlite", tmp_path / name)
+def fresh(request, backend, tmp_path, name):
+    ctx = new_database(request, backend, tmp_path / name)
     (tmp_path / name).mkdir()
     url = ctx.__enter__()
     request.addfinalizer(lambda: ctx.__exit__(None, None, None))
@@ -53,9 +53,9 @@ def snapshot(engine):
     return runs, lines, payments
 
 
-def test_replay_of_a_year_equals_the_steps_by_hand(request, tmp_path, settings, monkeypatch):
+def test_replay_of_a_year_equals_the_steps_by_hand(request, backend, tmp_path, settings, monkeypatch):
     # --- the replay: the scheduler's own cycles, approval simulated by a second user
-    _, replayed = fresh(request, tmp_path, "replay")
+    _, replayed = fresh(request, backend, tmp_path, "replay")
     pending = [LATE_IMPORT]
 
     def voor(stap):
@@ -70,7 +70,7 @@ def test_replay_of_a_year_equals_the_steps_by_hand(request, tmp_path, settings, 
     assert sum(e.taak == "signalen" for e in events) == 365
 
     # --- by hand: the same commands a person types, on the 18th at 07:00, approval at 11:00
-    url, manual = fresh(request, tmp_path, "manual")
+    url, manual = fresh(request, backend, tmp_path, "manual")
     cli = Cli(url)
     clock = {}
     monkeypatch.setattr(cli_betaalrun, "_now", lambda: clock["now"])
@@ -94,15 +94,15 @@ def test_replay_of_a_year_equals_the_steps_by_hand(request, tmp_path, settings, 
     assert sum(p.bedrag for p in payments) > 0
 
 
-def test_replay_without_approver_leaves_runs_calculated_and_is_idempotent(sqlite_engine, settings, tmp_path):
-    o = Omgeving(sqlite_engine, PARAMS, settings, tmp_path / "out", pdf=False)
+def test_replay_without_approver_leaves_runs_calculated_and_is_idempotent(engine, settings, tmp_path):
+    o = Omgeving(engine, PARAMS, settings, tmp_path / "out", pdf=False)
     replay(o, local(2025, 1, 1), local(2025, 3, 31, 23, 59), taken={"betaalrun"})
     # the second run of a periode is not requested while the first waits for approval
-    assert [(p, s) for p, _, s in _runs(sqlite_engine)] == [("2025-01", "berekend"), ("2025-02", "berekend"),
+    assert [(p, s) for p, _, s in _runs(engine)] == [("2025-01", "berekend"), ("2025-02", "berekend"),
                                                             ("2025-03", "berekend")]
     again = replay(o, local(2025, 1, 1), local(2025, 3, 31, 23, 59), taken={"betaalrun"})
     assert all(e.resultaat["al_gedaan"] for e in again)
-    assert len(_runs(sqlite_engine)) == 3
+    assert len(_runs(engine)) == 3
 
 
 def _runs(engine):
@@ -111,8 +111,8 @@ def _runs(engine):
                          .order_by(Betaalrun.periode)).all()
 
 
-def test_cli_replay(sqlite_engine, settings):
-    cli = Cli(sqlite_engine.url.render_as_string(hide_password=False))
+def test_cli_replay(engine, settings):
+    cli = Cli(engine.url.render_as_string(hide_password=False))
     result = cli("scheduler", "--goedkeurder", "bert")
     assert result.exit_code != 0 and "--tot" in result.output
     result = cli("scheduler", "--vanaf", "2025-01-01", "--tot", "2025-02-28", "--goedkeurder", "bert")
@@ -120,7 +120,7 @@ def test_cli_replay(sqlite_engine, settings):
     output = " ".join(result.output.split())
     assert output.startswith("SIMULATIE") and "goedkeuring gesimuleerd door bert" in output
     assert "(simulatie)" in output and "0 mislukt" in output
-    assert [(p, s) for p, _, s in _runs(sqlite_engine)] == [("2025-01", "goedgekeurd"), ("2025-02", "goedgekeurd")]
+    assert [(p, s) for p, _, s in _runs(engine)] == [("2025-01", "goedgekeurd"), ("2025-02", "goedgekeurd")]
     result = cli("scheduler", "--vanaf", "2025-01-01", "--tot", "2025-01-31", "--goedkeurder", "scheduler")
     assert result.exit_code != 0 and "vier-ogenprincipe" in result.output
 

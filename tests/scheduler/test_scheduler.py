@@ -57,48 +57,48 @@ def test_an_unknown_taak_in_the_definitions_is_refused(settings, tmp_path):
         laad_cycli(settings, bad)
 
 
-def test_monthly_run_fires_once(sqlite_engine, klok, start):
+def test_monthly_run_fires_once(engine, klok, start):
     klok.zet(2025, 3, 10, 12, 0)
-    scheduler, events = start(sqlite_engine, BETAALRUN)
+    scheduler, events = start(engine, BETAALRUN)
     klok.zet(2025, 3, 18, 6, 59)
     scheduler.tik()
-    assert runs(sqlite_engine) == []
+    assert runs(engine) == []
     klok.zet(2025, 3, 18, 7, 0)
     scheduler.tik()
     klok.zet(2025, 3, 18, 7, 1)
     scheduler.tik()
     klok.zet(2025, 4, 1, 7, 0)
     scheduler.tik()
-    assert runs(sqlite_engine) == [("2025-03", 1, "berekend")]
-    assert acties(sqlite_engine) == ["aanvragen", "berekenen"]
+    assert runs(engine) == [("2025-03", 1, "berekend")]
+    assert acties(engine) == ["aanvragen", "berekenen"]
     assert [(code, job) for code, job, _ in events] == [(EVENT_JOB_EXECUTED, "betaalrun-maandelijks")]
     assert scheduler.get_job("betaalrun-maandelijks").next_run_time == local(2025, 4, 18, 7, 0)
 
 
-def test_scheduler_down_over_month_end_catches_up_once(sqlite_engine, klok, start):
+def test_scheduler_down_over_month_end_catches_up_once(engine, klok, start):
     klok.zet(2025, 3, 10, 12, 0)
-    first, _ = start(sqlite_engine, BETAALRUN)
+    first, _ = start(engine, BETAALRUN)
     klok.zet(2025, 3, 18, 7, 0)
     first.tik()
     klok.zet(2025, 3, 20, 17, 0)
     first.shutdown()                     # down from 20 March …
     klok.zet(2025, 5, 2, 9, 0)           # … until 2 May: the 18 April cycle was missed
-    second, events = start(sqlite_engine, BETAALRUN)
+    second, events = start(engine, BETAALRUN)
     second.tik()
     second.tik()
     klok.zet(2025, 5, 2, 9, 30)
     second.tik()
-    assert runs(sqlite_engine) == [("2025-03", 1, "berekend"), ("2025-04", 1, "berekend")]
+    assert runs(engine) == [("2025-03", 1, "berekend"), ("2025-04", 1, "berekend")]
     assert [(job, when) for _, job, when in events] == [("betaalrun-maandelijks", local(2025, 4, 18, 7, 0))]
     assert second.get_job("betaalrun-maandelijks").next_run_time == local(2025, 5, 18, 7, 0)
     # a restart while nothing was missed adds nothing
     second.shutdown()
-    third, events = start(sqlite_engine, BETAALRUN)
+    third, events = start(engine, BETAALRUN)
     third.tik()
-    assert events == [] and len(runs(sqlite_engine)) == 2
+    assert events == [] and len(runs(engine)) == 2
 
 
-def test_dst_transitions_fire_once_per_day(sqlite_engine, klok, start, settings):
+def test_dst_transitions_fire_once_per_day(engine, klok, start, settings):
     vroeg = settings.model_copy(update={"scheduler": settings.scheduler.model_copy(
         update={"signalen_tijd": "03:00"})})
     cyclus = {c.id: c for c in laad_cycli(vroeg)}["signalen-dagelijks"]
@@ -111,7 +111,7 @@ def test_dst_transitions_fire_once_per_day(sqlite_engine, klok, start, settings)
     for begin in (dt.datetime(2025, 3, 28, 23, 0, tzinfo=dt.timezone.utc),
                   dt.datetime(2025, 10, 24, 22, 0, tzinfo=dt.timezone.utc)):
         klok.nu = begin
-        scheduler, events = start(sqlite_engine, {"signalen-dagelijks"}, settings_=vroeg)
+        scheduler, events = start(engine, {"signalen-dagelijks"}, settings_=vroeg)
         for _ in range(3 * 24 * 6):
             klok.nu += dt.timedelta(minutes=10)
             scheduler.tik()
@@ -123,7 +123,7 @@ def test_dst_transitions_fire_once_per_day(sqlite_engine, klok, start, settings)
         assert all((f.hour, f.minute) == (3, 0) for f in fired)
 
 
-def test_failing_job_is_retried_next_tick_without_duplicating(sqlite_engine, klok, start, monkeypatch):
+def test_failing_job_is_retried_next_tick_without_duplicating(engine, klok, start, monkeypatch):
     real = lc.berekenen
     calls = []
 
@@ -135,10 +135,10 @@ def test_failing_job_is_retried_next_tick_without_duplicating(sqlite_engine, klo
 
     monkeypatch.setattr(lc, "berekenen", flaky)
     klok.zet(2025, 3, 10, 12, 0)
-    scheduler, events = start(sqlite_engine, BETAALRUN)
+    scheduler, events = start(engine, BETAALRUN)
     klok.zet(2025, 3, 18, 7, 0)
     scheduler.tik()
-    assert runs(sqlite_engine) == [("2025-03", 1, "aangevraagd")]
+    assert runs(engine) == [("2025-03", 1, "aangevraagd")]
     assert [code for code, _, _ in events] == [EVENT_JOB_ERROR]
     retry = [j for j in scheduler.get_jobs() if HERHALING in j.id]
     assert len(retry) == 1 and retry[0].next_run_time == local(2025, 3, 18, 7, 30)
@@ -149,15 +149,15 @@ def test_failing_job_is_retried_next_tick_without_duplicating(sqlite_engine, klo
     scheduler.tik()
     klok.zet(2025, 3, 18, 8, 30)
     scheduler.tik()
-    assert runs(sqlite_engine) == [("2025-03", 1, "berekend")]
-    assert acties(sqlite_engine) == ["aanvragen", "berekenen"]
+    assert runs(engine) == [("2025-03", 1, "berekend")]
+    assert acties(engine) == ["aanvragen", "berekenen"]
     assert [code for code, _, _ in events] == [EVENT_JOB_ERROR, EVENT_JOB_EXECUTED]
     assert events[1][2] == local(2025, 3, 18, 7, 30)
     assert [j.id for j in scheduler.get_jobs()] == ["betaalrun-maandelijks"]
     # the cycle firing again for a run that is already calculated changes nothing
     from lks.scheduler import voer_uit
     assert voer_uit("betaalrun", gepland=local(2025, 3, 18, 7, 0))["al_gedaan"] is True
-    assert acties(sqlite_engine) == ["aanvragen", "berekenen"]
+    assert acties(engine) == ["aanvragen", "berekenen"]
 
 
 def test_one_scheduler_per_database(engine, settings):
@@ -174,14 +174,15 @@ def test_one_scheduler_per_database(engine, settings):
     second.geef_vrij()
 
 
-def test_a_stale_sqlite_lock_is_taken_over(sqlite_engine, settings):
+@pytest.mark.parametrize("backend", ["sqlite"])  # the heartbeat row is the lock only on SQLite
+def test_a_stale_sqlite_lock_is_taken_over(engine, settings):
     t = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
-    dead = Vergrendeling(sqlite_engine, settings, klok=lambda: t)
+    dead = Vergrendeling(engine, settings, klok=lambda: t)
     dead.verkrijg()
-    soon = Vergrendeling(sqlite_engine, settings, klok=lambda: t + dt.timedelta(minutes=4))
+    soon = Vergrendeling(engine, settings, klok=lambda: t + dt.timedelta(minutes=4))
     with pytest.raises(SchedulerBezet):
         soon.verkrijg()
-    later = Vergrendeling(sqlite_engine, settings, klok=lambda: t + dt.timedelta(minutes=6))
+    later = Vergrendeling(engine, settings, klok=lambda: t + dt.timedelta(minutes=6))
     later.verkrijg()
     assert not dead.hartslag()  # the old holder learns it lost the lock and stops
     later.geef_vrij()

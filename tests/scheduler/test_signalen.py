@@ -26,8 +26,7 @@ def open_soorten(engine):
     return sorted((s.soort, s.plaatsing_id or s.betaalrun_id) for s in lijst(engine))
 
 
-def test_signalen_are_made_once_and_resolved(sqlite_engine, settings, tmp_path):
-    engine = sqlite_engine
+def test_signalen_are_made_once_and_resolved(engine, settings, tmp_path):
     # P1 (lks) has loonwaarde 60 % since 2024-06-01: herbeoordeling due 2025-06-01, listed 6 weeks before
     assert maak_signalen(engine, dt.date(2025, 4, 1), at(2025, 4, 1), PARAMS, settings) == []
     lc.aanvragen(engine, "2025-04", "scheduler", at(2025, 4, 18))
@@ -75,8 +74,7 @@ def test_signalen_are_made_once_and_resolved(sqlite_engine, settings, tmp_path):
     assert maak_signalen(engine, dt.date(2026, 1, 5), at(2026, 1, 5), PARAMS, settings) == []
 
 
-def test_forfait_and_missing_loonwaarde(sqlite_engine, settings, tmp_path):
-    engine = sqlite_engine
+def test_forfait_and_missing_loonwaarde(engine, settings, tmp_path):
     write_extra(tmp_path / "p4")  # P4: lks from 2025-01-01 without loonwaarde, forfait until 2025-06-30
     import_directory(engine, tmp_path / "p4", recorded_at=at(2025, 1, 3))
     nieuw = maak_signalen(engine, dt.date(2025, 5, 18), at(2025, 5, 18), PARAMS, settings)
@@ -90,10 +88,9 @@ def test_forfait_and_missing_loonwaarde(sqlite_engine, settings, tmp_path):
     assert open_soorten(engine) == [("geen_loonwaarde_na_forfait", "P4"), ("herbeoordeling_loonwaarde", "P1")]
 
 
-def test_beschikking_not_taken_within_five_weeks_of_a_loonwaarde(sqlite_engine, settings, tmp_path):
+def test_beschikking_not_taken_within_five_weeks_of_a_loonwaarde(engine, settings, tmp_path):
     from lks.beschikkingen import maak_beschikkingen
 
-    engine = sqlite_engine
     maak_beschikkingen(engine, dt.date(2025, 1, 15), at(2025, 1, 15), PARAMS, settings, tmp_path / "out", pdf=False)
     import_directory(engine, gemeente_dir(tmp_path / "nieuw", loonwaarden=[["P1", "2024-06-01", "60"],
                                                                            ["P1", "2025-05-01", "55"]]),
