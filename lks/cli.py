@@ -5,24 +5,102 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
+
+try:
+    from typer._click import exceptions as _click_exceptions  # typer ≥ 0.24 vendors click
+except ImportError:  # pragma: no cover
+    from click import exceptions as _click_exceptions
+
+console = Console()
+err_console = Console(stderr=True)
+
+_TYPEFOUTEN = {"int_parsing": "is geen geheel getal", "int_from_float": "is geen geheel getal",
+               "int_type": "is geen geheel getal", "float_parsing": "is geen getal",
+               "bool_parsing": "is geen ja/nee-waarde", "literal_error": "is geen geldige keuze",
+               "enum": "is geen geldige keuze"}
+
+
+def _gebruiksfout(error) -> str:
+    """A usage error of the command line (click's English text) as one Dutch line that names
+    the option or argument and the reason."""
+    param = getattr(error, "param", None)
+    naam = None
+    if param is not None:
+        lang = [o for o in getattr(param, "opts", ()) if o.startswith("--")]
+        naam = lang[0] if getattr(param, "param_type_name", "") == "option" and lang else (
+            getattr(param, "metavar", None) or str(param.name).upper())
+    bericht = error.message or ""
+    if isinstance(error, _click_exceptions.MissingParameter):
+        soort = getattr(error, "param_type", None) or getattr(param, "param_type_name", "")
+        reden = f"{'argument' if soort == 'argument' else 'optie'} {naam} ontbreekt"
+    elif isinstance(error, _click_exceptions.BadParameter):
+        oorzaak = error.__cause__
+        details = oorzaak.errors()[0] if hasattr(oorzaak, "errors") and oorzaak.errors() else {}
+        if "input" in details:
+            reden = f"{naam}: {details['input']!r} {_TYPEFOUTEN.get(details.get('type'), 'is ongeldig')}"
+        else:
+            reden = f"{naam}: ongeldige waarde ({bericht})"
+    elif isinstance(error, _click_exceptions.NoSuchOption):
+        mogelijk = sorted(getattr(error, "possibilities", None) or ())
+        reden = f"onbekende optie {error.option_name}" + (
+            f" (bedoelt u {' of '.join(mogelijk)}?)" if mogelijk else "")
+    elif match := re.fullmatch(r"Option '(.+)' requires an argument\.", bericht):
+        reden = f"optie {match.group(1)} verwacht een waarde"
+    elif match := re.fullmatch(r"No such command '(.+?)'\.(?: Did you mean (.+)\?)?", bericht):
+        reden = f"onbekend commando '{match.group(1)}'" + (
+            f" (bedoelt u {match.group(2).replace(', ', ' of ')}?)" if match.group(2) else "")
+    elif match := re.fullmatch(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", bericht):
+        reden = f"onverwacht extra argument: {match.group(1)}"
+    else:
+        reden = f"ongeldige aanroep ({bericht})"
+    ctx = getattr(error, "ctx", None)
+    return reden + (f"; zie '{ctx.command_path} --help'" if ctx is not None else "")
+
+
+@contextmanager
+def _nederlandse_gebruiksfouten():
+    try:
+        yield
+    except _click_exceptions.UsageError as error:
+        if type(error).__name__ == "NoArgsIsHelpError":
+            raise  # prints the help
+        err_console.print(f"[bold red]fout:[/] {escape(_gebruiksfout(error))}", highlight=False,
+                          soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+class _Hoofdcommando(TyperGroup):
+    """``lks`` itself: a usage error anywhere below it (a missing or malformed option, an
+    unknown option or command) is one Dutch line and exit code 2, not click's English panel."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        with _nederlandse_gebruiksfouten():
+            return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx):
+        with _nederlandse_gebruiksfouten():
+            return super().invoke(ctx)
+
 
 app = typer.Typer(
     help="lks — loonkostensubsidie berekenen, uitbetalen en verantwoorden.",
+    cls=_Hoofdcommando,
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     # a traceback must never print local variables: they hold BSNs, names and IBANs
     pretty_exceptions_show_locals=False,
 )
-console = Console()
-err_console = Console(stderr=True)
 
 
 class State:
@@ -137,6 +215,28 @@ def init_command():
         load_settings(path)
     except InstellingenFout as error:
         fail(str(error))
+
+
+def uitvoerpad(path: Path, option: str, *, is_map: bool = False, map_moet_bestaan: bool = False) -> Path:
+    """Refuse, before any work is done, an output path that cannot be written: a directory
+    where a file goes (or a file where a directory goes), a file among its parents, or (with
+    ``map_moet_bestaan``) a parent directory that does not exist."""
+    if path.exists() and path.is_dir() != is_map:
+        fail(f"{option} {path}: " + ("is een bestand, geen map" if is_map else "is een map, geen bestand"))
+    for deel in path.parents:
+        if deel.exists():
+            if not deel.is_dir():
+                fail(f"{option} {path}: {deel} is een bestand, geen map")
+            break
+    if map_moet_bestaan and not path.parent.is_dir():
+        fail(f"{option} {path}: de map {path.parent} bestaat niet")
+    return path
+
+
+def schrijffout(error: OSError, path: Path | str) -> "typer.Exit":
+    """A file that could not be written after all: one Dutch line."""
+    from lks.nl import systeemfout
+    fail(f"kan {getattr(error, 'filename', None) or path} niet schrijven: {systeemfout(error)}")
 
 
 def parse_moment(value: str | None, option: str) -> dt.datetime | None:

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from lks.cli import app, console, fail, open_engine
+from lks.cli import app, console, fail, open_engine, schrijffout, uitvoerpad
 
 beschikkingen_app = typer.Typer(
     help="Beschikkingen (verlening, wijziging, beëindiging, vaststelling): maken wat sinds de "
@@ -56,6 +56,8 @@ def make(
     from lks.settings import InstellingenFout, load_settings
 
     dag = _datum(datum)
+    uitvoerpad(out, "--out", is_map=True)
+    uitvoerpad(out / "beschikkingen", "--out", is_map=True)
     engine = _engine()
     try:
         settings = load_settings()
@@ -78,6 +80,8 @@ def make(
                                     out, pdf=not no_pdf, progress=bijwerken)
     except (BeschikkingFout, CalcFout, ParameterOntbreekt) as exc:
         fail(str(exc))
+    except OSError as exc:  # the letters are recorded; their files can be made again
+        schrijffout(exc, out / "beschikkingen")
     finally:
         if task is not None:
             progress.stop()
@@ -112,6 +116,8 @@ def list_command(
     """Toon de gemaakte beschikkingen met soort, werkgever, datum en status."""
     from lks.beschikkingen import aantallen_plaatsingen, lijst
 
+    if soort is not None and soort not in SOORT_LABEL:
+        fail(f"--soort '{soort}' is onbekend (kies {', '.join(SOORT_LABEL)})")
     engine = _engine()
     try:
         rows = lijst(engine, soort)

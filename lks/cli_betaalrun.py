@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
+import re
 from pathlib import Path
 
 import typer
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from lks.betaalrun import lifecycle as lc
 from lks.betaalrun.kalender import uitvoerdatum
 from lks.calc.core import CalcFout
-from lks.cli import app, console, fail, open_engine
+from lks.cli import app, console, fail, open_engine, schrijffout, uitvoerpad
 from lks.db.models_betaalrun import AuditLog, Betaalregel, Betaalrun, Betaling
 from lks.nl import euro
 from lks.parameters import ParameterFout, ParameterOntbreekt, Parameters
@@ -37,6 +38,8 @@ def _gebruiker(value: str | None) -> str:
     name = (value or os.environ.get("LKS_GEBRUIKER") or getpass.getuser() or "").strip()
     if not name:
         fail("geen gebruiker bekend: geef --gebruiker NAAM")
+    if len(name) > 100:
+        fail("--gebruiker: de naam is langer dan 100 tekens")
     return name
 
 
@@ -55,10 +58,13 @@ def _settings():
 
 
 def _periode(value: str) -> str:
+    """--periode as JJJJ-MM exactly: '2025-7' is refused, not read as July."""
     try:
+        if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", value):
+            raise lc.BetaalrunFout(value)
         return lc.parse_periode(value)
-    except lc.BetaalrunFout as exc:
-        fail(str(exc))
+    except lc.BetaalrunFout:
+        fail(f"--periode '{value}' is geen geldige maand (JJJJ-MM)")
 
 
 @betaalrun_app.command("request")
@@ -119,12 +125,15 @@ def export(periode: str = PERIODE, volgnummer: int = VOLGNUMMER, gebruiker: str 
     """Maak het SEPA-bestand (pain.001.001.09) en de betaalspecificaties van een goedgekeurde run."""
     from lks.betaalrun.bestand import BestandFout, maak_bestanden
 
+    uitvoerpad(out, "--out", is_map=True)
     engine = _engine()
     try:
         result = maak_bestanden(engine, _periode(periode), volgnummer, _gebruiker(gebruiker), _now(),
                                 _settings(), out, progress=console)
     except (lc.BetaalrunFout, BestandFout) as exc:
         fail(str(exc))
+    except OSError as exc:  # before the file's hash is recorded: the run is unchanged
+        schrijffout(exc, out)
     console.print(f"SEPA-bestand: {result.sepa_pad} (sha256 {result.sha256[:16]}…), "
                   f"{result.specificaties} specificaties in {result.map}")
 

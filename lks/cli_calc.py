@@ -8,7 +8,7 @@ import typer
 
 from lks.calc import calculate as calculate_core
 from lks.calc.core import CalcFout
-from lks.cli import app, console, fail, open_engine, parse_moment
+from lks.cli import app, console, fail, open_engine, parse_moment, schrijffout, uitvoerpad
 from lks.export import write_calculation_csv
 from lks.nl import euro
 from lks.facts import FactsFout, load_facts
@@ -57,6 +57,7 @@ def calculate_command(
     van, tot = _month(van, "--from"), _month(tot, "--to")
     if tot < van:
         fail(f"--to {tot} ligt voor --from {van}")
+    uitvoerpad(csv, "--csv", map_moet_bestaan=True)
     calc_input, params, policy = _inputs(indexatie, as_of)
     with console.status("Berekenen…"):
         try:
@@ -66,7 +67,7 @@ def calculate_command(
     try:
         rows = write_calculation_csv(result.plaatsing_maanden, csv)
     except OSError as exc:
-        fail(f"kan {csv} niet schrijven: {exc.strerror}")
+        schrijffout(exc, csv)
     months = result.plaatsing_maanden
     totals = months.groupby("budget", observed=True)["lks_totaal"].sum() if rows else {}
     console.print(f"{rows} plaatsing-maanden berekend ({van} t/m {tot}, indexatie {policy.indexatie}) → {csv}")

@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from lks.cli import app, console, err_console, fail
+from lks.cli import app, console, err_console, fail, schrijffout, uitvoerpad
 from lks.cli_betaalrun import GEBRUIKER, _engine, _gebruiker, _now, _periode, _settings
 
 ledger_app = typer.Typer(help="Grootboekexport van het financiële systeem inlezen en controleren.", no_args_is_help=True)
@@ -41,6 +41,27 @@ def _bedrag(text: str) -> int:
         fail(f"--bedrag: {exc}")
 
 
+def _jaar(jaar: int) -> int:
+    if not 2000 <= jaar <= 2100:
+        fail(f"--jaar {jaar} ligt buiten 2000-2100")
+    return jaar
+
+
+def _budget(budget: str) -> str:
+    from lks.verantwoording_import import parse_budget
+    if parse_budget(budget) is None:
+        fail(f"--budget: onbekend budget '{budget}' (buig of reintegratie)")
+    return budget
+
+
+def _invoerbestand(bestand: Path) -> Path:
+    if bestand.is_dir():
+        fail(f"{bestand} is een map, geen bestand")
+    if not bestand.is_file():
+        fail(f"bestand {bestand} bestaat niet")
+    return bestand
+
+
 @app.command("rapport")
 def rapport_command(
     jaar: int = JAAR,
@@ -58,12 +79,14 @@ def rapport_command(
     from lks.verantwoording import maak_rapport
     from lks.verantwoording_uitvoer import print_rapport, write_html, write_xlsx
 
-    if not 2000 <= jaar <= 2100:
-        fail(f"--jaar {jaar} ligt buiten 2000-2100")
+    _jaar(jaar)
     if periode is not None:
         periode = _periode(periode)
         if not periode.startswith(f"{jaar}-"):
             fail(f"--periode {periode} ligt niet in {jaar}")
+    for pad, optie in ((xlsx, "--xlsx"), (html, "--html")):
+        if pad is not None:
+            uitvoerpad(pad, optie)
     engine = _engine()
     try:
         params = Parameters.load()
@@ -73,10 +96,12 @@ def rapport_command(
         rapport = maak_rapport(engine, jaar, params, _settings(), periode=periode,
                                bestanden=bestanden if bestanden.is_dir() else None)
     print_rapport(rapport, console)
-    if xlsx:
-        console.print(f"Excel-werkboek: {write_xlsx(rapport, xlsx)}", highlight=False)
-    if html:
-        console.print(f"HTML-rapport: {write_html(rapport, html)}", highlight=False)
+    for pad, schrijf, soort in ((xlsx, write_xlsx, "Excel-werkboek"), (html, write_html, "HTML-rapport")):
+        if pad:
+            try:
+                console.print(f"{soort}: {schrijf(rapport, pad)}", highlight=False)
+            except OSError as exc:
+                schrijffout(exc, pad)
     if not rapport.identiteiten_kloppen:
         fail("een of meer identiteiten kloppen niet; zie de uitzonderingen hierboven", code=2)
 
@@ -90,8 +115,7 @@ def ledger_import(
     """Lees de boekingenexport van het financiële systeem in (alles of niets). De nieuwste import
     is de stand van het grootboek voor `lks rapport`."""
     from lks.verantwoording_import import InvoerFout, importeer_grootboek
-    if not bestand.is_file():
-        fail(f"bestand {bestand} bestaat niet")
+    _invoerbestand(bestand)
     try:
         result = importeer_grootboek(_engine(), bestand, _gebruiker(gebruiker), _now())
     except InvoerFout as exc:
@@ -106,8 +130,7 @@ def bank_import(
 ):
     """Lees een camt.053-bankafschrift in; `lks rapport` koppelt de posten op EndToEndId aan de betalingen."""
     from lks.verantwoording_import import InvoerFout, importeer_camt053
-    if not bestand.is_file():
-        fail(f"bestand {bestand} bestaat niet")
+    _invoerbestand(bestand)
     try:
         result = importeer_camt053(_engine(), bestand, _gebruiker(gebruiker), _now())
     except InvoerFout as exc:
@@ -126,7 +149,11 @@ def budget_set(
     """Leg het budget van een jaar vast (een bestaand bedrag wordt vervangen)."""
     from lks.nl import euro
     from lks.verantwoording_import import InvoerFout, zet_budget
+    _jaar(jaar)
+    _budget(budget)
     cents = _bedrag(bedrag)
+    if cents < 0:
+        fail(f"--bedrag: een budget kan niet negatief zijn ('{bedrag}')")
     try:
         zet_budget(_engine(), jaar, budget, cents, bron, _gebruiker(gebruiker), _now())
     except InvoerFout as exc:
@@ -144,11 +171,18 @@ def budget_capaciteit(
     gebruiker: str = GEBRUIKER,
 ):
     """Leg de capaciteitsnormen van een jaar vast (bijv. Het Hogeland: taakstelling 43, 16 ontwikkelbanen van 32 uur)."""
-    from lks.verantwoording_import import InvoerFout, zet_capaciteit
+    from lks.verantwoording_import import CAPACITEIT_MAXIMUM, InvoerFout, zet_capaciteit
     waarden = {"beschut_taakstelling": beschut_taakstelling, "ontwikkelbanen": ontwikkelbanen,
                "ontwikkelbaan_uren": ontwikkelbaan_uren}
     if all(v is None for v in waarden.values()):
         fail("geef minstens één van --beschut-taakstelling, --ontwikkelbanen, --ontwikkelbaan-uren")
+    _jaar(jaar)
+    for soort, aantal in waarden.items():
+        optie = "--" + soort.replace("_", "-")
+        if aantal is not None and aantal < 0:
+            fail(f"{optie}: {aantal} kan niet negatief zijn")
+        if aantal is not None and aantal > CAPACITEIT_MAXIMUM[soort]:
+            fail(f"{optie}: {aantal} is onwaarschijnlijk groot (meer dan {CAPACITEIT_MAXIMUM[soort]})")
     try:
         zet_capaciteit(_engine(), jaar, waarden, bron, _gebruiker(gebruiker), _now())
     except InvoerFout as exc:
@@ -172,8 +206,14 @@ def ontvangst_add(
     try:
         dag = dt.date.fromisoformat(datum)
     except ValueError:
-        fail(f"--datum: '{datum}' is geen datum (JJJJ-MM-DD)")
+        fail(f"--datum: '{datum}' is geen (bestaande) datum in de vorm JJJJ-MM-DD")
     cents = _bedrag(bedrag)
+    if cents <= 0:
+        fail(f"--bedrag: een ontvangst moet groter dan 0 zijn ('{bedrag}')")
+    if budget is not None:
+        _budget(budget)
+    if kenmerk is not None and len(kenmerk) > 100:
+        fail("--kenmerk: langer dan 100 tekens")
     try:
         ontvangst_id = voeg_ontvangst_toe(_engine(), werkgever, budget, cents, dag, vordering, kenmerk,
                                           _gebruiker(gebruiker), _now())

@@ -53,3 +53,27 @@ def getal(value: Fraction | int | Decimal, decimals: int = 6) -> str:
 def procent(value: Fraction) -> str:
     """A fraction as a percentage: Fraction(47, 200) -> '23,5 %'."""
     return getal(Fraction(value) * 100, 4) + " %"
+
+
+_SYSTEEMFOUTEN = {
+    "ENOENT": "bestaat niet",
+    "ENOTDIR": "een deel van het pad is een bestand, geen map",
+    "EISDIR": "is een map, geen bestand",
+    "EEXIST": "bestaat al als bestand",
+    "EACCES": "geen toegang",
+    "EPERM": "geen toegang",
+    "EROFS": "het bestandssysteem is alleen-lezen",
+    "ENOSPC": "de schijf is vol",
+    "ENAMETOOLONG": "de naam is te lang",
+}
+
+
+def systeemfout(error: OSError) -> str:
+    """The reason of a failed file operation in Dutch (the operating system's own text is
+    English): 'bestaat niet', 'is een map, geen bestand', …"""
+    import errno
+
+    naam = errno.errorcode.get(error.errno or 0)
+    if naam in _SYSTEEMFOUTEN:
+        return _SYSTEEMFOUTEN[naam]
+    return f"systeemfout {naam or error.errno}" if error.errno else "onbekende systeemfout"

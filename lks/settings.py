@@ -20,6 +20,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 from lks.calc.model import Policy
 from lks.identifiers import check_bic, check_iban, check_postcode, mask_iban
+from lks.nl import systeemfout
 
 ENV_VAR = "LKS_SETTINGS"
 DEFAULT_FILE = "gemeente.toml"
@@ -194,8 +195,15 @@ class Beleid(_Section):
 class Betaalrun(_Section):
     retro_jaren: int = Field(5, ge=0, le=20)
     vordering_max_maanden: int = Field(6, ge=1, le=120)
-    eerste_periode: str | None = Field(None, pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+    eerste_periode: str | None = None
     betaaldag: int = Field(25, ge=1, le=28)
+
+    @field_validator("eerste_periode")
+    @classmethod
+    def valid_periode(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", value):
+            raise ValueError(f"'{value}' is geen maand in de vorm JJJJ-MM")
+        return value
 
 
 def _kloktijd(value: str) -> str:
@@ -264,7 +272,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
     except UnicodeDecodeError:
         raise InstellingenFout(str(path), ["bestand is geen geldige UTF-8"]) from None
     except OSError as error:
-        raise InstellingenFout(str(path), [f"kan bestand niet lezen ({error.strerror})"]) from None
+        raise InstellingenFout(str(path), [f"kan bestand niet lezen ({systeemfout(error)})"]) from None
     settings = parse_settings(text, str(path))
     settings._bron = path
     return settings

@@ -16,14 +16,17 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from xml.parsers import expat
 from xml.sax.saxutils import escape
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from lks.db.models import Werkgever
 from lks.db.models_betaalrun import BUDGETS, Aflossing, Betaalrun, Betaling, BETAALD, Vordering
 from lks.db.models_verantwoording import (CAPACITEIT_SOORTEN, Bankafschrift, Bankmutatie, Boeking,
                                           BoekingImport, BudgetJaar, CapaciteitJaar, Ontvangst)
+from lks.nl import systeemfout
 
 
 class InvoerFout(ValueError):
@@ -46,6 +49,7 @@ def parse_budget(text: str) -> str | None:
 
 
 _BEDRAG = re.compile(r"^-?\d+(\.\d{1,2})?$")
+MAX_BEDRAG_CENT = 10 ** 15  # € 10 biljoen: beyond any budget, far within a BIGINT
 
 
 def parse_bedrag(text: str) -> int:
@@ -66,9 +70,12 @@ def parse_bedrag(text: str) -> int:
     if not _BEDRAG.match(t):
         raise ValueError(f"'{text}' is geen bedrag met hoogstens twee decimalen")
     try:
-        return int((Decimal(t) * 100).to_integral_exact())
+        cents = int((Decimal(t) * 100).to_integral_exact())
     except InvalidOperation:
         raise ValueError(f"'{text}' is geen bedrag") from None
+    if abs(cents) >= MAX_BEDRAG_CENT:
+        raise ValueError(f"'{text}' is onwaarschijnlijk groot (10 biljoen euro of meer)")
+    return cents
 
 
 def parse_datum(text: str) -> dt.date:
@@ -78,6 +85,8 @@ def parse_datum(text: str) -> dt.date:
             return dt.datetime.strptime(t, fmt).date()
         except ValueError:
             pass
+    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[-/]\d{1,2}[-/]\d{4}", t):
+        raise ValueError(f"'{text}' is geen bestaande datum")
     raise ValueError(f"'{text}' is geen datum (JJJJ-MM-DD of DD-MM-JJJJ)")
 
 
@@ -95,26 +104,50 @@ class ImportResultaat:
     bestand: str
 
 
+def _tekst(data: bytes, bestand: str) -> str:
+    """UTF-8 text (a BOM is allowed) without NUL characters; else InvoerFout with the line."""
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        regel = body[:exc.start].count(b"\n") + 1
+        raise InvoerFout([f"{bestand}, regel {regel}: het bestand is geen geldige UTF-8 "
+                          f"(byte 0x{body[exc.start]:02x}); sla het op als UTF-8"]) from None
+    if "\x00" in text:
+        regel = text[:text.index("\x00")].count("\n") + 1
+        raise InvoerFout([f"{bestand}, regel {regel}: het bestand bevat een NUL-teken (0x00): "
+                          "geen tekstbestand, of opgeslagen als UTF-16"])
+    return text
+
+
+def _lees(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvoerFout([f"{path.name}: kan het bestand niet lezen ({systeemfout(exc)})"]) from None
+
+
 def lees_grootboek_csv(data: bytes, bestand: str) -> list[dict]:
     """Parse the booking export; raise InvoerFout listing every problem with its line."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvoerFout([f"{bestand}: het bestand is geen geldige UTF-8"]) from None
+    text = _tekst(data, bestand)
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
         raise InvoerFout([f"{bestand}: het bestand is leeg"]) from None
+    except csv.Error:
+        raise InvoerFout([f"{bestand}, regel 1: de kopregel is geen geldige CSV"]) from None
+    if not any(header):
+        raise InvoerFout([f"{bestand}: het bestand is leeg"])
     missing = [k for k in GROOTBOEK_KOLOMMEN if k not in header]
     if missing:
         raise InvoerFout([f"{bestand}, regel 1: kolom ontbreekt: {', '.join(missing)} "
                           f"(verwacht: {', '.join(GROOTBOEK_KOLOMMEN)}[, omschrijving])"])
     index = {k: header.index(k) for k in header}
     fouten, rows = [], []
-    for n, row in enumerate(reader, start=2):
+    for n, row in _regels(reader, bestand, fouten):
         if not any(c.strip() for c in row):
             continue
         if len(row) != len(header):
@@ -149,9 +182,21 @@ def lees_grootboek_csv(data: bytes, bestand: str) -> list[dict]:
     return rows
 
 
+def _regels(reader, bestand: str, fouten: list[str]):
+    """(line number where the record starts, fields) of a csv reader; a broken quote ends the
+    file with one message instead of an exception."""
+    line = reader.line_num
+    try:
+        for row in reader:
+            start, line = line + 1, reader.line_num
+            yield start, row
+    except csv.Error:
+        fouten.append(f"{bestand}, regel {line + 1}: ongeldige CSV-opbouw (controleer de aanhalingstekens)")
+
+
 def importeer_grootboek(engine: Engine, path: Path, gebruiker: str, now: dt.datetime) -> ImportResultaat:
     path = Path(path)
-    data = path.read_bytes()
+    data = _lees(path)
     sha = hashlib.sha256(data).hexdigest()
     rows = lees_grootboek_csv(data, path.name)
     with Session(engine) as session:
@@ -197,50 +242,154 @@ def _text(element, *path) -> str | None:
     return found.text.strip() if found is not None and found.text else None
 
 
-def lees_camt053(data: bytes, bestand: str) -> dict:
-    """Parse a camt.053.001.02 or .08 statement into entries (one per transaction)."""
+_EXPAT_REDENEN = {
+    "syntax error": "syntaxfout (is dit wel XML?)",
+    "no element found": "het bestand houdt onverwacht op (leeg of afgebroken)",
+    "not well-formed (invalid token)": "ongeldig teken (is dit wel XML?)",
+    "unclosed token": "het bestand houdt midden in een element op (afgebroken?)",
+    "partial character": "afgebroken teken",
+    "mismatched tag": "eindtag past niet bij de begintag",
+    "junk after document element": "tekst na het einde van het document",
+    "undefined entity": "onbekende entiteit",
+    "unclosed CDATA section": "onafgesloten CDATA-sectie",
+    "XML declaration not well-formed": "ongeldige XML-declaratie",
+    "unknown encoding": "onbekende tekenset in de XML-declaratie",
+    "encoding specified in XML declaration is incorrect": "de tekenset in de XML-declaratie klopt niet",
+    "duplicate attribute": "dubbel attribuut",
+    "unbound prefix": "onbekend namespace-voorvoegsel",
+}
+
+
+class _Doctype(Exception):
+    pass
+
+
+def _parse_xml(data: bytes, bestand: str):
+    """(root element, {element: line}) of an XML document; InvoerFout (file, line, Dutch
+    reason) when it is not well-formed, not UTF-8 while it says so, or has a DOCTYPE (never in
+    a camt.053; refusing it rules out entity expansion)."""
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    declaratie = re.match(rb"\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)", body)
+    if declaratie is None or declaratie.group(1).lower() in (b"utf-8", b"utf8"):
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            regel = body[:exc.start].count(b"\n") + 1
+            raise InvoerFout([f"{bestand}, regel {regel}: het bestand is geen geldige UTF-8 "
+                              f"(byte 0x{body[exc.start]:02x})"]) from None
+    builder = ET.TreeBuilder()
+    regels: dict = {}
+    parser = expat.ParserCreate(namespace_separator="}")
+
+    def naam(tag: str) -> str:
+        return "{" + tag if "}" in tag else tag
+
+    def start(tag, attrs):
+        regels[builder.start(naam(tag), {naam(k): v for k, v in attrs.items()})] = parser.CurrentLineNumber
+
+    def doctype(*_):
+        raise _Doctype
+
+    parser.buffer_text = True
+    parser.StartElementHandler = start
+    parser.EndElementHandler = lambda tag: builder.end(naam(tag))
+    parser.CharacterDataHandler = builder.data
+    parser.StartDoctypeDeclHandler = doctype
     try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise InvoerFout([f"{bestand}: geen geldige XML ({exc})"]) from None
+        parser.Parse(body, True)
+    except expat.ExpatError as exc:
+        engels = expat.ErrorString(exc.code)
+        reden = _EXPAT_REDENEN.get(engels, f"fout in de opbouw ({engels})")
+        raise InvoerFout([f"{bestand}, regel {exc.lineno}, kolom {exc.offset + 1}: geen geldige XML: {reden}"]) from None
+    except _Doctype:
+        raise InvoerFout([f"{bestand}, regel {parser.CurrentLineNumber}: geen camt.053-bankafschrift "
+                          "(bevat een DOCTYPE)"]) from None
+    return builder.close(), regels
+
+
+_CAMT_BEDRAG = re.compile(r"-?\d+(\.\d+)?")
+
+
+def _camt_bedrag(text: str | None) -> int:
+    """A camt amount ('1039.44', never negative: the direction is CdtDbtInd) as cents."""
+    if text is None:
+        raise ValueError("bedrag ontbreekt (<Amt>)")
+    if not _CAMT_BEDRAG.fullmatch(text):
+        raise ValueError(f"bedrag {text!r} is geen getal (verwacht bijvoorbeeld 1039.44)")
+    if text.startswith("-"):
+        raise ValueError(f"bedrag {text!r} is negatief (de richting staat in <CdtDbtInd>)")
+    cents = Decimal(text) * 100
+    if cents != cents.to_integral_value():
+        raise ValueError(f"bedrag {text!r} heeft meer dan twee decimalen")
+    if cents >= MAX_BEDRAG_CENT:
+        raise ValueError(f"bedrag {text!r} is onwaarschijnlijk groot (10 biljoen euro of meer)")
+    return int(cents)
+
+
+def lees_camt053(data: bytes, bestand: str) -> dict:
+    """Parse a camt.053.001.02 or .08 statement into entries (one per transaction). Every
+    problem is reported with file, line and the statement and entry it is in."""
+    root, regels = _parse_xml(data, bestand)
     ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
     if not ns.startswith(CAMT_NS_PREFIX) or _local(root.tag) != "Document":
-        raise InvoerFout([f"{bestand}: geen camt.053-bankafschrift (namespace {ns or 'ontbreekt'})"])
+        raise InvoerFout([f"{bestand}, regel {regels.get(root, 1)}: geen camt.053-bankafschrift "
+                          f"(<{_local(root.tag)}>, namespace {ns or 'ontbreekt'})"])
     stmt_root = _find(root, "BkToCstmrStmt")
     statements = _findall(stmt_root, "Stmt") if stmt_root is not None else []
     if not statements:
-        raise InvoerFout([f"{bestand}: geen <Stmt> in het bestand"])
+        raise InvoerFout([f"{bestand}, regel {regels.get(stmt_root if stmt_root is not None else root, 1)}: "
+                          "geen <Stmt> in het bestand"])
     fouten, mutaties = [], []
     afschrift_id = _text(statements[0], "Id")
     iban = _text(statements[0], "Acct", "Id", "IBAN")
+    if iban is not None and len(iban) > 34:
+        fouten.append(f"{bestand}, regel {regels.get(_find(statements[0], 'Acct', 'Id', 'IBAN'))}: "
+                      "het IBAN van de rekening is langer dan 34 tekens")
     regel = 0
     for s_index, stmt in enumerate(statements, start=1):
         for e_index, ntry in enumerate(_findall(stmt, "Ntry"), start=1):
-            waar = f"{bestand}, afschrift {s_index}, post {e_index}"
+            def waar(*path, element=ntry, s_index=s_index, e_index=e_index) -> str:
+                """File, line of the element (or of the entry when it is missing), entry."""
+                found = _find(element, *path) if path else element
+                return (f"{bestand}, regel {regels.get(found if found is not None else ntry)} "
+                        f"(afschrift {s_index}, post {e_index})")
             sts = (_text(ntry, "Sts") or _text(ntry, "Sts", "Cd") or "").upper()
             if sts in ("PDNG", "INFO"):
                 continue  # not (yet) booked: not a payment
+            ok = True
             richting = _text(ntry, "CdtDbtInd")
             if richting not in ("DBIT", "CRDT"):
-                fouten.append(f"{waar}: CdtDbtInd ontbreekt of is ongeldig ({richting!r})")
-                continue
-            datum_text = _text(ntry, "BookgDt", "Dt") or _text(ntry, "ValDt", "Dt")
+                fouten.append(f"{waar('CdtDbtInd')}: " + ("<CdtDbtInd> ontbreekt" if richting is None else
+                                                         f"CdtDbtInd {richting!r} is ongeldig")
+                              + " (DBIT of CRDT verwacht)")
+                ok = False
+            datum_text = (_text(ntry, "BookgDt", "Dt") or (_text(ntry, "BookgDt", "DtTm") or "")[:10]
+                          or _text(ntry, "ValDt", "Dt"))
             try:
                 datum = dt.date.fromisoformat(datum_text or "")
             except ValueError:
-                fouten.append(f"{waar}: boekdatum ontbreekt of is ongeldig ({datum_text!r})")
-                continue
+                fouten.append(f"{waar('BookgDt')}: " + ("boekdatum ontbreekt (<BookgDt><Dt>)" if not datum_text else
+                                                       f"boekdatum {datum_text!r} is geen bestaande datum (JJJJ-MM-DD)"))
+                ok = False
             reversal = (_text(ntry, "RvslInd") or "").lower() == "true"
             txs = [t for d in _findall(ntry, "NtryDtls") for t in _findall(d, "TxDtls")] or [None]
-            entry_amt = _text(ntry, "Amt")
             for tx in txs:
                 regel += 1
-                amt = entry_amt if len(txs) == 1 else (
-                    _text(tx, "AmtDtls", "TxAmt", "Amt") or _text(tx, "Amt"))
+                if len(txs) == 1:
+                    amt_el = _find(ntry, "Amt")
+                else:
+                    amt_el = _find(tx, "AmtDtls", "TxAmt", "Amt")
+                    amt_el = amt_el if amt_el is not None else _find(tx, "Amt")
                 try:
-                    bedrag = parse_bedrag(amt or "")
-                except ValueError:
-                    fouten.append(f"{waar}: bedrag ontbreekt of is ongeldig ({amt!r})")
+                    bedrag = _camt_bedrag(_text(amt_el) if amt_el is not None else None)
+                    valuta = amt_el.get("Ccy")
+                    if valuta not in (None, "EUR"):
+                        raise ValueError(f"valuta {valuta!r}: alleen EUR")
+                except ValueError as exc:
+                    plek = amt_el if amt_el is not None else (tx if len(txs) > 1 else ntry)
+                    fouten.append(f"{waar(element=plek)}: {exc}")
+                    continue
+                if not ok:
                     continue
                 e2e = _text(tx, "Refs", "EndToEndId") if tx is not None else None
                 if e2e in ("NOTPROVIDED", ""):
@@ -254,13 +403,14 @@ def lees_camt053(data: bytes, bestand: str) -> dict:
                     status = "returned"
                 else:
                     status = "booked"
+                reden = reden or ("RJCT" if status == "rejected" else None)
                 naam = None
                 if tx is not None:
                     tegen = "Cdtr" if richting == "DBIT" else "Dbtr"
                     naam = _text(tx, "RltdPties", tegen, "Nm") or _text(tx, "RltdPties", tegen, "Pty", "Nm")
                 mutaties.append({"regel": regel, "end_to_end_id": e2e[:35] if e2e else None,
                                  "bedrag_cent": bedrag, "richting": richting, "datum": datum,
-                                 "status": status, "reden": (reden or ("RJCT" if status == "rejected" else None)),
+                                 "status": status, "reden": reden[:35] if reden else None,
                                  "tegenpartij": naam[:140] if naam else None})
     if fouten:
         raise InvoerFout(fouten)
@@ -269,7 +419,7 @@ def lees_camt053(data: bytes, bestand: str) -> dict:
 
 def importeer_camt053(engine: Engine, path: Path, gebruiker: str, now: dt.datetime) -> ImportResultaat:
     path = Path(path)
-    data = path.read_bytes()
+    data = _lees(path)
     sha = hashlib.sha256(data).hexdigest()
     parsed = lees_camt053(data, path.name)
     with Session(engine) as session:
@@ -401,16 +551,24 @@ def zet_budget(engine: Engine, jaar: int, budget: str, bedrag_cent: int, bron: s
         session.commit()
 
 
+CAPACITEIT_MAXIMUM = {"beschut_taakstelling": 100_000, "ontwikkelbanen": 100_000, "ontwikkelbaan_uren": 60}
+
+
 def zet_capaciteit(engine: Engine, jaar: int, waarden: dict[str, int], bron: str, gebruiker: str,
                    now: dt.datetime) -> None:
+    if not 2000 <= jaar <= 2100:
+        raise InvoerFout([f"jaar {jaar} ligt buiten 2000-2100"])
+    for soort, aantal in waarden.items():
+        if soort not in CAPACITEIT_SOORTEN:
+            raise InvoerFout([f"onbekende capaciteitsnorm '{soort}'"])
+        if aantal is not None and aantal < 0:
+            raise InvoerFout([f"{soort} kan niet negatief zijn"])
+        if aantal is not None and aantal > CAPACITEIT_MAXIMUM[soort]:
+            raise InvoerFout([f"{soort} {aantal} is onwaarschijnlijk groot (meer dan {CAPACITEIT_MAXIMUM[soort]})"])
     with Session(engine) as session:
         for soort, aantal in waarden.items():
-            if soort not in CAPACITEIT_SOORTEN:
-                raise InvoerFout([f"onbekende capaciteitsnorm '{soort}'"])
             if aantal is None:
                 continue
-            if aantal < 0:
-                raise InvoerFout([f"{soort} kan niet negatief zijn"])
             row = session.scalar(select(CapaciteitJaar).where(CapaciteitJaar.jaar == jaar,
                                                               CapaciteitJaar.soort == soort))
             if row is None:
@@ -442,7 +600,14 @@ def voeg_ontvangst_toe(engine: Engine, werkgever_id: str, budget: str | None, be
     match it and the amount may not exceed what is still open."""
     if bedrag_cent <= 0:
         raise InvoerFout(["een ontvangst moet groter dan 0 zijn"])
+    if budget is not None and parse_budget(budget) is None:
+        raise InvoerFout([f"onbekend budget '{budget}' (buig of reintegratie)"])
+    if kenmerk is not None and len(kenmerk) > 100:
+        raise InvoerFout(["het kenmerk is langer dan 100 tekens"])
     with Session(engine) as session:
+        if session.scalar(select(Werkgever.id).where(Werkgever.werkgever_id == werkgever_id).limit(1)) is None:
+            raise InvoerFout([f"--werkgever: werkgever '{werkgever_id}' is niet bekend (importeer hem eerst met "
+                              "lks import)"])
         if vordering_id is not None:
             openstaand = open_vorderingen(session)
             if vordering_id not in openstaand:
