@@ -202,10 +202,14 @@ def signalen_make(
     op: str = typer.Option(None, "--datum", metavar="DATUM", help="De dag waarvoor (standaard vandaag)."),
 ):
     """Werk de werklijst bij (wat de dagelijkse cyclus doet; veilig om te herhalen)."""
+    from lks.parameters import ParameterOntbreekt
     from lks.scheduler import TIJDZONE
     from lks.signalen import maak_signalen
 
     now = _now()
     vandaag = _datum(op, "--datum") if op else now.astimezone(TIJDZONE).date()
-    nieuw = maak_signalen(_engine(), vandaag, now, _params(), _settings())
+    try:
+        nieuw = maak_signalen(_engine(), vandaag, now, _params(), _settings())
+    except ParameterOntbreekt as exc:
+        fail(str(exc))
     console.print(f"{len(nieuw)} nieuwe signalen op {datum(vandaag)}.", highlight=False)

@@ -106,6 +106,21 @@ herhaal_pogingen = 3
 # Een scheduler die zo lang geen teken van leven gaf, geldt als gestopt (alleen SQLite;
 # op PostgreSQL houdt de database de vergrendeling bij).
 vergrendeling_minuten = 5
+
+[signalen]
+# De werklijst (`lks signalen list`): hoe ruim van tevoren een signaal verschijnt. De
+# wettelijke termijnen zelf (forfait, maximale duur ontwikkelbaan, beslistermijn na de
+# loonwaarde) staan in de parameterbestanden, niet hier; de termijn van de herbeoordeling
+# is scheduler.herbeoordeling_maanden hierboven.
+# Zoveel weken voor de herbeoordeling van de loonwaarde uiterlijk moet plaatsvinden.
+vooruit_herbeoordeling_weken = 6
+# Zoveel weken voor het einde van de forfaitperiode zonder vastgestelde loonwaarde.
+vooruit_forfait_weken = 6
+# Zoveel maanden voor het einde van een ontwikkelbaan.
+vooruit_ontwikkelbaan_maanden = 2
+# De werkgever zegt na een ontwikkelbaan een contract van minstens zoveel maanden toe; het
+# signaal vraagt vast te leggen of dat contract er is gekomen.
+contract_maanden = 12
 '''
 
 class InstellingenFout(ValueError):
@@ -233,11 +248,22 @@ class Scheduler(_Section):
         return _kloktijd(value)
 
 
+class Signalen(_Section):
+    """The werklijst's horizons and the promised contract (policy; the legal durations are
+    parameter files). ``scheduler.herbeoordeling_maanden`` stays in [scheduler]: moving it
+    would make existing gemeente.toml files invalid (unknown keys are refused)."""
+    vooruit_herbeoordeling_weken: int = Field(6, ge=1, le=26)
+    vooruit_forfait_weken: int = Field(6, ge=1, le=26)
+    vooruit_ontwikkelbaan_maanden: int = Field(2, ge=1, le=12)
+    contract_maanden: int = Field(12, ge=1, le=60)
+
+
 class Settings(_Section):
     gemeente: Gemeente
     beleid: Beleid = Beleid()
     betaalrun: Betaalrun = Betaalrun()
     scheduler: Scheduler = Scheduler()
+    signalen: Signalen = Signalen()
 
     _bron: Path | None = PrivateAttr(default=None)
 

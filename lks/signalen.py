@@ -9,26 +9,39 @@ arrived, the run was approved …) is resolved by the system with a toelichting;
 ontwikkelbaan signaal asks a person to record whether the promised contract came and is only
 resolved by hand.
 
-Kinds (``lks.db.models_signalen.SOORTEN``):
+Kinds (``lks.db.models_signalen.SOORTEN``). Legal durations come from the dated parameter
+files (``parameters/*.yaml``), read at the same date as the calculation core and the letters
+read them, so a signaal and the payment or beschikking agree; how far ahead a signaal is
+listed, and the promised contract, are policy from the ``[signalen]`` section of gemeente.toml:
 - ``herbeoordeling_loonwaarde``: lks plaatsing whose last loonwaarde (its ingangsdatum, at the
-  earliest the startdatum) is ``scheduler.herbeoordeling_maanden`` old within 6 weeks;
-- ``forfait_eindigt``: lks plaatsing without any loonwaarde whose 6-month forfait ends within
-  6 weeks (rekenregels §2.2);
+  earliest the startdatum) is ``scheduler.herbeoordeling_maanden`` old within
+  ``signalen.vooruit_herbeoordeling_weken``;
+- ``forfait_eindigt``: lks plaatsing without any loonwaarde whose forfait (parameter
+  ``forfait_maanden`` at its startdatum, Pw art. 10d lid 5; rekenregels §2.2) ends within
+  ``signalen.vooruit_forfait_weken``;
 - ``geen_loonwaarde_na_forfait``: lks plaatsing past its forfait without a loonwaarde valid
   today: it gets 0 with reason ``loonwaarde_ontbreekt``;
-- ``ontwikkelbaan_eindigt``: ontwikkelbaan ending (einddatum or 18 months) within 2 months;
-  the werkgever promised a contract of at least 12 months afterwards: record whether it came;
-- ``beschikking_ontbreekt``: a loonwaarde of an lks plaatsing recorded more than 5 weeks ago
-  without a beschikking for that plaatsing made since. Only when beschikkingen are made by
-  this system (the table has rows), and only for loonwaarden recorded after the first import:
-  the letters about the initial load were sent by the previous system;
+- ``ontwikkelbaan_eindigt``: ontwikkelbaan ending (einddatum, or parameter
+  ``ontwikkelbaan_maanden`` at its startdatum) within ``signalen.vooruit_ontwikkelbaan_maanden``;
+  the werkgever promised a contract of at least ``signalen.contract_maanden`` afterwards:
+  record whether it came;
+- ``beschikking_ontbreekt``: a loonwaarde of an lks plaatsing recorded (Dutch date) more than
+  ``beslistermijn_loonwaarde_weken`` (parameter at that date, Pw art. 10d lid 12, as
+  ``lks.documents.beschikking.termijn_overschreden``) ago without a beschikking for that
+  plaatsing made since. Only when beschikkingen are made by this system (the table has rows),
+  and only for loonwaarden recorded after the first import: the letters about the initial
+  load were sent by the previous system;
 - ``betaalrun_niet_goedgekeurd``: a run still aangevraagd or berekend on its payment date.
+
+A legal duration without a known value for the date it is needed raises
+``ParameterOntbreekt`` (Dutch message naming the parameter, the date and the plaatsing).
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from dateutil.relativedelta import relativedelta
@@ -42,16 +55,11 @@ from lks.db.models_betaalrun import Betaalrun
 from lks.db.models_signalen import Signaal
 from lks.facts import load_facts
 from lks.nl import datum, getal
+from lks.parameters import ParameterOntbreekt, Parameters
 from lks.settings import Settings
 
 SYSTEEM = "systeem"
-FORFAIT_MAANDEN = 6          # rekenregels §2.2 (lks without loonwaarde)
-ONTWIKKELBAAN_MAANDEN = 18   # rekenregels §2.2 (ontwikkelbaan)
-VOORUIT_FORFAIT = dt.timedelta(weeks=6)
-VOORUIT_HERBEOORDELING = dt.timedelta(weeks=6)
-VOORUIT_ONTWIKKELBAAN = relativedelta(months=2)
-BESCHIKKING_TERMIJN = dt.timedelta(weeks=5)
-CONTRACT_MAANDEN = 12
+TIJDZONE = ZoneInfo("Europe/Amsterdam")  # the gemeente's dates (as lks.beschikkingen.TZ)
 
 AUTOMATISCH_OPGELOST = {
     "herbeoordeling_loonwaarde": "er is een nieuwe loonwaarde vastgelegd of de plaatsing eindigt",
@@ -101,6 +109,7 @@ class _Loonwaarde:
     ingang: dt.date
     loonwaarde: object
     recorded: dt.datetime
+    vastgesteld: dt.date  # the Dutch date it was recorded (lks.beschikkingen: loonwaarde_vastgesteld_op)
 
 
 @dataclass(frozen=True)
@@ -128,7 +137,9 @@ def _feiten(session: Session, now: dt.datetime) -> _Feiten:
         for pid, ingang, waarde, recorded in zip(facts.loonwaarden["plaatsing_id"], facts.loonwaarden["ingangsdatum"],
                                                  facts.loonwaarden["loonwaarde"], facts.loonwaarden["recorded_at"]):
             ingangen.setdefault(pid, []).append(_date(ingang))
-            loonwaarden.append(_Loonwaarde(pid, _date(ingang), waarde, recorded.to_pydatetime()))
+            recorded = recorded.to_pydatetime()
+            loonwaarden.append(_Loonwaarde(pid, _date(ingang), waarde, recorded,
+                                           recorded.astimezone(TIJDZONE).date()))
         plaatsingen = tuple(
             _Plaatsing(p.plaatsing_id, p.werkgever_id, p.regeling, _date(p.startdatum), _date(p.einddatum),
                        f"{werknemers.get(p.werknemer_id, p.werknemer_id)} ({p.plaatsing_id}) bij "
@@ -145,11 +156,42 @@ def _d(day: dt.date) -> str:
     return datum(day)  # babel costs ~60 µs a call; the same dates recur every day
 
 
-def kandidaten(session: Session, vandaag: dt.date, now: dt.datetime, settings: Settings) -> list[Kandidaat]:
+class _Duur:
+    """A legal duration (whole months or weeks) from its dated parameter file, looked up once
+    per date within one round of the job. Read as the calculation core reads it
+    (``int`` of the value on ``dag``); a date without a known value raises
+    ``ParameterOntbreekt`` naming what it was needed for."""
+
+    def __init__(self, params: Parameters, naam: str):
+        self.naam = naam
+        self._parameter = params.get(naam)
+        self._waarden: dict[dt.date, int] = {}
+
+    def at(self, dag: dt.date, waarvoor: str) -> int:
+        waarde = self._waarden.get(dag)
+        if waarde is None:
+            if self._parameter is None:
+                raise ParameterOntbreekt(f"parameter ontbreekt: {self.naam} is niet geladen "
+                                         f"(parameters/{self.naam}.yaml); nodig voor {waarvoor}")
+            try:
+                waarde = self._waarden[dag] = int(self._parameter.at(dag))
+            except ParameterOntbreekt as exc:
+                raise ParameterOntbreekt(f"{exc}; nodig voor {waarvoor}") from None
+        return waarde
+
+
+def kandidaten(session: Session, vandaag: dt.date, now: dt.datetime, params: Parameters,
+               settings: Settings) -> list[Kandidaat]:
     """Every signaal whose situation holds on ``vandaag`` with the facts known at ``now``."""
     feiten = _feiten(session, now)
     out: list[Kandidaat] = []
     herbeoordeling = relativedelta(months=settings.scheduler.herbeoordeling_maanden)
+    beleid = settings.signalen
+    vooruit_herbeoordeling = dt.timedelta(weeks=beleid.vooruit_herbeoordeling_weken)
+    vooruit_forfait = dt.timedelta(weeks=beleid.vooruit_forfait_weken)
+    vooruit_ontwikkelbaan = relativedelta(months=beleid.vooruit_ontwikkelbaan_maanden)
+    forfait_maanden = _Duur(params, "forfait_maanden")
+    ontwikkelbaan_maanden = _Duur(params, "ontwikkelbaan_maanden")
 
     for p in feiten.plaatsingen:
         start, eind = p.start, p.eind
@@ -160,46 +202,57 @@ def kandidaten(session: Session, vandaag: dt.date, now: dt.datetime, settings: S
         ids = dict(plaatsing_id=p.plaatsing_id, werkgever_id=p.werkgever_id)
         if p.regeling == "lks":
             ingangen = p.ingangen
-            forfait_eind = start + relativedelta(months=FORFAIT_MAANDEN) - dt.timedelta(days=1)
             if ingangen and actief:
                 laatste = max(ingangen[-1], start)
                 due = laatste + herbeoordeling
-                if vandaag >= due - VOORUIT_HERBEOORDELING and (eind is None or eind >= due):
+                if vandaag >= due - vooruit_herbeoordeling and (eind is None or eind >= due):
                     out.append(Kandidaat(
                         "herbeoordeling_loonwaarde", f"herbeoordeling_loonwaarde:{p.plaatsing_id}:{due}",
                         f"Loonwaarde van {wie} geldt sinds {_d(laatste)}: herbeoordeling "
                         f"(na {settings.scheduler.herbeoordeling_maanden} maanden) uiterlijk {_d(due)}.",
                         due, **ids))
-            if not ingangen and forfait_eind - VOORUIT_FORFAIT <= vandaag <= forfait_eind \
+            # Both forfait signalen need an active plaatsing (forfait_eindigt: eind > forfait_eind
+            # >= vandaag) without a loonwaarde valid today; only those need the parameter, so an
+            # old, ended plaatsing never asks for a value the files do not have.
+            if not actief or (ingangen and ingangen[0] <= vandaag):
+                continue
+            # the last day of the forfait: startdatum + N months - 1 day, N at the startdatum
+            # (lks.calc.core._forfait_einde gives the day after)
+            forfait_eind = start + relativedelta(months=forfait_maanden.at(
+                start, f"de forfaitperiode van plaatsing {p.plaatsing_id}")) - dt.timedelta(days=1)
+            if not ingangen and forfait_eind - vooruit_forfait <= vandaag <= forfait_eind \
                     and (eind is None or eind > forfait_eind):
                 out.append(Kandidaat(
                     "forfait_eindigt", f"forfait_eindigt:{p.plaatsing_id}:{forfait_eind}",
                     f"Forfaitperiode van {wie} eindigt op {_d(forfait_eind)} en er is nog geen "
                     "loonwaarde: laat de loonwaarde meten, anders stopt de subsidie.",
                     forfait_eind, **ids))
-            if actief and vandaag > forfait_eind and not (ingangen and ingangen[0] <= vandaag):
+            if vandaag > forfait_eind:
                 out.append(Kandidaat(
                     "geen_loonwaarde_na_forfait", f"geen_loonwaarde_na_forfait:{p.plaatsing_id}:{forfait_eind}",
                     f"{wie}: de forfaitperiode is geëindigd op {_d(forfait_eind)} en er geldt geen "
                     "loonwaarde; de subsidie is 0 (reden loonwaarde_ontbreekt).",
                     forfait_eind + dt.timedelta(days=1), **ids))
-        elif p.regeling == "ontwikkelbaan":
-            maximum = start + relativedelta(months=ONTWIKKELBAAN_MAANDEN) - dt.timedelta(days=1)
+        elif p.regeling == "ontwikkelbaan" and actief:  # ended before today: einde < vandaag
+            # the maximum duration: startdatum + N months - 1 day, N at the startdatum
+            # (lks.calc.core._ontwikkelbaan_einde gives the day after)
+            maximum = start + relativedelta(months=ontwikkelbaan_maanden.at(
+                start, f"de maximale duur van ontwikkelbaan {p.plaatsing_id}")) - dt.timedelta(days=1)
             einde = min(eind, maximum) if eind is not None else maximum
-            if einde - VOORUIT_ONTWIKKELBAAN <= vandaag <= einde:
+            if einde - vooruit_ontwikkelbaan <= vandaag <= einde:
                 out.append(Kandidaat(
                     "ontwikkelbaan_eindigt", f"ontwikkelbaan_eindigt:{p.plaatsing_id}:{einde}",
                     f"Ontwikkelbaan van {wie} eindigt op {_d(einde)}. De werkgever heeft een "
-                    f"contract van minstens {CONTRACT_MAANDEN} maanden daarna toegezegd: leg bij het "
+                    f"contract van minstens {beleid.contract_maanden} maanden daarna toegezegd: leg bij het "
                     "oplossen in de toelichting vast of dat contract er is gekomen.",
                     einde, **ids))
 
-    out.extend(_beschikking_kandidaten(session, feiten, vandaag))
+    out.extend(_beschikking_kandidaten(session, feiten, vandaag, params))
     out.extend(_betaalrun_kandidaten(session, vandaag, settings))
     return out
 
 
-def _beschikking_kandidaten(session, feiten: _Feiten, vandaag) -> list[Kandidaat]:
+def _beschikking_kandidaten(session, feiten: _Feiten, vandaag, params: Parameters) -> list[Kandidaat]:
     if not inspect(session.connection()).has_table("beschikking"):
         return []
     from lks.db.models_beschikking import Beschikking, BeschikkingPlaatsing
@@ -212,21 +265,28 @@ def _beschikking_kandidaten(session, feiten: _Feiten, vandaag) -> list[Kandidaat
         .join(Beschikking, Beschikking.id == BeschikkingPlaatsing.beschikking_id)
         .group_by(BeschikkingPlaatsing.plaatsing_id)).all())
     plaatsingen = {p.plaatsing_id: p for p in feiten.plaatsingen}
+    beslistermijn = _Duur(params, "beslistermijn_loonwaarde_weken")
     out = []
     for lw in feiten.loonwaarden:
         p = plaatsingen.get(lw.plaatsing_id)
         if p is None or p.regeling != "lks" or (eerste_import is not None and lw.recorded <= eerste_import):
             continue
-        if p.eind is not None and p.eind < lw.recorded.date():
+        vastgesteld = lw.vastgesteld
+        if p.eind is not None and p.eind < vastgesteld:
             continue
-        uiterlijk = lw.recorded.date() + BESCHIKKING_TERMIJN
         brief = laatste_brief.get(lw.plaatsing_id)
-        if vandaag <= uiterlijk or (brief is not None and brief >= lw.recorded):
+        if brief is not None and brief >= lw.recorded:
+            continue
+        # the beslistermijn as the letter counts it (termijn_overschreden): the parameter on
+        # the day the loonwaarde was set, in weeks from that day
+        uiterlijk = vastgesteld + dt.timedelta(weeks=beslistermijn.at(
+            vastgesteld, f"de beslistermijn na de loonwaarde van plaatsing {lw.plaatsing_id}"))
+        if vandaag <= uiterlijk:
             continue
         out.append(Kandidaat(
             "beschikking_ontbreekt", f"beschikking_ontbreekt:{lw.plaatsing_id}:{lw.ingang}:{lw.recorded:%Y%m%dT%H%M%S}",
             f"Loonwaarde {getal(lw.loonwaarde, 2)} % per {_d(lw.ingang)} van {p.wie} is vastgelegd op "
-            f"{_d(lw.recorded.date())}; de beschikking had uiterlijk {_d(uiterlijk)} genomen moeten zijn.",
+            f"{_d(vastgesteld)}; de beschikking had uiterlijk {_d(uiterlijk)} genomen moeten zijn.",
             uiterlijk, plaatsing_id=lw.plaatsing_id, werkgever_id=p.werkgever_id))
     return out
 
@@ -247,17 +307,20 @@ def _betaalrun_kandidaten(session, vandaag, settings) -> list[Kandidaat]:
     return out
 
 
-def maak_signalen(engine: Engine, vandaag: dt.date, now: dt.datetime, params=None,
+def maak_signalen(engine: Engine, vandaag: dt.date, now: dt.datetime, params: Parameters | None = None,
                   settings: Settings | None = None) -> list[Signaal]:
     """Make the signalen that hold on ``vandaag`` and do not exist yet; resolve the open ones
-    whose situation no longer holds. Returns the new signalen. Idempotent. (``params`` is
-    accepted for the uniform job signature; no rule here needs an amount.)"""
+    whose situation no longer holds. Returns the new signalen. Idempotent. ``params``: the
+    legal durations (default ``Parameters.load()``, the files in ``parameters/``);
+    ``settings``: default ``load_settings()``."""
+    if params is None:
+        params = Parameters.load()
     if settings is None:
         from lks.settings import load_settings
         settings = load_settings()
     for _attempt in range(3):
         with Session(engine, expire_on_commit=False) as session:
-            gevonden = kandidaten(session, vandaag, now, settings)
+            gevonden = kandidaten(session, vandaag, now, params, settings)
             bestaand = set(session.scalars(select(Signaal.sleutel)))
             nieuw = [Signaal(soort=k.soort, sleutel=k.sleutel, omschrijving=k.omschrijving,
                              vervaldatum=k.vervaldatum, plaatsing_id=k.plaatsing_id,

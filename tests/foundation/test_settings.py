@@ -91,14 +91,42 @@ def test_explicit_missing_path_is_an_error(tmp_path):
      "[gemeente.postadres] postcode: ongeldige postcode '99500'"),
     (('bic = "BNGHNL2G"', 'bic = "BNGH"'), "[gemeente] bic: ongeldige BIC 'BNGH'"),
     (("[gemeente]\n", "[gemeente\n"), "geen geldige TOML (fout in de opbouw op regel"),
+    (("vooruit_forfait_weken = 6", "vooruit_forfait_weken = 0"),
+     "[signalen] vooruit_forfait_weken: moet minstens 1 zijn"),
+    (("vooruit_ontwikkelbaan_maanden = 2", "vooruit_ontwikkelbaan_maanden = 13"),
+     "[signalen] vooruit_ontwikkelbaan_maanden: mag hoogstens 12 zijn"),
+    (("contract_maanden = 12", 'contract_maanden = "12"'),
+     "[signalen] contract_maanden: moet een geheel getal zijn"),
+    (("vooruit_herbeoordeling_weken = 6", "vooruit_herbeoordeling_weken = 6.5"),
+     "[signalen] vooruit_herbeoordeling_weken: moet een geheel getal zijn"),
+    # the legal terms are parameter files, not settings; herbeoordeling_maanden is in [scheduler]
+    (("[signalen]\n", "[signalen]\nbeslistermijn_weken = 5\n"),
+     "[signalen] beslistermijn_weken: onbekende sleutel"),
+    (("[signalen]\n", "[signalen]\nherbeoordeling_maanden = 12\n"),
+     "[signalen] herbeoordeling_maanden: onbekende sleutel"),
 ], ids=["onbekende_sleutel", "onbekende_sectie", "indexatie", "type", "bereik", "bool",
-        "ontbreekt", "leeg", "postcode", "bic", "toml"])
+        "ontbreekt", "leeg", "postcode", "bic", "toml", "signalen_minimum", "signalen_maximum",
+        "signalen_type", "signalen_geen_geheel_getal", "signalen_wettelijke_termijn",
+        "signalen_herbeoordeling"])
 def test_invalid_settings_name_file_key_and_reason(tmp_path, change, expected):
     old, new = change
     assert old in EXAMPLE_TOML
     message = _error(tmp_path, EXAMPLE_TOML.replace(old, new, 1))
     assert message.startswith(str(tmp_path / "gemeente.toml") + ": ")
     assert expected in message
+
+
+def test_signalen_section_defaults_and_values(tmp_path):
+    default = load_settings().signalen
+    assert (default.vooruit_herbeoordeling_weken, default.vooruit_forfait_weken,
+            default.vooruit_ontwikkelbaan_maanden, default.contract_maanden) == (6, 6, 2, 12)
+    # a gemeente.toml from before the section existed keeps working, with these defaults
+    before = EXAMPLE_TOML[:EXAMPLE_TOML.index("[signalen]")]
+    assert load_settings(_write(tmp_path, before)).signalen == default
+    changed = load_settings(_write(tmp_path, EXAMPLE_TOML.replace("vooruit_forfait_weken = 6",
+                                                                  "vooruit_forfait_weken = 2")))
+    assert changed.signalen.vooruit_forfait_weken == 2
+    assert changed.signalen.vooruit_herbeoordeling_weken == 6
 
 
 def test_invalid_iban_is_masked_in_the_error(tmp_path):
