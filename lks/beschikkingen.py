@@ -34,7 +34,9 @@ core's own lks_totaal is checked against it.
 Writing: the letters are rendered in memory, their rows committed in one short transaction
 (the per-year kenmerk sequence guarded by a unique constraint), then the files are written
 atomically. A letter can always be re-derived from its stored ``inputs_json``
-(``regenereer``), byte for byte.
+(``regenereer``), byte for byte; every batch first restores the files of concept letters that
+are recorded but missing (``herstel_bestanden``: a batch killed between its commit and its
+files), checked against the stored hashes.
 """
 from __future__ import annotations
 
@@ -63,6 +65,7 @@ from lks.db.models_betaalrun import BETAALD, Betaalregel, Betaalrun
 from lks.documents import beschikking as doc
 from lks.identifiers import mask_bsn
 from lks.facts import load_facts
+from lks.faults import crash_point
 from lks.nl import datum as nl_datum
 from lks.nl import euro, getal, procent
 from lks.parameters import Parameters
@@ -106,6 +109,7 @@ class GemaakteBeschikking:
 class Resultaat:
     datum: dt.date
     beschikkingen: list[GemaakteBeschikking] = field(default_factory=list)
+    hersteld: list[str] = field(default_factory=list)  # kenmerken whose files were restored
 
     def per_soort(self) -> dict[str, int]:
         counts = {s: 0 for s in doc.SOORTEN}
@@ -647,7 +651,7 @@ def maak_beschikkingen(engine: Engine, datum: dt.date, now: dt.datetime, params:
     (the demo renders only a few). ``progress(done, total)`` is called while PDFs render.
     Returns what was made; nothing changed → an empty result and no files."""
     out = Path(out) / "beschikkingen"
-    resultaat = Resultaat(datum)
+    resultaat = Resultaat(datum, hersteld=herstel_bestanden(engine, out))
     with Session(engine) as session:
         facts = load_facts(session, as_of=now)
         brieven, vastgesteld = _brieven(session)
@@ -750,8 +754,12 @@ def maak_beschikkingen(engine: Engine, datum: dt.date, now: dt.datetime, params:
                     reden_code=x.reden_code, vaststelling_jaar=x.jaar,
                     vastgesteld_cent=x.vastgesteld_cent, voorschotten_cent=x.voorschotten_cent))
 
-    # ... then the files, atomically (re-derivable from the stored inputs if this fails)
+    crash_point("beschikkingen.na_vastleggen")
+    # ... then the files, atomically; if this fails, the next batch restores them from the
+    # stored inputs (herstel_bestanden)
     for i, (b, groep, _) in enumerate(brieven_nieuw):
+        if i == len(brieven_nieuw) // 2:
+            crash_point("beschikkingen.halve_bestanden")
         naam = bestandsnaam(b.kenmerk)
         html_pad = out / f"{naam}.html"
         _atomic_write(html_pad, htmls[i].encode("utf-8"))
@@ -807,6 +815,36 @@ def aantallen_plaatsingen(engine: Engine) -> dict[int, int]:
             .group_by(BeschikkingPlaatsing.beschikking_id)).all())
 
 
+def herstel_bestanden(engine: Engine, out: Path) -> list[str]:
+    """Write the files of concept letters that are recorded but missing in ``out`` (a batch
+    that died, or a disk that filled up, between its commit and its files), re-derived from
+    the stored inputs and checked against the stored hashes: byte for byte the letter that
+    was recorded, never a new one. Returns their kenmerken."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(BeschikkingRow.kenmerk, BeschikkingRow.html_sha256, BeschikkingRow.pdf_sha256)
+            .where(BeschikkingRow.status == "concept").order_by(BeschikkingRow.id)).all()
+    hersteld = []
+    for kenmerk, html_hash, pdf_hash in rows:
+        html_pad = out / f"{bestandsnaam(kenmerk)}.html"
+        pdf_pad = out / f"{bestandsnaam(kenmerk)}.pdf"
+        html_mist = not html_pad.exists()
+        pdf_mist = pdf_hash is not None and not pdf_pad.exists()
+        if not (html_mist or pdf_mist):
+            continue
+        _, html, data = regenereer(engine, kenmerk, pdf=pdf_mist)
+        for mist, inhoud, verwacht, pad in ((html_mist, html.encode("utf-8"), html_hash, html_pad),
+                                            (pdf_mist, data, pdf_hash, pdf_pad)):
+            if not mist:
+                continue
+            if doc.letter_hash(inhoud) != verwacht:
+                raise BeschikkingFout(f"beschikking {kenmerk}: de brief uit de vastgelegde gegevens "
+                                      f"wijkt af van de vastgelegde brief ({pad.suffix[1:]}); niet hersteld")
+            _atomic_write(pad, inhoud)
+        hersteld.append(kenmerk)
+    return hersteld
+
+
 def regenereer(engine: Engine, kenmerk: str, pdf: bool = True) -> tuple[doc.Beschikking, str, bytes | None]:
     """Re-derive a letter from its stored inputs: (inputs, HTML, PDF). Compare with the
     stored hashes to prove the file on disk is the letter that was recorded."""
@@ -819,5 +857,5 @@ def regenereer(engine: Engine, kenmerk: str, pdf: bool = True) -> tuple[doc.Besc
 
 
 __all__ = ["BeschikkingFout", "GemaakteBeschikking", "Resultaat", "bestandsnaam",
-           "gemeente_uit_settings", "lijst", "maak_beschikkingen", "markeer_verzonden",
-           "regenereer"]
+           "gemeente_uit_settings", "herstel_bestanden", "lijst", "maak_beschikkingen",
+           "markeer_verzonden", "regenereer"]

@@ -86,6 +86,10 @@ def make(
         if task is not None:
             progress.stop()
         engine.dispose()
+    if result.hersteld:
+        console.print(f"Hersteld uit de vastgelegde gegevens (een eerdere batch stopte voordat de "
+                      f"bestanden geschreven waren): {len(result.hersteld)} brief/brieven, "
+                      f"{', '.join(result.hersteld)}.", highlight=False)
     if not result.beschikkingen:
         console.print(f"Niets veranderd sinds de vorige beschikkingen: geen nieuwe brieven "
                       f"({dag:%d-%m-%Y}).")

@@ -11,6 +11,8 @@ Steps in use (grep ``crash_point(`` for the places):
 - ``goedkeuren.voor_commit`` / ``goedkeuren.na_commit``: around the approval's commit
 - ``sepa.tijdelijk_bestand``: SEPA file complete in its temporary file, not yet renamed
 - ``bestand.voor_vastleggen``: SEPA file at its final path, hash not yet recorded
+- ``beschikkingen.na_vastleggen``: letters recorded, no file written yet
+- ``beschikkingen.halve_bestanden``: letters recorded, half of their files written
 """
 from __future__ import annotations
 

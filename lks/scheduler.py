@@ -214,7 +214,10 @@ def _beschikkingen(o: Omgeving, gepland: dt.datetime) -> dict:
     datum = _lokaal(gepland).date()
     result = maak_beschikkingen(o.engine, datum, o.klok(), o.params, o.settings, o.out,
                                 pdf=o.pdf, workers=o.workers)  # writes into out/beschikkingen/
-    return {"datum": datum.isoformat(), "resultaat": _samenvatting(result)}
+    samenvatting = {"datum": datum.isoformat(), "resultaat": _samenvatting(result)}
+    if result.hersteld:  # files of letters recorded by a batch that died before writing them
+        samenvatting["hersteld"] = list(result.hersteld)
+    return samenvatting
 
 
 def taak_beschikkingen(o: Omgeving, gepland: dt.datetime) -> dict:
