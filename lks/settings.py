@@ -38,6 +38,10 @@ EXAMPLE_TOML = '''\
 
 [gemeente]
 naam = "Het Hogeland"
+# CBS-gemeentecode. Delen meerdere gemeenten één PostgreSQL-server (lks --gemeente CODE),
+# dan weigert lks dit bestand voor een andere gemeente dan deze: zo komt nooit het IBAN of
+# de naam van de ene gemeente in het betaalbestand of de brieven van de andere.
+code = "1966"
 # bezoekadres van het gemeentehuis
 straat = "Hoofdstraat W"
 huisnummer = "70"
@@ -172,6 +176,7 @@ class Ondertekenaar(_Section):
 
 class Gemeente(_Section):
     naam: Text
+    code: OptionalText = None
     straat: Text
     huisnummer: Text
     postcode: Text
@@ -180,6 +185,14 @@ class Gemeente(_Section):
     bic: OptionalText = None
     postadres: Postadres
     ondertekenaar: Ondertekenaar
+
+    @field_validator("code")
+    @classmethod
+    def valid_code(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[a-z0-9_]{1,40}", value.lower()):
+            raise ValueError(f"'{value}' is geen geldige gemeentecode: 1 tot 40 letters, cijfers of '_' "
+                             "(bijvoorbeeld de CBS-code, 1966)")
+        return value.lower() if value is not None else None
 
     @field_validator("postcode")
     @classmethod
@@ -292,6 +305,10 @@ def load_settings(path: str | Path | None = None) -> Settings:
     if not path.exists():
         if explicit:
             raise InstellingenFout(str(path), ["bestand bestaat niet"])
+        if _actieve_gemeente():
+            raise InstellingenFout(str(path), [
+                f"bestand bestaat niet; met --gemeente {_actieve_gemeente()} zijn de instellingen van "
+                "die gemeente nodig (LKS_SETTINGS of ./gemeente.toml), niet die van de demogemeente"])
         return parse_settings(EXAMPLE_TOML, "voorbeeldinstellingen")
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -301,7 +318,32 @@ def load_settings(path: str | Path | None = None) -> Settings:
         raise InstellingenFout(str(path), [f"kan bestand niet lezen ({systeemfout(error)})"]) from None
     settings = parse_settings(text, str(path))
     settings._bron = path
+    _hoort_bij_actieve_gemeente(settings, str(path))
     return settings
+
+
+def _actieve_gemeente() -> str:
+    """The gemeente (schema) this process works for: ``LKS_GEMEENTE``, which ``lks --gemeente``
+    sets; empty for a database of one gemeente."""
+    return os.environ.get("LKS_GEMEENTE", "").strip().lower()
+
+
+def _hoort_bij_actieve_gemeente(settings: Settings, bestand: str) -> None:
+    """On a server shared by several gemeenten, the settings (the IBAN the SEPA file debits,
+    the name and address on every letter) must be those of the gemeente whose schema this
+    process works in: a settings file says which gemeente it belongs to (``[gemeente] code``)."""
+    actief = _actieve_gemeente()
+    if not actief:
+        return
+    code = settings.gemeente.code
+    if code is None:
+        raise InstellingenFout(bestand, [
+            f"[gemeente] code: ontbreekt; met --gemeente {actief} moet het bestand zeggen bij welke "
+            f'gemeente het hoort (code = "{actief}")'])
+    if code != actief:
+        raise InstellingenFout(bestand, [
+            f"[gemeente] code: dit bestand hoort bij gemeente {code} ({settings.gemeente.naam}), niet bij "
+            f"--gemeente {actief}; gebruik het instellingenbestand van gemeente {actief}"])
 
 
 def parse_settings(text: str, bestand: str = DEFAULT_FILE) -> Settings:

@@ -104,10 +104,12 @@ def test_explicit_missing_path_is_an_error(tmp_path):
      "[signalen] beslistermijn_weken: onbekende sleutel"),
     (("[signalen]\n", "[signalen]\nherbeoordeling_maanden = 12\n"),
      "[signalen] herbeoordeling_maanden: onbekende sleutel"),
+    (('code = "1966"', 'code = "gemeente 0014; drop"'),
+     "[gemeente] code: 'gemeente 0014; drop' is geen geldige gemeentecode"),
 ], ids=["onbekende_sleutel", "onbekende_sectie", "indexatie", "type", "bereik", "bool",
         "ontbreekt", "leeg", "postcode", "bic", "toml", "signalen_minimum", "signalen_maximum",
         "signalen_type", "signalen_geen_geheel_getal", "signalen_wettelijke_termijn",
-        "signalen_herbeoordeling"])
+        "signalen_herbeoordeling", "gemeentecode"])
 def test_invalid_settings_name_file_key_and_reason(tmp_path, change, expected):
     old, new = change
     assert old in EXAMPLE_TOML
