@@ -11,10 +11,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+import typer.rich_utils
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 try:
     from typer._click import exceptions as _click_exceptions  # typer ≥ 0.24 vendors click
@@ -61,6 +62,8 @@ def _gebruiksfout(error) -> str:
             f" (bedoelt u {match.group(2).replace(', ', ' of ')}?)" if match.group(2) else "")
     elif match := re.fullmatch(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", bericht):
         reden = f"onverwacht extra argument: {match.group(1)}"
+    elif bericht == "Missing command.":
+        reden = "commando ontbreekt"
     else:
         reden = f"ongeldige aanroep ({bericht})"
     ctx = getattr(error, "ctx", None)
@@ -79,7 +82,135 @@ def _nederlandse_gebruiksfouten():
         raise typer.Exit(2) from None
 
 
-class _Hoofdcommando(TyperGroup):
+# --- Dutch help screens -------------------------------------------------------------------
+# typer/click write their own chrome around the Dutch help texts: panel titles, "Usage:",
+# "[OPTIONS]", "[default: …]", the help option, type labels. The public knobs for that are the
+# typer.rich_utils constants (set here, once), the metavar arguments of typer.Typer/command(),
+# and click's overridable Command methods (format_usage, get_help_option), used by the command
+# and group classes below. Every ``typer.Typer`` of lks is an ``LksTyper``, which uses them.
+
+HULPTEKST = "Toon deze hulp en stop."
+OPTIES_METAVAR = "[OPTIES]"
+SUBCOMMANDO_METAVAR = "COMMANDO [ARGUMENTEN]..."
+
+RICH_TEKSTEN = {
+    "OPTIONS_PANEL_TITLE": "Opties",
+    "COMMANDS_PANEL_TITLE": "Commando's",
+    "ARGUMENTS_PANEL_TITLE": "Argumenten",
+    "DEFAULT_STRING": "[standaard: {}]",
+    "REQUIRED_LONG_STRING": "[verplicht]",
+    "ENVVAR_STRING": "[omgevingsvariabele: {}]",
+    "DEPRECATED_STRING": "(verouderd) ",
+    "ERRORS_PANEL_TITLE": "Fout",
+    "ABORTED_TEXT": "Afgebroken.",
+    "RICH_HELP": "Zie [blue]'{command_path} {help_option}'[/] voor hulp.",
+}
+
+
+def _nederlandse_rich_teksten() -> None:
+    """typer's help and error panels in Dutch: the texts are module constants of typer.rich_utils."""
+    for naam, tekst in RICH_TEKSTEN.items():
+        if hasattr(typer.rich_utils, naam):  # a constant typer drops is no reason to fail
+            setattr(typer.rich_utils, naam, tekst)
+
+
+_nederlandse_rich_teksten()
+
+# typer's type labels (<str>, <int>, <path>, …) where a parameter has no metavar of its own;
+# the lks commands give every option a Dutch metavar, this is the safety net
+_TYPELABELS = {"str": "TEKST", "text": "TEKST", "int": "GETAL", "integer": "GETAL", "float": "GETAL",
+               "bool": "JA|NEE", "boolean": "JA|NEE", "path": "PAD", "file": "BESTAND",
+               "directory": "MAP", "datetime": "TIJDSTIP", "uuid": "UUID"}
+
+
+def _typelabel(label: str | None) -> str | None:
+    """``<int>`` as ``GETAL``, ``<path>...`` as ``PAD...``; a label it does not know unchanged."""
+    match = re.fullmatch(r"<(\w+)>(\.\.\.)?", label or "")
+    if match and match.group(1).lower() in _TYPELABELS:
+        return _TYPELABELS[match.group(1).lower()] + (match.group(2) or "")
+    return label
+
+
+class _Optie(TyperOption):
+    """An option whose help row shows no type label for a flag (it takes no value), its
+    metavar if it has one, and otherwise a Dutch type label."""
+
+    def display_type_rich(self, ctx):
+        if self.is_flag and not self.count:
+            return None
+        if self.metavar is not None:
+            return self.metavar
+        return _typelabel(super().display_type_rich(ctx))
+
+
+class _Argument(TyperArgument):
+    """An argument whose help row shows its metavar (in the name column) and no English type
+    label next to it."""
+
+    def display_type_rich(self, ctx):
+        if self.metavar is not None:
+            return None
+        return _typelabel(super().display_type_rich(ctx))
+
+
+def _nederlandse_parameter(param) -> None:
+    """Give a parameter typer made (a TyperOption or TyperArgument, the help option included)
+    the Dutch type labels of ``_Optie``/``_Argument``. typer (≥ 0.29) builds its parameters
+    itself and has no setting for their class or their type label, so this swaps the class of
+    the object for the subclass, which only overrides ``display_type_rich`` (what typer's help
+    screen calls for the type column). Should typer's classes change so this is not possible,
+    the parameter stays as it is: an English type label, never a crash."""
+    dutch = {TyperOption: _Optie, TyperArgument: _Argument}.get(type(param))
+    if dutch is not None:
+        try:
+            param.__class__ = dutch
+        except TypeError:  # pragma: no cover - a typer whose parameter layout differs
+            pass
+
+
+class _NederlandseHulp:
+    """Mixin for lks's command and group classes: "Gebruik:" instead of "Usage:", a Dutch help
+    option (-h/--help) and Dutch type labels."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            _nederlandse_parameter(param)
+
+    def format_usage(self, ctx, formatter):
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)),
+                              prefix="Gebruik: ")
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HULPTEKST
+            _nederlandse_parameter(option)
+        return option
+
+
+class LksCommando(_NederlandseHulp, TyperCommand):
+    """Every ``lks`` command (``LksTyper.command`` makes them)."""
+
+
+class LksGroep(_NederlandseHulp, TyperGroup):
+    """Every ``lks`` command group (``lks beschikkingen``, ``lks betaalrun``, …)."""
+
+
+class LksTyper(typer.Typer):
+    """``typer.Typer`` with Dutch help screens: its groups are ``LksGroep``, its commands
+    ``LksCommando``, and the usage line says ``[OPTIES]`` and ``COMMANDO [ARGUMENTEN]...``."""
+
+    def __init__(self, *, cls=None, options_metavar=OPTIES_METAVAR,
+                 subcommand_metavar=SUBCOMMANDO_METAVAR, **kwargs):
+        super().__init__(cls=cls or LksGroep, options_metavar=options_metavar,
+                         subcommand_metavar=subcommand_metavar, **kwargs)
+
+    def command(self, name=None, *, cls=None, **kwargs):
+        return super().command(name, cls=cls or LksCommando, **kwargs)
+
+
+class _Hoofdcommando(LksGroep):
     """``lks`` itself: a usage error anywhere below it (a missing or malformed option, an
     unknown option or command) is one Dutch line and exit code 2, not click's English panel."""
 
@@ -92,7 +223,7 @@ class _Hoofdcommando(TyperGroup):
             return super().invoke(ctx)
 
 
-app = typer.Typer(
+app = LksTyper(
     help="lks — loonkostensubsidie berekenen, uitbetalen en verantwoorden.",
     cls=_Hoofdcommando,
     no_args_is_help=True,

@@ -10,9 +10,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from lks.cli import app, console, fail, open_engine, schrijffout, uitvoerpad
+from lks.cli import LksTyper, app, console, fail, open_engine, schrijffout, uitvoerpad
 
-beschikkingen_app = typer.Typer(
+beschikkingen_app = LksTyper(
     help="Beschikkingen (verlening, wijziging, beëindiging, vaststelling): maken wat sinds de "
          "vorige brieven veranderd is, tonen en als verzonden markeren.",
     no_args_is_help=True)
@@ -114,7 +114,7 @@ def make(
 
 @beschikkingen_app.command("list")
 def list_command(
-    soort: str = typer.Option(None, "--soort",
+    soort: str = typer.Option(None, "--soort", metavar="SOORT",
                               help="Alleen deze soort (verlening, wijziging, beeindiging, vaststelling)."),
 ):
     """Toon de gemaakte beschikkingen met soort, werkgever, datum en status."""

@@ -17,19 +17,19 @@ from sqlalchemy.orm import Session
 from lks.betaalrun import lifecycle as lc
 from lks.betaalrun.kalender import uitvoerdatum
 from lks.calc.core import CalcFout
-from lks.cli import app, console, fail, open_engine, schrijffout, uitvoerpad
+from lks.cli import LksTyper, app, console, fail, open_engine, schrijffout, uitvoerpad
 from lks.db.models_betaalrun import AuditLog, Betaalregel, Betaalrun, Betaling
 from lks.nl import euro
 from lks.parameters import ParameterFout, ParameterOntbreekt, Parameters
 from lks.settings import InstellingenFout, load_settings
 
-betaalrun_app = typer.Typer(help="De maandelijkse betaalrun: aanvragen, berekenen, goedkeuren (vier ogen), "
+betaalrun_app = LksTyper(help="De maandelijkse betaalrun: aanvragen, berekenen, goedkeuren (vier ogen), "
                                  "SEPA-bestand en specificaties maken, verzonden markeren.",
-                            no_args_is_help=True)
+                         no_args_is_help=True)
 app.add_typer(betaalrun_app, name="betaalrun")
 
 PERIODE = typer.Option(..., "--periode", metavar="JJJJ-MM", help="De maand die de betaalrun betaalt.")
-VOLGNUMMER = typer.Option(None, "--volgnummer", help="Volgnummer binnen de periode (standaard: de lopende run).")
+VOLGNUMMER = typer.Option(None, "--volgnummer", metavar="GETAL", help="Volgnummer binnen de periode (standaard: de lopende run).")
 GEBRUIKER = typer.Option(None, "--gebruiker", metavar="NAAM",
                          help="Wie deze stap zet (standaard: LKS_GEBRUIKER, anders de systeemgebruiker).")
 
@@ -121,7 +121,8 @@ def approve(periode: str = PERIODE, volgnummer: int = VOLGNUMMER, gebruiker: str
 
 @betaalrun_app.command("export")
 def export(periode: str = PERIODE, volgnummer: int = VOLGNUMMER, gebruiker: str = GEBRUIKER,
-           out: Path = typer.Option(Path("betaalbestanden"), "--out", help="Map voor het SEPA-bestand en de specificaties.")):
+           out: Path = typer.Option(Path("betaalbestanden"), "--out", metavar="MAP",
+                                     help="Map voor het SEPA-bestand en de specificaties.")):
     """Maak het SEPA-bestand (pain.001.001.09) en de betaalspecificaties van een goedgekeurde run."""
     from lks.betaalrun.bestand import BestandFout, maak_bestanden
 

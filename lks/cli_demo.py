@@ -13,7 +13,7 @@ from lks.nl import bedrag
 
 @app.command("demo")
 def demo_command(
-    out: Path = typer.Option(Path("demo-out"), "--out", help="Map voor alle uitvoer (wordt eerst leeggemaakt)."),
+    out: Path = typer.Option(Path("demo-out"), "--out", metavar="MAP", help="Map voor alle uitvoer (wordt eerst leeggemaakt)."),
 ):
     """Bouw een verse demogemeente (Het Hogeland) en draai 2025-01 t/m 2026-06 van begin tot eind."""
     from lks.db import current_revision, make_engine

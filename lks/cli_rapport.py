@@ -10,13 +10,13 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from lks.cli import app, console, err_console, fail, schrijffout, uitvoerpad
+from lks.cli import LksTyper, app, console, err_console, fail, schrijffout, uitvoerpad
 from lks.cli_betaalrun import GEBRUIKER, _engine, _gebruiker, _now, _periode, _settings
 
-ledger_app = typer.Typer(help="Grootboekexport van het financiële systeem inlezen en controleren.", no_args_is_help=True)
-bank_app = typer.Typer(help="Bankafschriften (camt.053) inlezen en aan betalingen koppelen.", no_args_is_help=True)
-budget_app = typer.Typer(help="Budgetten en capaciteitsnormen per jaar vastleggen.", no_args_is_help=True)
-ontvangst_app = typer.Typer(help="Terugbetalingen van werkgevers (ontvangsten) vastleggen.", no_args_is_help=True)
+ledger_app = LksTyper(help="Grootboekexport van het financiële systeem inlezen en controleren.", no_args_is_help=True)
+bank_app = LksTyper(help="Bankafschriften (camt.053) inlezen en aan betalingen koppelen.", no_args_is_help=True)
+budget_app = LksTyper(help="Budgetten en capaciteitsnormen per jaar vastleggen.", no_args_is_help=True)
+ontvangst_app = LksTyper(help="Terugbetalingen van werkgevers (ontvangsten) vastleggen.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(bank_app, name="bank")
 app.add_typer(budget_app, name="budget")
@@ -141,9 +141,10 @@ def bank_import(
 @budget_app.command("set")
 def budget_set(
     jaar: int = JAAR,
-    budget: str = typer.Option(..., "--budget", help="buig of reintegratie."),
+    budget: str = typer.Option(..., "--budget", metavar="buig|reintegratie", help="buig of reintegratie."),
     bedrag: str = typer.Option(..., "--bedrag", metavar="EURO", help="Het begrote bedrag, bijv. 887000.00."),
-    bron: str = typer.Option("", "--bron", help="Waar het bedrag vandaan komt (begroting, raadsbesluit)."),
+    bron: str = typer.Option("", "--bron", metavar="TEKST",
+                             help="Waar het bedrag vandaan komt (begroting, raadsbesluit)."),
     gebruiker: str = GEBRUIKER,
 ):
     """Leg het budget van een jaar vast (een bestaand bedrag wordt vervangen)."""
@@ -164,10 +165,10 @@ def budget_set(
 @budget_app.command("capaciteit")
 def budget_capaciteit(
     jaar: int = JAAR,
-    beschut_taakstelling: int = typer.Option(None, "--beschut-taakstelling", help="Taakstelling beschut werk (dienstverbanden)."),
-    ontwikkelbanen: int = typer.Option(None, "--ontwikkelbanen", help="Geplande ontwikkelbanen op jaarbasis."),
-    ontwikkelbaan_uren: int = typer.Option(None, "--ontwikkelbaan-uren", help="Uren per week per ontwikkelbaan in het plan."),
-    bron: str = typer.Option("", "--bron", help="Bron van de normen."),
+    beschut_taakstelling: int = typer.Option(None, "--beschut-taakstelling", metavar="AANTAL", help="Taakstelling beschut werk (dienstverbanden)."),
+    ontwikkelbanen: int = typer.Option(None, "--ontwikkelbanen", metavar="AANTAL", help="Geplande ontwikkelbanen op jaarbasis."),
+    ontwikkelbaan_uren: int = typer.Option(None, "--ontwikkelbaan-uren", metavar="UREN", help="Uren per week per ontwikkelbaan in het plan."),
+    bron: str = typer.Option("", "--bron", metavar="TEKST", help="Bron van de normen."),
     gebruiker: str = GEBRUIKER,
 ):
     """Leg de capaciteitsnormen van een jaar vast (bijv. Het Hogeland: taakstelling 43, 16 ontwikkelbanen van 32 uur)."""
@@ -196,8 +197,9 @@ def ontvangst_add(
     bedrag: str = typer.Option(..., "--bedrag", metavar="EURO", help="Het ontvangen bedrag."),
     datum: str = typer.Option(..., "--datum", metavar="JJJJ-MM-DD", help="De datum van ontvangst."),
     vordering: int = typer.Option(None, "--vordering", metavar="ID", help="De vordering die wordt afgelost."),
-    budget: str = typer.Option(None, "--budget", help="buig of reintegratie (volgt uit de vordering als die is gegeven)."),
-    kenmerk: str = typer.Option(None, "--kenmerk", help="Betalingskenmerk of omschrijving van de bank."),
+    budget: str = typer.Option(None, "--budget", metavar="buig|reintegratie",
+                                help="buig of reintegratie (volgt uit de vordering als die is gegeven)."),
+    kenmerk: str = typer.Option(None, "--kenmerk", metavar="TEKST", help="Betalingskenmerk of omschrijving van de bank."),
     gebruiker: str = GEBRUIKER,
 ):
     """Leg een terugbetaling van een werkgever vast, bij voorkeur op een vordering."""

@@ -12,12 +12,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from lks.cli import app, console, fail
+from lks.cli import LksTyper, app, console, fail
 from lks.cli_betaalrun import _engine, _gebruiker, _now, _settings
 from lks.nl import datum
 
-signalen_app = typer.Typer(help="De werklijst: signalen voor medewerkers (herbeoordeling loonwaarde, "
-                                "forfait, ontwikkelbaan, beschikking, betaalrun).", no_args_is_help=True)
+signalen_app = LksTyper(help="De werklijst: signalen voor medewerkers (herbeoordeling loonwaarde, "
+                             "forfait, ontwikkelbaan, beschikking, betaalrun).", no_args_is_help=True)
 app.add_typer(signalen_app, name="signalen")
 
 
@@ -47,7 +47,7 @@ def scheduler_command(
                                     help="Simulatie: laat NAAM elke berekende betaalrun goedkeuren als tweede "
                                          "gebruiker (vier ogen, gesimuleerd). Zonder deze optie blijven runs "
                                          "'berekend'."),
-    out: Path = typer.Option(Path("uitvoer"), "--out", help="Map voor beschikkingen die de cycli maken."),
+    out: Path = typer.Option(Path("uitvoer"), "--out", metavar="MAP", help="Map voor beschikkingen die de cycli maken."),
     gebruiker: str = typer.Option("scheduler", "--gebruiker", metavar="NAAM",
                                   help="Naam waaronder de cycli aanvragen en berekenen."),
 ):
