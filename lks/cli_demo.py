@@ -49,7 +49,7 @@ def demo_command(
                       + f" ({sum(result.beschikkingen.values())} brieven als HTML, {result.beschikking_pdfs} "
                       "ook als PDF)", highlight=False)
     if result.signalen:
-        console.print(f"Signalen op de werklijst: {result.signalen} (demo-out/signalen.csv)", highlight=False)
+        console.print(f"Signalen op de werklijst: {result.signalen} ({out}/signalen.csv)", highlight=False)
     v = result.verantwoording
     if v:
         misboeking = v.get("misboeking")
@@ -58,5 +58,7 @@ def demo_command(
                       + (f"; grootboekcontrole vindt de misboeking {misboeking['end_to_end_id']} (beschut werk "
                          "op het re-integratiebudget)" if misboeking else "")
                       + (f"; bank weigerde {geweigerd['end_to_end_id']}" if geweigerd else ""), highlight=False)
+    for regel in result.bewaking:
+        console.print(f"Geweigerd: {regel}", highlight=False)
     console.print(f"{result.imports} imports van gegevens zoals ze bekend werden; uitvoer en uitleg in "
                   f"{out}/LEESMIJ.md")

@@ -52,6 +52,7 @@ class DemoResultaat:
     beschikking_pdfs: int = 0
     signalen: int = 0  # signalen on the werklijst (open and resolved), in signalen.csv
     verantwoording: dict = field(default_factory=dict)  # lks.demo.verantwoording: the controller step
+    bewaking: list[str] = field(default_factory=list)  # lks.demo.bewaking: what the system refused
 
 
 def months(first: str, last: str) -> list[str]:
@@ -149,6 +150,14 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
     from lks.demo.verantwoording import verantwoording_demo
     result.verantwoording = verantwoording_demo(out, engine, settings, params,
                                                 dt.datetime(2026, 7, 10, 9, 0, tzinfo=UTC))
+    # and what it refuses: a delivery with errors, a month without its legal WML
+    from lks.demo.bewaking import bewaking_demo
+    bewaking_map = Path(tempfile.mkdtemp(prefix="lks-demo-bewaking-"))
+    try:
+        result.bewaking = bewaking_demo(engine, bewaking_map, params, settings,
+                                        dt.datetime(2026, 7, 18, 7, 0, tzinfo=UTC), SCHEDULER)
+    finally:
+        shutil.rmtree(bewaking_map, ignore_errors=True)
     engine.dispose()
     _leesmij(out, result)
     return result
@@ -209,6 +218,7 @@ def _leesmij(out: Path, result: DemoResultaat) -> None:
               "vaststelling": "vaststellingen"}
     brieven = ", ".join(f"{n} {labels[s]}" for s, n in result.beschikkingen.items()) or "geen"
     runs = "\n".join(f"- `betaalruns/betaalrun-{r['periode']}-1/`" for r in result.runs[:2]) + "\n- …"
+    weigeringen = "\n".join(f"- {regel}" for regel in result.bewaking) or "- (geen)"
     text = f"""# Demo loonkostensubsidie — gemeente Het Hogeland
 
 Deze map is gemaakt door `lks demo`. De demogemeente is gebaseerd op het re-integratiebeleid
@@ -227,6 +237,11 @@ ontwikkelbaan. Alle namen, BSN's en rekeningnummers zijn verzonnen.
   keurde hem goed (vier ogen; in de demo gesimuleerd), {BEREKENAAR} maakte het SEPA-bestand
   en het is als verzonden gemarkeerd. Elke dag werkte de scheduler de werklijst met
   signalen bij.
+
+## Wat het systeem weigert
+Na de laatste maand probeert de demo twee dingen die niet mogen; de database blijft zoals
+de maanden hem achterlieten (alleen de geannuleerde aanvraag staat in het auditlog):
+{weigeringen}
 
 ## Wat staat waar
 - `lks-demo.db` — de SQLite-database met alle gegevens, betaalruns en het auditlog.
