@@ -20,11 +20,19 @@ clamped to the plaatsing's active window. Per plaatsing:
 - after a calendar year, for every plaatsing paid or calculated in it: **vaststelling**,
   Σ the core's lks_totaal of the year's months with current knowledge against Σ the
   Betaalregel amounts of approved runs for those months; also at the end of a plaatsing
-  once the month of its einddatum lies behind the letter date.
+  once the month of its einddatum lies behind the letter date;
+- a vaststelling already made whose amount, computed the same way with the facts known now,
+  differs for one of its plaatsingen from what it stated (a fact for that year recorded
+  after it, which the betaalrun pays or reclaims as corrections): a **herziene
+  vaststelling** (Awb art. 4:49) of the same werkgever, year and plaatsingen, naming the
+  kenmerk and date of the vaststelling it replaces and the old and new amounts. A later
+  herziening compares with the newest (herziene) vaststelling; none is made once the
+  herzieningstermijn (Awb art. 4:49 lid 3: five years, a parameter, from the day the first
+  vaststelling of the plaatsing-year was made known) has passed.
 
-Letters are bundled: one per werkgever per soort per day (a vaststelling also per year),
-with a table when it holds several plaatsingen. Nothing changed → nothing is rendered;
-running twice on one day makes nothing the second time.
+Letters are bundled: one per werkgever per soort per day (a vaststelling also per year, a
+herziening per vaststelling it replaces), with a table when it holds several plaatsingen.
+Nothing changed → nothing is rendered; running twice on one day makes nothing the second time.
 
 Amounts come from the calculation core. The full-month amount of a letter is the core's
 day-segment (WML, staffel, vakantiebijslag, fractie, urenfactor as the core used them) with
@@ -53,6 +61,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
@@ -103,6 +112,7 @@ class GemaakteBeschikking:
     termijn_overschreden: bool
     aanleiding: str
     beschikking: doc.Beschikking
+    herziet_kenmerk: str | None = None   # a herziene vaststelling: the kenmerk it replaces
 
 
 @dataclass
@@ -230,6 +240,18 @@ class _Segmenten:
             j -= 1
         return _date(self.van[j])
 
+    def laatste_dag_tot(self, plaatsing_id: str, day: dt.date) -> dt.date | None:
+        """The last calculated day of the plaatsing on or before ``day`` (else its first
+        calculated day); None when it has no segment in the window at all."""
+        lo, hi = self.range.get(plaatsing_id, (0, 0))
+        if lo == hi:
+            return None
+        d = np.datetime64(day, "D")
+        i = lo + int(np.searchsorted(self.van[lo:hi], d, side="right")) - 1
+        if i < lo:
+            return _date(self.van[lo])
+        return min(day, _date(self.tot[i]))
+
     def staat(self, plaatsing_id: str, day: dt.date) -> _Staat | None:
         i = self.index(plaatsing_id, day)
         if i is None:
@@ -352,18 +374,38 @@ class _Brief:
     voltijdsuren: Fraction
 
 
-def _brieven(session: Session) -> tuple[dict[str, _Brief], set[tuple[str, int]]]:
-    """Per plaatsing the newest non-vaststelling letter state, and the (plaatsing, jaar) pairs
-    already vastgesteld."""
+@dataclass(frozen=True)
+class _Vastgesteld:
+    """The newest vaststelling (first or herziene) of one plaatsing for one year."""
+
+    kenmerk: str
+    datum: dt.date
+    werkgever_id: str
+    vastgesteld_cent: int
+    bekendgemaakt: dt.date
+    """When the first vaststelling of this plaatsing-year was made known: sent, or else
+    dated. Awb art. 4:49 lid 3 counts from there; a herziening does not restart it."""
+
+
+def _brieven(session: Session) -> tuple[dict[str, _Brief], dict[tuple[str, int], _Vastgesteld]]:
+    """Per plaatsing the newest non-vaststelling letter state, and per (plaatsing, jaar)
+    already vastgesteld the newest vaststelling."""
     rows = session.execute(
-        select(BeschikkingPlaatsing, BeschikkingRow.soort)
+        select(BeschikkingPlaatsing, BeschikkingRow.soort, BeschikkingRow.kenmerk,
+               BeschikkingRow.datum, BeschikkingRow.werkgever_id, BeschikkingRow.verzonden_op)
         .join(BeschikkingRow, BeschikkingRow.id == BeschikkingPlaatsing.beschikking_id)
         .order_by(BeschikkingRow.id)).all()
     laatste: dict[str, _Brief] = {}
-    vastgesteld: set[tuple[str, int]] = set()
-    for bp, soort in rows:
+    vastgesteld: dict[tuple[str, int], _Vastgesteld] = {}
+    for bp, soort, kenmerk, datum, werkgever_id, verzonden_op in rows:
         if soort == "vaststelling":
-            vastgesteld.add((bp.plaatsing_id, bp.vaststelling_jaar))
+            key = (bp.plaatsing_id, bp.vaststelling_jaar)
+            eerder = vastgesteld.get(key)
+            bekend = verzonden_op.astimezone(TZ).date() if verzonden_op is not None else datum
+            vastgesteld[key] = _Vastgesteld(
+                kenmerk=kenmerk, datum=datum, werkgever_id=werkgever_id,
+                vastgesteld_cent=int(bp.vastgesteld_cent),
+                bekendgemaakt=eerder.bekendgemaakt if eerder is not None else bekend)
             continue
         laatste[bp.plaatsing_id] = _Brief(
             soort=soort, tijdvak_van=bp.tijdvak_van, tijdvak_tot=bp.tijdvak_tot,
@@ -408,6 +450,8 @@ class _Besluit:
     vastgesteld_cent: int | None = None
     voorschotten_cent: int | None = None
     vaststelling_tot: dt.date | None = None
+    herziet: _Vastgesteld | None = None        # a herziene vaststelling: the one it replaces
+    oud_vastgesteld_cent: int | None = None
 
 
 def _month_end(day: dt.date) -> dt.date:
@@ -529,7 +573,8 @@ def _detect(datum: dt.date, facts, calc_input, segs: _Segmenten, brieven: dict[s
                 f"{einde.isoformat() if einde else 'open'}",
                 oud_maandbedrag_cent=oud.maandbedrag_cent, reden=REDEN_VERLENGING))
 
-    besluiten += _vaststellingen(datum, plaatsingen, segs, vastgesteld, voorschotten, maanden, settings)
+    besluiten += _vaststellingen(datum, plaatsingen, segs, vastgesteld, voorschotten, maanden, settings,
+                                 params)
     return besluiten
 
 
@@ -545,10 +590,12 @@ def _loonwaarde_vastgesteld_op(facts_lw: pd.DataFrame | None, ref: dt.date) -> d
     return pd.Timestamp(geldig["recorded_at"].iloc[-1]).tz_convert(TZ).date()
 
 
-def _vaststellingen(datum, plaatsingen, segs, vastgesteld, voorschotten, maanden, settings) -> list[_Besluit]:
+def _vaststellingen(datum, plaatsingen, segs, vastgesteld, voorschotten, maanden, settings,
+                    params) -> list[_Besluit]:
     """Per (plaatsing, year): after the year, or at the end of the plaatsing once the month of
     its einddatum is behind us. vastgesteld = Σ the core's lks_totaal of the year's months
-    (current knowledge), voorschotten = Σ approved Betaalregel amounts of those months."""
+    (current knowledge), voorschotten = Σ approved Betaalregel amounts of those months.
+    Then the herzieningen of vaststellingen already made (``_herzieningen``)."""
     eerste = settings.betaalrun.eerste_periode or "0000-00"
     calc = maanden[["plaatsing_id", "periode", "lks_totaal"]].copy()
     calc["periode"] = calc["periode"].astype(str)
@@ -562,34 +609,101 @@ def _vaststellingen(datum, plaatsingen, segs, vastgesteld, voorschotten, maanden
     voor = paid.groupby(["plaatsing_id", "jaar"])["bedrag"].sum()
     jaren_betaald = set(paid["jaar"])
     info = plaatsingen.set_index("plaatsing_id")
-    maand_nu = datum.strftime("%Y-%m")
     out = []
     for pid, jaar in sorted(set(vast.index) | set(voor.index)):
         if (pid, jaar) in vastgesteld or jaar not in jaren_betaald:
             continue
         row = info.loc[pid]
-        einde = None if pd.isna(row["einddatum"]) else _date(row["einddatum"])
-        begin = _date(row["startdatum"])
-        if jaar < datum.year:
-            tot = dt.date(jaar, 12, 31) if einde is None or einde.year > jaar else einde
-        elif einde is not None and einde.year == jaar and einde.strftime("%Y-%m") < maand_nu:
-            tot = einde
-        else:
+        besluit = _vaststelling_besluit(datum, pid, jaar, row, segs, vast, voor)
+        if besluit is None:
             continue
-        if einde is not None and einde < dt.date(jaar, 1, 1):
-            tot = dt.date(jaar, 12, 31)  # paid after its end (a correction year): the year
-        staat_dag = _clamp(min(tot, dt.date(jaar, 12, 31)), begin, einde)
-        staat = segs.staat(pid, staat_dag)
-        if staat is None:
-            continue
-        v = int(vast.get((pid, jaar), 0))
-        b = int(voor.get((pid, jaar), 0))
-        regel_van = min(max(dt.date(jaar, 1, 1), begin), staat_dag)
-        regel_tot = max(min(einde, dt.date(jaar, 12, 31)) if einde else dt.date(jaar, 12, 31), regel_van)
-        out.append(_Besluit(
+        out.append(besluit)
+    return out + _herzieningen(datum, info, segs, vastgesteld, vast, voor, params)
+
+
+def _vaststelling_besluit(datum, pid, jaar, row, segs, vast, voor,
+                          herziet: _Vastgesteld | None = None) -> _Besluit | None:
+    """The vaststelling of one plaatsing for one year, None while it is not due (the year is
+    not over and the plaatsing has not ended in a month behind us)."""
+    einde = None if pd.isna(row["einddatum"]) else _date(row["einddatum"])
+    begin = _date(row["startdatum"])
+    if jaar < datum.year:
+        tot = dt.date(jaar, 12, 31) if einde is None or einde.year > jaar else einde
+    elif einde is not None and einde.year == jaar and einde.strftime("%Y-%m") < datum.strftime("%Y-%m"):
+        tot = einde
+    else:
+        return None
+    if einde is not None and einde < dt.date(jaar, 1, 1):
+        tot = dt.date(jaar, 12, 31)  # paid after its end (a correction year): the year
+    staat_dag = _clamp(min(tot, dt.date(jaar, 12, 31)), begin, einde)
+    staat = segs.staat(pid, staat_dag)
+    if staat is None and herziet is not None:
+        # a herziening must name every plaatsing of the vaststelling it replaces, also one
+        # that the new facts moved off that day: the state on its nearest calculated day
+        dag = segs.laatste_dag_tot(pid, staat_dag)
+        staat = segs.staat(pid, dag) if dag is not None else None
+    if staat is None:
+        return None
+    v = int(vast.get((pid, jaar), 0))
+    b = int(voor.get((pid, jaar), 0))
+    regel_van = min(max(dt.date(jaar, 1, 1), begin), staat_dag)
+    regel_tot = max(min(einde, dt.date(jaar, 12, 31)) if einde else dt.date(jaar, 12, 31), regel_van)
+    if herziet is None:
+        return _Besluit(
             "vaststelling", str(row["werkgever_id"]), pid, staat, regel_van, regel_tot,
             f"plaatsing {pid}: vaststelling {jaar} (vastgesteld {v}, voorschotten {b} cent)",
-            jaar=jaar, vastgesteld_cent=v, voorschotten_cent=b, vaststelling_tot=tot))
+            jaar=jaar, vastgesteld_cent=v, voorschotten_cent=b, vaststelling_tot=tot)
+    return _Besluit(
+        "vaststelling", herziet.werkgever_id, pid, staat, regel_van, regel_tot,
+        f"plaatsing {pid}: herziening vaststelling {jaar} ({herziet.kenmerk}): vastgesteld "
+        f"{herziet.vastgesteld_cent} → {v}, voorschotten {b} cent",
+        jaar=jaar, vastgesteld_cent=v, voorschotten_cent=b, vaststelling_tot=tot,
+        herziet=herziet, oud_vastgesteld_cent=herziet.vastgesteld_cent)
+
+
+def _herzienbaar(datum: dt.date, bekendgemaakt: dt.date, params: Parameters) -> bool:
+    """Whether a vaststelling made known on ``bekendgemaakt`` may still be herzien on
+    ``datum``: Awb art. 4:49 lid 3 bars a change ten nadele of the ontvanger once five years
+    (the parameter) have passed since. The batch makes no herziening after that either way:
+    the betaalrun's retro window (by default as long) no longer moves money for those years,
+    and a late claim in the werkgever's favour that old is a decision for a person."""
+    jaren = int(params["herzieningstermijn_vaststelling_jaren"].at(bekendgemaakt))
+    return datum < bekendgemaakt + relativedelta(years=jaren)
+
+
+def _herzieningen(datum, info, segs, vastgesteld: dict[tuple[str, int], _Vastgesteld], vast, voor,
+                  params) -> list[_Besluit]:
+    """Per vaststelling still in force (the newest for its plaatsingen and year) and within
+    the herzieningstermijn: compute its amounts again exactly as a first vaststelling would,
+    with the facts known now. When the amount of one of its plaatsingen differs from what it
+    stated, a herziene vaststelling of all its plaatsingen replaces it (one letter, the old
+    and new amount per plaatsing). Not while the year of a plaatsing is not yet due again (an
+    end of plaatsing moved on into the current year): the year end decides; nor for a
+    plaatsing the calculation no longer reaches at all (no day in the window: facts that
+    moved it out of the years calculated), which needs a person.
+
+    A plaatsing of the werkgever that gets its first vaststelling for that year only now
+    (recorded after the vaststelling) gets its own vaststelling letter, not a place in the
+    herziening: the herziening replaces exactly the plaatsingen of the letter it names."""
+    per_brief: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for key, v in vastgesteld.items():
+        per_brief[v.kenmerk].append(key)
+    out: list[_Besluit] = []
+    for kenmerk in sorted(per_brief):
+        sleutels = sorted(per_brief[kenmerk])
+        oud = [vastgesteld[k] for k in sleutels]
+        if not _herzienbaar(datum, min(o.bekendgemaakt for o in oud), params):
+            continue
+        besluiten = []
+        for (pid, jaar), o in zip(sleutels, oud):
+            besluit = (_vaststelling_besluit(datum, pid, jaar, info.loc[pid], segs, vast, voor,
+                                             herziet=o) if pid in info.index else None)
+            if besluit is None:
+                break
+            besluiten.append(besluit)
+        else:
+            if any(b.vastgesteld_cent != b.oud_vastgesteld_cent for b in besluiten):
+                out += besluiten
     return out
 
 
@@ -612,10 +726,12 @@ def _regel(b: _Besluit, werknemer_naam: str, bsn: str) -> doc.BeschikkingRegel:
 
 
 def _groepen(besluiten: list[_Besluit]) -> list[list[_Besluit]]:
-    """One letter per werkgever per soort (per year for a vaststelling), in a fixed order."""
+    """One letter per werkgever per soort (per year for a vaststelling, per replaced
+    vaststelling for a herziening), in a fixed order."""
     groups: dict[tuple, list[_Besluit]] = defaultdict(list)
     for b in besluiten:
-        groups[(SOORT_VOLGORDE[b.soort], b.werkgever_id, b.jaar or 0)].append(b)
+        groups[(SOORT_VOLGORDE[b.soort], b.werkgever_id, b.jaar or 0,
+                b.herziet.kenmerk if b.herziet else "")].append(b)
     return [sorted(groups[k], key=lambda b: b.plaatsing_id) for k in sorted(groups)]
 
 
@@ -665,6 +781,11 @@ def maak_beschikkingen(engine: Engine, datum: dt.date, now: dt.datetime, params:
                       if (p, int(m[:4])) not in vastgesteld]
         if open_jaren:
             van = min(van, dt.date(min(open_jaren), 1, 1))
+    # the years of vaststellingen that may still be herzien are calculated again
+    herzienbaar = [jaar for (_, jaar), v in vastgesteld.items()
+                   if _herzienbaar(datum, v.bekendgemaakt, params)]
+    if herzienbaar:
+        van = min(van, dt.date(min(herzienbaar), 1, 1))
     eerste_wml = params["wml_maandloon"].dates[0]
     van = max(van, eerste_wml.replace(day=1))
     result = calculate(calc_input, van.strftime("%Y-%m"), datum.strftime("%Y-%m"), params,
@@ -694,13 +815,20 @@ def maak_beschikkingen(engine: Engine, datum: dt.date, now: dt.datetime, params:
             regels.append(_regel(b, str(wn["naam"]), str(wn["bsn"])))
         vaststelling = None
         if eerste.soort == "vaststelling":
+            herziening = None
+            if eerste.herziet is not None:
+                herziening = doc.Herziening(
+                    kenmerk=eerste.herziet.kenmerk, datum=eerste.herziet.datum,
+                    vastgesteld_cent=sum(b.oud_vastgesteld_cent for b in groep))
             vaststelling = doc.Vaststelling(
                 tijdvak_van=dt.date(eerste.jaar, 1, 1),
                 tijdvak_tot=max(b.vaststelling_tot for b in groep),
                 vastgesteld_cent=sum(b.vastgesteld_cent for b in groep),
                 voorschotten_cent=sum(b.voorschotten_cent for b in groep),
                 per_plaatsing=tuple(doc.VaststellingRegel(b.plaatsing_id, b.vastgesteld_cent,
-                                                          b.voorschotten_cent) for b in groep))
+                                                          b.voorschotten_cent, b.oud_vastgesteld_cent)
+                                    for b in groep),
+                herziening=herziening)
         lw_data = [b.loonwaarde_vastgesteld_op for b in groep if b.loonwaarde_vastgesteld_op]
         beschikking = doc.Beschikking(
             soort=eerste.soort, kenmerk=_kenmerk(datum.year, volgnummer), datum=datum,
@@ -736,6 +864,7 @@ def maak_beschikkingen(engine: Engine, datum: dt.date, now: dt.datetime, params:
                 kenmerk=b.kenmerk, jaar=datum.year, volgnummer=nummer, soort=b.soort,
                 werkgever_id=groep[0].werkgever_id, datum=datum,
                 aanleiding="; ".join(x.aanleiding for x in groep),
+                herziet_kenmerk=groep[0].herziet.kenmerk if groep[0].herziet else None,
                 inputs_json=doc.inputs_json(b), inputs_sha256=doc.inputs_hash(b),
                 html_sha256=doc.letter_hash(htmls[i]),
                 pdf_sha256=doc.letter_hash(pdfs[i]) if i in pdfs else None,
@@ -771,7 +900,8 @@ def maak_beschikkingen(engine: Engine, datum: dt.date, now: dt.datetime, params:
             kenmerk=b.kenmerk, soort=b.soort, werkgever_id=groep[0].werkgever_id,
             plaatsingen=tuple(x.plaatsing_id for x in groep), html_pad=html_pad, pdf_pad=pdf_pad,
             termijn_overschreden=doc.termijn_overschreden(b),
-            aanleiding="; ".join(x.aanleiding for x in groep), beschikking=b))
+            aanleiding="; ".join(x.aanleiding for x in groep), beschikking=b,
+            herziet_kenmerk=groep[0].herziet.kenmerk if groep[0].herziet else None))
     return resultaat
 
 

@@ -104,9 +104,13 @@ def make(
     table.add_row("totaal", str(len(result.beschikkingen)),
                   str(sum(len(b.plaatsingen) for b in result.beschikkingen)), style="bold")
     console.print(table)
+    herzien = [f"{b.kenmerk} herziet {b.herziet_kenmerk}" for b in result.beschikkingen if b.herziet_kenmerk]
+    if herzien:
+        console.print(f"Herziene vaststellingen (Awb art. 4:49, na later bekende gegevens): "
+                      f"{', '.join(herzien)}", highlight=False)
     te_laat = [b.kenmerk for b in result.beschikkingen if b.termijn_overschreden]
     if te_laat:
-        console.print(f"Let op: {len(te_laat)} brief/brieven na de beslistermijn van vijf weken na "
+        console.print(f"Let op: {len(te_laat)} brief/brieven na de beslistermijn na de vaststelling van "
                       f"de loonwaarde (Pw art. 10d lid 12): {', '.join(te_laat)}", highlight=False)
     console.print(f"Brieven (status concept) in {out / 'beschikkingen'}/ "
                   f"({result.pdfs} als PDF).", highlight=False)
@@ -132,15 +136,19 @@ def list_command(
         console.print("Nog geen beschikkingen.")
         return
     table = Table(title="Beschikkingen")
-    for column in ("kenmerk", "soort", "werkgever", "datum", "plaatsingen", "status", "verzonden op",
-                   "termijn"):
+    for column in ("kenmerk", "soort", "werkgever", "datum", "plaatsingen", "status"):
+        # a narrow terminal wraps the cells, never cuts a word off
         table.add_column(column, justify="right" if column == "plaatsingen" else "left",
-                         no_wrap=column in ("kenmerk", "datum"))
+                         no_wrap=column in ("kenmerk", "datum"), overflow="fold")
     for row in rows:
-        table.add_row(row.kenmerk, SOORT_LABEL[row.soort], row.werkgever_id, f"{row.datum:%d-%m-%Y}",
-                      str(aantallen.get(row.id, 0)), row.status,
-                      f"{row.verzonden_op.astimezone(_tz()):%d-%m-%Y %H:%M}" if row.verzonden_op else "",
-                      "overschreden" if row.termijn_overschreden else "")
+        soort_tekst = SOORT_LABEL[row.soort]
+        if row.herziet_kenmerk:
+            soort_tekst += f" (herziet {row.herziet_kenmerk})"
+        if row.termijn_overschreden:
+            soort_tekst += ", beslistermijn overschreden"
+        status = row.status + (f" {row.verzonden_op.astimezone(_tz()):%d-%m-%Y %H:%M}" if row.verzonden_op else "")
+        table.add_row(row.kenmerk, soort_tekst, row.werkgever_id, f"{row.datum:%d-%m-%Y}",
+                      str(aantallen.get(row.id, 0)), status)
     console.print(table)
 
 

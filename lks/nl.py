@@ -77,3 +77,16 @@ def systeemfout(error: OSError) -> str:
     if naam in _SYSTEEMFOUTEN:
         return _SYSTEEMFOUTEN[naam]
     return f"systeemfout {naam or error.errno}" if error.errno else "onbekende systeemfout"
+
+
+_WOORDEN = ("nul", "een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien",
+            "elf", "twaalf", "dertien", "veertien", "vijftien", "zestien", "zeventien", "achttien",
+            "negentien", "twintig")
+
+
+def weken(aantal: int) -> str:
+    """A term in weeks as a letter writes it: numbers up to twenty in words (Dutch house
+    style), 'een week' in the singular: 6 -> 'zes weken', 1 -> 'een week', 26 -> '26 weken'."""
+    if aantal == 1:
+        return "een week"
+    return f"{_WOORDEN[aantal] if 0 <= aantal <= 20 else aantal} weken"

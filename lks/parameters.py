@@ -26,7 +26,7 @@ VALUE_KEYS = {"value", "reference"}
 REFERENCE_KEYS = {"title", "href"}
 UNITS = {
     "eur_per_maand", "eur_per_uur", "fractie", "fractie_per_leeftijd", "maanden",
-    "uren_per_week", "regelvariant", "weken",
+    "uren_per_week", "regelvariant", "weken", "jaren",
 }
 DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -35,6 +35,7 @@ KNOWN = (
     "lks_maximum", "forfait_fractie", "forfait_maanden", "ontwikkelbaan_fractie",
     "ontwikkelbaan_maanden", "beschut_fractie", "urenfactor_regel", "referentie_weekuren",
     "bezwaartermijn_weken", "betaaltermijn_weken", "beslistermijn_loonwaarde_weken",
+    "herzieningstermijn_vaststelling_jaren",
 )
 
 
@@ -201,7 +202,7 @@ def _value(raw, unit: str, where: str):
             raise ParameterFout(f"{where}: staffel moet aaneengesloten leeftijden hebben")
         return staffel
     value = _decimal(raw, where)
-    if unit in ("maanden", "weken") and value.denominator != 1:
+    if unit in ("maanden", "weken", "jaren") and value.denominator != 1:
         raise ParameterFout(f"{where}: aantal {unit} moet geheel zijn")
     return value
 

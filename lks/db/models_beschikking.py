@@ -7,6 +7,12 @@ current knowledge): a stored row keeps the full-month amount and the inputs that
 (WML, loonwaarde, hours, tijdvak), so the batch can tell what changed and why without
 re-reading old letters. A vaststelling row keeps its year and the two sums it compared.
 
+A herziene vaststelling (Awb art. 4:49) is a ``vaststelling`` row whose ``herziet_kenmerk``
+names the vaststelling it replaces. The letter itself states that kenmerk too (its stored
+inputs re-derive it); the column makes the chain a checked fact of the database: it refers
+to an existing letter, and it is unique, so every vaststelling is replaced at most once (two
+batches cannot both herzien it) and the herzieningen of a year form one line.
+
 The kenmerk ``LKS/JJJJ/NNNNNN`` is derived from a per-year sequence kept in the table itself
 (``jaar``, ``volgnummer``; unique together), so two processes cannot hand out one number twice.
 """
@@ -41,6 +47,7 @@ class Beschikking(Base):
         CheckConstraint("(status = 'verzonden') = (verzonden_op IS NOT NULL)",
                         name="ck_beschikking_verzonden"),
         Index("ix_beschikking_werkgever", "werkgever_id", "datum"),
+        Index("uq_beschikking_herziet_kenmerk", "herziet_kenmerk", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -59,6 +66,9 @@ class Beschikking(Base):
     verzonden_op: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     termijn_overschreden: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     made_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    herziet_kenmerk: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("beschikking.kenmerk"), nullable=True)
+    """A herziene vaststelling: the kenmerk of the vaststelling it replaces; else NULL."""
 
 
 class BeschikkingPlaatsing(Base):

@@ -8,7 +8,8 @@ re-derived later and compared with ``letter_hash``.
 Four kinds (rekenregels §4): ``verlening`` (new plaatsing), ``wijziging`` (new loonwaarde,
 changed hours, indexatie of the WML), ``beeindiging`` (end of the plaatsing, ontwikkelbaan at
 its maximum duration, forfait period over without loonwaarde) and ``vaststelling`` (per
-calendar year or at the end: vastgesteld amount against voorschotten paid). Several
+calendar year or at the end: vastgesteld amount against voorschotten paid; a herziene
+vaststelling, Awb art. 4:49, is a vaststelling that names the one it replaces). Several
 plaatsingen of one werkgever go into one letter, with a table when there is more than one.
 
 Amounts are integer cents; fractions, loonwaarden and hours are exact (Fraction/Decimal/int),
@@ -25,7 +26,7 @@ import re
 import types
 import typing
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
@@ -35,7 +36,7 @@ from typing import Literal, Sequence
 from babel.dates import format_date
 from dateutil.easter import easter
 
-from lks.nl import LOCALE, bedrag, datum, euro, getal, procent
+from lks.nl import LOCALE, bedrag, datum, euro, getal, procent, weken
 from lks.paths import TEMPLATES_DIR
 
 TEMPLATE_DIR = TEMPLATES_DIR / "beschikking"
@@ -69,6 +70,12 @@ def _termijn(naam: str, dag: dt.date) -> dt.timedelta:
     betaaltermijn_weken: Awb 4:87; beslistermijn_loonwaarde_weken: Pw art. 10d lid 12)."""
     return dt.timedelta(weeks=int(_parameters()[naam].at(dag)))
 ARTIKEL_BESLISTERMIJN = "artikel 10d, twaalfde lid, van de Participatiewet"
+
+
+def herzieningstermijn_jaren(dag: dt.date) -> int:
+    """Years after its bekendmaking within which a vaststelling may still be changed ten
+    nadele of the ontvanger (Awb art. 4:49 lid 3), from its dated parameter file."""
+    return int(_parameters()["herzieningstermijn_vaststelling_jaren"].at(dag))
 
 
 # --------------------------------------------------------------------------------------------
@@ -269,17 +276,26 @@ class BeschikkingRegel:
         return Fraction(1) if self.jeugdloon_staffel is None else self.jeugdloon_staffel
 
 
+# A field added to the inputs after letters were recorded: left out of ``inputs_json`` while
+# it is None, so the stored inputs (and the hash in every letter) of older letters stay the same.
+OPTIONEEL = {"weglaten_als_leeg": True}
+
+
 @dataclass(frozen=True)
 class VaststellingRegel:
-    """Vastgesteld amount and voorschotten of one plaatsing (optional breakdown)."""
+    """Vastgesteld amount and voorschotten of one plaatsing (optional breakdown); in a
+    herziening also the amount the replaced vaststelling stated (``oud_vastgesteld_cent``)."""
 
     plaatsing_id: str
     vastgesteld_cent: int
     voorschotten_cent: int
+    oud_vastgesteld_cent: int | None = field(default=None, metadata=OPTIONEEL)
 
     def __post_init__(self):
         _cents(self.vastgesteld_cent, "vastgesteld_cent")
         _cents(self.voorschotten_cent, "voorschotten_cent")
+        if self.oud_vastgesteld_cent is not None:
+            _cents(self.oud_vastgesteld_cent, "oud_vastgesteld_cent")
 
     @property
     def verschil_cent(self) -> int:
@@ -287,11 +303,31 @@ class VaststellingRegel:
 
 
 @dataclass(frozen=True)
+class Herziening:
+    """The vaststelling a herziene vaststelling replaces (Awb art. 4:49): its kenmerk, its
+    date and the total it vastgesteld. The old amount per plaatsing is in the
+    ``VaststellingRegel`` rows."""
+
+    kenmerk: str
+    datum: dt.date
+    vastgesteld_cent: int
+
+    def __post_init__(self):
+        if _cents(self.vastgesteld_cent, "vastgesteld_cent") < 0:
+            raise ValueError("het eerder vastgestelde bedrag is niet negatief")
+
+
+@dataclass(frozen=True)
 class Vaststelling:
     """The subsidy vastgesteld over a tijdvak (a calendar year, or up to the end of the
     plaatsing) against the voorschotten paid. A positive difference is a nabetaling; a
     negative one is set off against the next payments (verrekenen, the default of
-    rekenregels §4) or, with ``verrekenen=False``, recovered (terugvordering)."""
+    rekenregels §4) or, with ``verrekenen=False``, recovered (terugvordering).
+
+    With ``herziening`` the letter is a herziene vaststelling: it replaces the vaststelling
+    named there (Awb art. 4:49) and states, per plaatsing, the old and the new amount; the
+    voorschotten are then everything paid for the tijdvak so far, including the
+    nabetalingen and verrekeningen that settled the replaced vaststelling."""
 
     tijdvak_van: dt.date
     tijdvak_tot: dt.date
@@ -299,6 +335,7 @@ class Vaststelling:
     voorschotten_cent: int
     verrekenen: bool = True
     per_plaatsing: tuple[VaststellingRegel, ...] = ()
+    herziening: Herziening | None = field(default=None, metadata=OPTIONEEL)
 
     def __post_init__(self):
         _cents(self.vastgesteld_cent, "vastgesteld_cent")
@@ -314,6 +351,15 @@ class Vaststelling:
             if (sum(r.vastgesteld_cent for r in self.per_plaatsing) != self.vastgesteld_cent
                     or sum(r.voorschotten_cent for r in self.per_plaatsing) != self.voorschotten_cent):
                 raise ValueError("de bedragen per plaatsing tellen niet op tot de totalen")
+        oud = [r.oud_vastgesteld_cent for r in self.per_plaatsing]
+        if self.herziening is None:
+            if any(o is not None for o in oud):
+                raise ValueError("een eerder vastgesteld bedrag hoort alleen bij een herziening")
+        elif not self.per_plaatsing or None in oud:
+            raise ValueError("een herziening noemt per plaatsing het eerder vastgestelde bedrag")
+        elif sum(oud) != self.herziening.vastgesteld_cent:
+            raise ValueError("de eerder vastgestelde bedragen per plaatsing tellen niet op tot "
+                             "het eerder vastgestelde totaal")
 
     @classmethod
     def voor_jaar(cls, jaar: int, vastgesteld_cent: int, voorschotten_cent: int,
@@ -333,6 +379,13 @@ class Vaststelling:
     @property
     def verschil_cent(self) -> int:
         return self.vastgesteld_cent - self.voorschotten_cent
+
+    @property
+    def herziening_cent(self) -> int | None:
+        """New minus old vastgesteld amount of a herziening (negative: ten nadele)."""
+        if self.herziening is None:
+            return None
+        return self.vastgesteld_cent - self.herziening.vastgesteld_cent
 
     @property
     def uitkomst(self) -> Literal["nabetaling", "verrekening", "terugvordering", "geen_verschil"]:
@@ -385,6 +438,10 @@ class Beschikking:
             unknown = {r.plaatsing_id for r in self.vaststelling.per_plaatsing} - set(ids)
             if unknown:
                 raise ValueError(f"vaststelling noemt onbekende plaatsingen: {sorted(unknown)}")
+            h = self.vaststelling.herziening
+            if h is not None and (h.kenmerk == self.kenmerk or h.datum > self.datum):
+                raise ValueError("een herziening vervangt een eerdere vaststelling: een ander kenmerk, "
+                                 "niet later gedateerd")
 
     @property
     def verzonden(self) -> dt.date:
@@ -406,7 +463,8 @@ def termijn_overschreden(beschikking: Beschikking) -> bool:
 
 def _to_plain(value):
     if dataclasses.is_dataclass(value):
-        return {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if not (f.metadata.get("weglaten_als_leeg") and getattr(value, f.name) is None)}
     if isinstance(value, (tuple, list)):
         return [_to_plain(v) for v in value]
     if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
@@ -422,7 +480,8 @@ def inputs_json(beschikking: Beschikking) -> str:
     """Canonical JSON of every input of the letter: sorted keys, no whitespace, dates ISO,
     exact numbers as strings ('2/5'), amounts as integer cents. Equal inputs give equal text
     (a Decimal('32.0') and Fraction(32) are the same input); ``from_inputs_json`` reads it
-    back."""
+    back. Fields added later (``OPTIONEEL``) are left out while empty, so the schema stays
+    ``lks.beschikking/1`` and an older letter's stored inputs read back to the same text."""
     return json.dumps({"schema": SCHEMA, "beschikking": _to_plain(beschikking)},
                       sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
@@ -586,12 +645,32 @@ def _onderwerp(b: Beschikking) -> str:
         tekst += " beschut werk"
     if b.soort == "vaststelling":
         v = b.vaststelling
+        if v.herziening is not None:
+            tekst = tekst.replace("Vaststelling", "Herziening vaststelling", 1)
         tekst += f" {v.jaar}" if v.jaar else f" {datum(v.tijdvak_van)} tot en met {datum(v.tijdvak_tot)}"
     elif len(b.regels) == 1:
         tekst += f" {b.regels[0].werknemer_naam}"
     else:
         tekst += f" ({len(b.regels)} plaatsingen)"
     return tekst
+
+
+ARTIKEL_HERZIENING_NADEEL = ("artikel 4:49, eerste lid, onder a, van de Algemene wet bestuursrecht "
+                             "(wijziging van de subsidievaststelling)")
+
+
+def _herziening_view(v: Vaststelling) -> dict | None:
+    """What a herziene vaststelling says about the one it replaces: the direction decides the
+    motivering (Awb art. 4:49 limits only a change ten nadele of the ontvanger)."""
+    h = v.herziening
+    if h is None:
+        return None
+    wijziging = v.herziening_cent
+    return {
+        "h": h,
+        "wijziging_cent": wijziging,
+        "richting": "nadeel" if wijziging < 0 else "voordeel" if wijziging > 0 else "gelijk",
+    }
 
 
 def context(beschikking: Beschikking) -> dict:
@@ -617,9 +696,14 @@ def context(beschikking: Beschikking) -> dict:
         rekengegevens = ", ".join(delen[:-1]) + " en " + delen[-1] if len(delen) > 1 else delen[0]
     einde = bezwaar_einddatum(b.verzonden)
     per_plaatsing = []
+    herziening = None
+    grondslagen = _unique(v["grondslag"] for v in regels)
     if vaststelling is not None:
         by_id = {v["r"].plaatsing_id: v for v in regels}
         per_plaatsing = [{"v": v, "regel": by_id[v.plaatsing_id]} for v in vaststelling.per_plaatsing]
+        herziening = _herziening_view(vaststelling)
+        if herziening is not None and herziening["richting"] == "nadeel":
+            grondslagen.append(ARTIKEL_HERZIENING_NADEEL)
     return {
         "b": b,
         "g": b.gemeente,
@@ -630,7 +714,7 @@ def context(beschikking: Beschikking) -> dict:
         "enkel": regels[0] if len(regels) == 1 else None,
         "meervoudig": len(regels) > 1,
         "regelingen": _unique(r.regeling for r in b.regels),
-        "grondslagen": _unique(v["grondslag"] for v in regels),
+        "grondslagen": grondslagen,
         "parameters": _unique(p for r in b.regels for p in r.parameters),
         "reden_codes": codes,
         "redenen": redenen,
@@ -644,14 +728,21 @@ def context(beschikking: Beschikking) -> dict:
         "beslistermijn_einde": (b.loonwaarde_vastgesteld_op
                                 + _termijn("beslistermijn_loonwaarde_weken", b.loonwaarde_vastgesteld_op)
                                 if b.loonwaarde_vastgesteld_op else None),
+        "beslistermijn_weken": (weken(_termijn("beslistermijn_loonwaarde_weken", b.loonwaarde_vastgesteld_op).days // 7)
+                                if b.loonwaarde_vastgesteld_op else None),
         "artikel_beslistermijn": ARTIKEL_BESLISTERMIJN,
         "bezwaar_einddatum": einde,
+        "bezwaartermijn_weken": weken(_termijn("bezwaartermijn_weken", b.verzonden).days // 7),
+        "betaaltermijn_weken": weken(_termijn("betaaltermijn_weken", b.verzonden).days // 7),
         "bezwaar_verlengd": einde != b.verzonden + _termijn("bezwaartermijn_weken", b.verzonden),
         "wml_bedragen": wml_bedragen,
         "rekengegevens": rekengegevens,
         "betaal_einddatum": verleng_termijn(b.verzonden + _termijn("betaaltermijn_weken", b.verzonden)),
         "vaststelling": vaststelling,
         "per_plaatsing": per_plaatsing,
+        "herziening": herziening,
+        "herzieningstermijn_jaren": (herzieningstermijn_jaren(b.datum) if herziening is not None
+                                     else None),
         "inputs_hash": inputs_hash(b),
     }
 
@@ -770,10 +861,10 @@ def render_pdf_many(beschikkingen: Sequence[Beschikking], workers: int = 2) -> l
 
 
 __all__ = [
-    "Beschikking", "BeschikkingRegel", "Gemeente", "Parameter", "Vaststelling",
+    "Beschikking", "BeschikkingRegel", "Gemeente", "Herziening", "Parameter", "Vaststelling",
     "VaststellingRegel", "Werkgever", "SOORTEN", "REGELINGEN", "REDEN_CODES",
     "algemeen_erkende_feestdagen", "bezwaar_einddatum", "context", "from_inputs_json",
-    "grondslag", "inputs_hash", "inputs_json", "is_termijnvrije_dag", "letter_hash",
+    "grondslag", "herzieningstermijn_jaren", "inputs_hash", "inputs_json", "is_termijnvrije_dag", "letter_hash",
     "render_html", "render_pdf", "render_pdf_many", "round_half_up", "termijn_overschreden",
     "verleng_termijn",
 ]

@@ -370,3 +370,31 @@ def test_ongeldige_beschikkingen():
         dataclasses.replace(verlening(), soort="vaststelling")
     with pytest.raises(ValueError, match="verzenddatum"):
         dataclasses.replace(verlening(), verzenddatum=D(2025, 7, 1))
+
+
+def test_termijnen_in_de_brief_volgen_de_parameterbestanden(tmp_path, monkeypatch):
+    """The letter names each legal term as its parameter file gives it, not as a fixed text:
+    with the bezwaartermijn at 8 weeks and the beslistermijn at 4 the text says so, and the
+    dates follow (verzonden 2026-04-07 + 8 weeks = 2 juni 2026, a Tuesday)."""
+    from lks.documents import beschikking as doc
+    from tests.scheduler.test_signalen import params_met
+
+    html = " ".join(render_html(dataclasses.replace(
+        verlening(), loonwaarde_vastgesteld_op=D(2026, 3, 2), datum=D(2026, 4, 7), verzenddatum=None)).split())
+    assert "binnen zes weken" in html and "binnen vijf weken daarna" in html   # the shipped files
+    params = params_met(tmp_path, bezwaartermijn_weken='  2020-01-01:\n    value: "8"\n',
+                        beslistermijn_loonwaarde_weken='  2020-01-01:\n    value: "4"\n')
+    monkeypatch.setattr(doc, "_parameters", lambda: params)
+    b = dataclasses.replace(verlening(), loonwaarde_vastgesteld_op=D(2026, 3, 2), datum=D(2026, 4, 7),
+                            verzenddatum=None)
+    html = " ".join(render_html(b).split())
+    assert "Dat moet binnen acht weken." in html and "uiterlijk op dinsdag 2 juni 2026" in html
+    # 2026-03-02 + 4 weeks = 30 maart 2026; dated 7 april: overschreden
+    assert "binnen vier weken daarna, dus uiterlijk op 30 maart 2026" in html
+    assert "zes weken" not in html and "vijf weken" not in html
+
+
+def test_weken_in_woorden():
+    from lks.nl import weken
+    assert [weken(n) for n in (1, 4, 5, 6, 20, 26)] == [
+        "een week", "vier weken", "vijf weken", "zes weken", "twintig weken", "26 weken"]
