@@ -48,6 +48,9 @@ def demo_command(
         console.print("Beschikkingen: " + ", ".join(f"{n} {labels[s]}" for s, n in result.beschikkingen.items())
                       + f" ({sum(result.beschikkingen.values())} brieven als HTML, {result.beschikking_pdfs} "
                       "ook als PDF)", highlight=False)
+    if result.herzieningen:
+        console.print("Herziene vaststellingen na later bekende gegevens (Awb art. 4:49): "
+                      + ", ".join(result.herzieningen), highlight=False)
     if result.signalen:
         console.print(f"Signalen op de werklijst: {result.signalen} ({out}/signalen.csv)", highlight=False)
     v = result.verantwoording

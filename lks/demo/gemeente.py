@@ -545,7 +545,9 @@ def build_gemeente(seed: int = 2025) -> DemoGemeente:
     - ``einde_laat_gemeld``: the only plaatsing of its werkgever; ended 28 February 2025,
       reported on 9 April 2025 (a vordering after March was paid);
     - ``herbeoordeling_hoger``: loonwaarde 40 % -> 65 % effective 1 February 2025, known
-      12 May 2025 (negative deltas set off against the werkgever's other plaatsingen);
+      12 May 2025 (negative deltas set off against the werkgever's other plaatsingen); then
+      70 % effective 1 November 2025, known 9 February 2026, after the vaststelling 2025 was
+      made (a herziene vaststelling in February 2026, Awb art. 4:49);
     - ``wordt_21_in_2025`` (born 17 August 2004) and ``geboren_29_februari`` (born
       29 February 2004, 21 on 1 March 2025): jeugdloon ends during 2025;
     - ``contract_boven_voltijd``: contract 40 hours at a 38-hour cao;
@@ -645,7 +647,8 @@ def _scenario_plaatsingen(werkgevers: list[_Werkgever]) -> list[_Plaatsing]:
         p(0, "lks", d(2024, 3, 1), "herbeoordeling_hoger", werkgever=wg["Kringloop Hogeland"],
           known_on=d(2024, 2, 12), einde_plan=[],
           loonwaarden=[(d(2024, 3, 1), Decimal(40), d(2024, 3, 22)),
-                       (d(2025, 2, 1), Decimal(65), d(2025, 5, 12))]),
+                       (d(2025, 2, 1), Decimal(65), d(2025, 5, 12)),
+                       (d(2025, 11, 1), Decimal(70), d(2026, 2, 9))]),
         p(0, "lks", d(2023, 9, 1), "wordt_21_in_2025", geboortedatum=d(2004, 8, 17),
           known_on=d(2023, 8, 14), einde_plan=[]),
         p(0, "lks", d(2024, 2, 1), "geboren_29_februari", geboortedatum=d(2004, 2, 29),

@@ -50,6 +50,7 @@ class DemoResultaat:
     samenvatting_regels: list[str] = field(default_factory=list)
     beschikkingen: dict[str, int] = field(default_factory=dict)  # soort -> letters
     beschikking_pdfs: int = 0
+    herzieningen: list[str] = field(default_factory=list)  # "kenmerk herziet kenmerk" (Awb 4:49)
     signalen: int = 0  # signalen on the werklijst (open and resolved), in signalen.csv
     verantwoording: dict = field(default_factory=dict)  # lks.demo.verantwoording: the controller step
     bewaking: list[str] = field(default_factory=list)  # lks.demo.bewaking: what the system refused
@@ -104,6 +105,8 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
             for soort, aantal in brieven.per_soort().items():
                 result.beschikkingen[soort] = result.beschikkingen.get(soort, 0) + aantal
             result.beschikking_pdfs += brieven.pdfs
+            result.herzieningen += [f"{b.kenmerk} herziet {b.herziet_kenmerk}"
+                                    for b in brieven.beschikkingen if b.herziet_kenmerk]
 
     def na_goedkeuring(run, goedkeuring: dt.datetime) -> None:
         # PDFs cost about a second each: the last run shows them for a few werkgevers
@@ -219,6 +222,7 @@ def _leesmij(out: Path, result: DemoResultaat) -> None:
     brieven = ", ".join(f"{n} {labels[s]}" for s, n in result.beschikkingen.items()) or "geen"
     runs = "\n".join(f"- `betaalruns/betaalrun-{r['periode']}-1/`" for r in result.runs[:2]) + "\n- …"
     weigeringen = "\n".join(f"- {regel}" for regel in result.bewaking) or "- (geen)"
+    herzieningen = ", ".join(result.herzieningen) or "geen"
     text = f"""# Demo loonkostensubsidie — gemeente Het Hogeland
 
 Deze map is gemaakt door `lks demo`. De demogemeente is gebaseerd op het re-integratiebeleid
@@ -269,7 +273,8 @@ de maanden hem achterlieten (alleen de geannuleerde aanvraag staat in het auditl
   bij de eerste run en bij nieuwe plaatsingen, wijzigingen bij de indexatie van het
   minimumloon (juli 2025 en januari 2026), nieuwe loonwaarden en uren, beëindigingen
   (einde dienstverband, ontwikkelbaan na 18 maanden, forfait zonder loonwaarde) en in januari
-  2026 de vaststellingen over 2025. Eén brief per werkgever per soort per dag, met een tabel
+  2026 de vaststellingen over 2025; werd daarna nog iets over 2025 bekend, dan volgt een
+  herziene vaststelling (Awb art. 4:49): {herzieningen}. Eén brief per werkgever per soort per dag, met een tabel
   als het om meer plaatsingen gaat. Elke brief staat er als HTML (`LKS-JJJJ-NNNNNN.html`);
   omdat een PDF ongeveer een seconde kost, is alleen een handvol ook als PDF gemaakt
   ({result.beschikking_pdfs}: per soort een brief over één plaatsing en een gebundelde brief;
