@@ -58,6 +58,16 @@ P3_2025_7 = 133131  # as P1 with 50 % in July 2025
 P3_2026_1 = 136012  # as P1 with 50 % in January 2026
 
 
+def import_known(engine, tmp, late: dict, day: dt.date) -> None:
+    """Import (and remove from ``late``) the files that became known on or before ``day``,
+    each recorded at 06:00 on the day it became known."""
+    for known, files in sorted(late.items()):
+        if known <= day:
+            import_directory(engine, _import_dir(tmp, known.isoformat(), files),
+                             recorded_at=dt.datetime.combine(known, dt.time(6), UTC))
+            del late[known]
+
+
 def _import_dir(tmp_path, name, files):
     folder = tmp_path / name
     folder.mkdir()
@@ -122,11 +132,7 @@ def _timeline(engine, tmp):
     runs = {}
     for periode in [f"2025-{m:02d}" for m in range(1, 13)] + ["2026-01", "2026-02"]:
         day = D(int(periode[:4]), int(periode[5:]), 18)
-        for known, files in list(late.items()):
-            if known <= day:
-                import_directory(engine, _import_dir(tmp, known.isoformat(), files),
-                                 recorded_at=dt.datetime.combine(known, dt.time(6), UTC))
-                del late[known]
+        import_known(engine, tmp, late, day)
         if periode != "2025-10":
             runs[day] = _run(engine, day, out, pdf=kies)
         _betaalrun(engine, periode, day)

@@ -31,12 +31,11 @@ from lks.beschikkingen import _herzienbaar, lijst, regenereer
 from lks.db.models_beschikking import Beschikking as Row
 from lks.documents.beschikking import (Herziening, Vaststelling, VaststellingRegel, bezwaar_einddatum,
                                        from_inputs_json, inputs_json, letter_hash, render_html)
-from lks.importer import import_directory
 from lks.nl import datum as nl_datum
 from tests.betaalrun.conftest import bsn
 from tests.beschikkingen.test_batch import (
     NEGEN_CIJFERS, P1_2025_1, P1_2025_7, P2_2025_1, P2_2025_7, P2_2025_12_19U, P3_2025_1,
-    P3_2025_7, P3_2026_1, PARAMS, _betaalrun, _engine, _import_dir, _pdf_text, _run)
+    P3_2025_7, P3_2026_1, PARAMS, _betaalrun, _engine, _pdf_text, _run, import_known)
 from tests.foundation.helpers import BACKENDS
 
 UTC = dt.timezone.utc
@@ -108,11 +107,7 @@ def timeline(request, tmp_path_factory):
         runs, again = {}, {}
         for periode in [f"2025-{m:02d}" for m in range(1, 13)] + ["2026-01", "2026-02", "2026-03"]:
             day = D(int(periode[:4]), int(periode[5:]), 18)
-            for known, files in list(late.items()):
-                if known <= day:
-                    import_directory(engine, _import_dir(tmp, known.isoformat(), files),
-                                     recorded_at=dt.datetime.combine(known, dt.time(6), UTC))
-                    del late[known]
+            import_known(engine, tmp, late, day)
             runs[day] = _run(engine, day, out, pdf=_alleen_herzieningen)
             if day >= JAN:
                 again[day] = _run(engine, day, out)
