@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 import numpy as np

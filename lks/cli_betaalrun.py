@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
-import re
 from pathlib import Path
 
 import typer
@@ -18,7 +17,7 @@ from lks.betaalrun import lifecycle as lc
 from lks.betaalrun.kalender import uitvoerdatum
 from lks.calc.core import CalcFout
 from lks.cli import LksTyper, app, console, fail, open_engine, schrijffout, uitvoerpad
-from lks.db.models_betaalrun import AuditLog, Betaalregel, Betaalrun, Betaling
+from lks.db.models_betaalrun import USER, AuditLog, Betaalregel, Betaalrun, Betaling
 from lks.nl import euro
 from lks.parameters import ParameterFout, ParameterOntbreekt, Parameters
 from lks.settings import InstellingenFout, load_settings
@@ -38,8 +37,8 @@ def _gebruiker(value: str | None) -> str:
     name = (value or os.environ.get("LKS_GEBRUIKER") or getpass.getuser() or "").strip()
     if not name:
         fail("geen gebruiker bekend: geef --gebruiker NAAM")
-    if len(name) > 100:
-        fail("--gebruiker: de naam is langer dan 100 tekens")
+    if len(name) > USER.length:
+        fail(f"--gebruiker: de naam is langer dan {USER.length} tekens")
     return name
 
 
@@ -58,10 +57,8 @@ def _settings():
 
 
 def _periode(value: str) -> str:
-    """--periode as JJJJ-MM exactly: '2025-7' is refused, not read as July."""
+    """--periode as JJJJ-MM exactly (lifecycle.parse_periode)."""
     try:
-        if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", value):
-            raise lc.BetaalrunFout(value)
         return lc.parse_periode(value)
     except lc.BetaalrunFout:
         fail(f"--periode '{value}' is geen geldige maand (JJJJ-MM)")

@@ -1,7 +1,6 @@
 """CLI: ``lks calculate`` (interfaces.md §3) and ``lks explain`` (alias ``lks uitleg``)."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import typer
@@ -10,16 +9,15 @@ from lks.calc import calculate as calculate_core
 from lks.calc.core import CalcFout
 from lks.cli import app, console, fail, open_engine, parse_moment, schrijffout, uitvoerpad
 from lks.export import write_calculation_csv
-from lks.nl import euro
+from lks.nl import euro, is_maand
 from lks.facts import FactsFout, load_facts
 from lks.parameters import ParameterFout, ParameterOntbreekt, Parameters
 from lks.settings import InstellingenFout, load_settings
 
-MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 
 def _month(value: str, option: str) -> str:
-    if not MONTH.match(value or ""):
+    if not is_maand(value):
         fail(f"{option} '{value}' is geen maand in de vorm JJJJ-MM")
     return value
 

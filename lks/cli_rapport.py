@@ -42,9 +42,11 @@ def _bedrag(text: str) -> int:
 
 
 def _jaar(jaar: int) -> int:
-    if not 2000 <= jaar <= 2100:
-        fail(f"--jaar {jaar} ligt buiten 2000-2100")
-    return jaar
+    from lks.verantwoording_import import check_jaar
+    try:
+        return check_jaar(jaar)
+    except ValueError as exc:
+        fail(f"--jaar {exc}")
 
 
 def _budget(budget: str) -> str:
@@ -204,7 +206,7 @@ def ontvangst_add(
 ):
     """Leg een terugbetaling van een werkgever vast, bij voorkeur op een vordering."""
     from lks.nl import euro
-    from lks.verantwoording_import import InvoerFout, voeg_ontvangst_toe
+    from lks.verantwoording_import import InvoerFout, check_kenmerk, voeg_ontvangst_toe
     try:
         dag = dt.date.fromisoformat(datum)
     except ValueError:
@@ -214,8 +216,10 @@ def ontvangst_add(
         fail(f"--bedrag: een ontvangst moet groter dan 0 zijn ('{bedrag}')")
     if budget is not None:
         _budget(budget)
-    if kenmerk is not None and len(kenmerk) > 100:
-        fail("--kenmerk: langer dan 100 tekens")
+    try:
+        check_kenmerk(kenmerk)
+    except ValueError as exc:
+        fail(f"--kenmerk: {exc}")
     try:
         ontvangst_id = voeg_ontvangst_toe(_engine(), werkgever, budget, cents, dag, vordering, kenmerk,
                                           _gebruiker(gebruiker), _now())

@@ -12,6 +12,7 @@ from schwifty.exceptions import SchwiftyException
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 from stdnum.nl import bsn as stdnum_bsn
 
+GEMEENTECODE = re.compile(r"[a-z0-9_]{1,40}")  # a schema name part: gemeente_<code>
 _POSTCODE = re.compile(r"^([1-9][0-9]{3}) ?([A-Za-z]{2})$")
 _KVK = re.compile(r"^[0-9]{8}$")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from fractions import Fraction
 
@@ -10,6 +11,12 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
 LOCALE = "nl_NL"
+MAAND = re.compile(r"(?!0000)[0-9]{4}-(0[1-9]|1[0-2])")  # a periode: JJJJ-MM exactly (not 2025-7, not year 0)
+
+
+def is_maand(text: object) -> bool:
+    """Whether ``text`` is a periode written JJJJ-MM (the one form every file and option uses)."""
+    return isinstance(text, str) and MAAND.fullmatch(text) is not None
 
 
 def bedrag(cents: int) -> str:

@@ -54,7 +54,6 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine, column, delete, inspect, select, table, text, update
-from sqlalchemy.orm import Session
 
 from lks.identifiers import BsnMaskingFilter, mask_bsns_in_text
 from lks.paths import BATCHES_DIR

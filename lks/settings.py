@@ -19,8 +19,8 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
                       ValidationError, field_validator)
 
 from lks.calc.model import Policy
-from lks.identifiers import check_bic, check_iban, check_postcode, mask_iban
-from lks.nl import systeemfout
+from lks.identifiers import GEMEENTECODE, check_bic, check_iban, check_postcode, mask_iban
+from lks.nl import is_maand, systeemfout
 
 ENV_VAR = "LKS_SETTINGS"
 DEFAULT_FILE = "gemeente.toml"
@@ -189,7 +189,7 @@ class Gemeente(_Section):
     @field_validator("code")
     @classmethod
     def valid_code(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"[a-z0-9_]{1,40}", value.lower()):
+        if value is not None and not GEMEENTECODE.fullmatch(value.lower()):
             raise ValueError(f"'{value}' is geen geldige gemeentecode: 1 tot 40 letters, cijfers of '_' "
                              "(bijvoorbeeld de CBS-code, 1966)")
         return value.lower() if value is not None else None
@@ -229,7 +229,7 @@ class Betaalrun(_Section):
     @field_validator("eerste_periode")
     @classmethod
     def valid_periode(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", value):
+        if value is not None and not is_maand(value):
             raise ValueError(f"'{value}' is geen maand in de vorm JJJJ-MM")
         return value
 

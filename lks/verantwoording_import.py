@@ -532,13 +532,37 @@ def grootboek_csv(betalingen: list[dict], rekeningen: dict[str, str],
 # Budgets, capacity, ontvangsten
 # --------------------------------------------------------------------------------------------
 
+JAAR_BEREIK = (2000, 2100)  # a verantwoordingsjaar outside this is a typing error
+KENMERK_LENGTE = Ontvangst.__table__.c.kenmerk.type.length
+
+
+def check_jaar(jaar: int) -> int:
+    """A plausible verantwoordingsjaar (budgets, capaciteit, rapport), else ``ValueError``."""
+    if not JAAR_BEREIK[0] <= jaar <= JAAR_BEREIK[1]:
+        raise ValueError(f"{jaar} ligt buiten {JAAR_BEREIK[0]}-{JAAR_BEREIK[1]}")
+    return jaar
+
+
+def check_kenmerk(kenmerk: str | None) -> str | None:
+    """An ontvangst's kenmerk fits its column, else ``ValueError``."""
+    if kenmerk is not None and len(kenmerk) > KENMERK_LENGTE:
+        raise ValueError(f"langer dan {KENMERK_LENGTE} tekens")
+    return kenmerk
+
+
+def _jaar_of_fout(jaar: int) -> None:
+    try:
+        check_jaar(jaar)
+    except ValueError as exc:
+        raise InvoerFout([f"jaar {exc}"]) from None
+
+
 def zet_budget(engine: Engine, jaar: int, budget: str, bedrag_cent: int, bron: str, gebruiker: str,
                now: dt.datetime) -> None:
     budget_key = parse_budget(budget)
     if budget_key is None:
         raise InvoerFout([f"onbekend budget '{budget}' (buig of reintegratie)"])
-    if not 2000 <= jaar <= 2100:
-        raise InvoerFout([f"jaar {jaar} ligt buiten 2000-2100"])
+    _jaar_of_fout(jaar)
     if bedrag_cent < 0:
         raise InvoerFout(["een budget kan niet negatief zijn"])
     with Session(engine) as session:
@@ -556,8 +580,7 @@ CAPACITEIT_MAXIMUM = {"beschut_taakstelling": 100_000, "ontwikkelbanen": 100_000
 
 def zet_capaciteit(engine: Engine, jaar: int, waarden: dict[str, int], bron: str, gebruiker: str,
                    now: dt.datetime) -> None:
-    if not 2000 <= jaar <= 2100:
-        raise InvoerFout([f"jaar {jaar} ligt buiten 2000-2100"])
+    _jaar_of_fout(jaar)
     for soort, aantal in waarden.items():
         if soort not in CAPACITEIT_SOORTEN:
             raise InvoerFout([f"onbekende capaciteitsnorm '{soort}'"])
@@ -602,8 +625,10 @@ def voeg_ontvangst_toe(engine: Engine, werkgever_id: str, budget: str | None, be
         raise InvoerFout(["een ontvangst moet groter dan 0 zijn"])
     if budget is not None and parse_budget(budget) is None:
         raise InvoerFout([f"onbekend budget '{budget}' (buig of reintegratie)"])
-    if kenmerk is not None and len(kenmerk) > 100:
-        raise InvoerFout(["het kenmerk is langer dan 100 tekens"])
+    try:
+        check_kenmerk(kenmerk)
+    except ValueError as exc:
+        raise InvoerFout([f"het kenmerk is {exc}"]) from None
     with Session(engine) as session:
         if session.scalar(select(Werkgever.id).where(Werkgever.werkgever_id == werkgever_id).limit(1)) is None:
             raise InvoerFout([f"--werkgever: werkgever '{werkgever_id}' is niet bekend (importeer hem eerst met "

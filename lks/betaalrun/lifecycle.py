@@ -35,6 +35,7 @@ from lks.db.models_betaalrun import (BETAALD, Aflossing, AuditLog, Betaalregel, 
 from lks.db.engine import WRITE_OPTION
 from lks.facts import load_facts
 from lks.faults import crash_point
+from lks.nl import is_maand
 from lks.parameters import Parameters
 from lks.settings import Settings
 
@@ -76,10 +77,10 @@ def _bezet_als_fout(function):
 
 
 def parse_periode(text: str) -> str:
-    try:
-        return dt.datetime.strptime(text, PERIODE_FORMAT).strftime(PERIODE_FORMAT)
-    except ValueError:
-        raise BetaalrunFout(f"periode '{text}' is geen geldige maand (JJJJ-MM)") from None
+    """A periode written JJJJ-MM exactly: '2025-7' is refused, not read as July."""
+    if not is_maand(text):
+        raise BetaalrunFout(f"periode '{text}' is geen geldige maand (JJJJ-MM)")
+    return text
 
 
 def _audit(session: Session, run_id: int | None, gebruiker: str, actie: str, now: dt.datetime,

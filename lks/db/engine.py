@@ -14,18 +14,16 @@ gemeenten").
 from __future__ import annotations
 
 import os
-import re
 from contextlib import contextmanager
 from typing import Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from lks.identifiers import mask_bsns_in_text
+from lks.identifiers import GEMEENTECODE, mask_bsns_in_text
 
 ENV_VAR = "LKS_DATABASE_URL"
 GEMEENTE_VAR = "LKS_GEMEENTE"
-_GEMEENTE_CODE = re.compile(r"[a-z0-9_]{1,40}")
 DEFAULT_URL = "sqlite:///lks.db"
 SQLITE_BUSY_TIMEOUT_S = 30
 WRITE_OPTION = "lks_write"  # execution option: this connection's transactions write (SQLite: BEGIN IMMEDIATE)
@@ -65,7 +63,7 @@ def resolve_gemeente(explicit: str | None = None) -> str | None:
     code = (explicit or os.environ.get(GEMEENTE_VAR) or "").strip().lower()
     if not code:
         return None
-    if not _GEMEENTE_CODE.fullmatch(code):
+    if not GEMEENTECODE.fullmatch(code):
         raise GemeenteFout(f"gemeentecode {code!r} is ongeldig: gebruik 1 tot 40 kleine letters, "
                            "cijfers of '_' (bijvoorbeeld de CBS-code, 0014)")
     return code

@@ -31,7 +31,6 @@ import datetime as dt
 import hashlib
 import io
 import os
-import re
 import threading
 import types
 from collections.abc import Mapping
@@ -45,7 +44,7 @@ from babel.dates import format_date
 from markupsafe import Markup
 
 from lks.identifiers import mask_bsn  # noqa: F401  (part of this module's interface)
-from lks.nl import LOCALE, bedrag, datum, euro
+from lks.nl import LOCALE, bedrag, datum, euro, is_maand
 from lks.paths import TEMPLATES_DIR
 
 TEMPLATE_DIR = TEMPLATES_DIR / "betaalspecificatie"
@@ -66,7 +65,6 @@ REGELING_TEKST = {
     "ontwikkelbaan": "Ontwikkelbaan",
 }
 
-_PERIODE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 def _check_cent(name: str, value) -> None:
@@ -75,7 +73,7 @@ def _check_cent(name: str, value) -> None:
 
 
 def _check_periode(value: str) -> None:
-    if not isinstance(value, str) or not _PERIODE.fullmatch(value):
+    if not is_maand(value):
         raise ValueError(f"periode {value!r} heeft niet de vorm JJJJ-MM")
 
 
