@@ -19,11 +19,11 @@ from pathlib import Path
 from xml.parsers import expat
 from xml.sax.saxutils import escape
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from lks.db.models import Werkgever
-from lks.db.models_betaalrun import BUDGETS, Aflossing, Betaalrun, Betaling, BETAALD, Vordering
+from lks.db.models_betaalrun import BUDGETS, Betaalrun, Betaling
 from lks.db.models_verantwoording import (CAPACITEIT_SOORTEN, Bankafschrift, Bankmutatie, Boeking,
                                           BoekingImport, BudgetJaar, CapaciteitJaar, Ontvangst)
 from lks.nl import systeemfout
@@ -603,18 +603,12 @@ def zet_capaciteit(engine: Engine, jaar: int, waarden: dict[str, int], bron: str
 
 
 def open_vorderingen(session: Session) -> dict[int, dict]:
-    """Vorderingen of approved runs with what is still open: bedrag − aflossingen (approved
-    runs) − ontvangsten."""
-    approved = select(Betaalrun.id).where(Betaalrun.status.in_(BETAALD))
-    out = {}
-    for v in session.scalars(select(Vordering).where(Vordering.betaalrun_id.in_(approved))):
-        af = session.scalar(select(func.coalesce(func.sum(Aflossing.bedrag), 0))
-                            .where(Aflossing.vordering_id == v.id, Aflossing.betaalrun_id.in_(approved)))
-        ontv = session.scalar(select(func.coalesce(func.sum(Ontvangst.bedrag_cent), 0))
-                              .where(Ontvangst.vordering_id == v.id))
-        out[v.id] = dict(werkgever_id=v.werkgever_id, budget=v.budget, bedrag=v.bedrag,
-                         open=int(v.bedrag) - int(af) - int(ontv))
-    return out
+    """Vorderingen of approved runs with what is still open (the betaalrun's own query,
+    ``lifecycle.vorderingen_met_saldo``), by id."""
+    from lks.betaalrun.lifecycle import vorderingen_met_saldo
+    return {int(r.vordering_id): dict(werkgever_id=r.werkgever_id, budget=r.budget, bedrag=int(r.bedrag),
+                                      open=int(r.open))
+            for r in vorderingen_met_saldo(session).itertuples(index=False)}
 
 
 def voeg_ontvangst_toe(engine: Engine, werkgever_id: str, budget: str | None, bedrag_cent: int, datum: dt.date,

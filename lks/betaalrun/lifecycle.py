@@ -167,24 +167,30 @@ def _paid_lines(session: Session, exclude_run: int) -> pd.DataFrame:
     return pd.DataFrame(dict(zip(PAID_COLUMNS, map(list, zip(*rows)))), columns=PAID_COLUMNS)
 
 
-def _open_vorderingen(session: Session) -> pd.DataFrame:
-    """Vorderingen of approved runs minus their aflossingen in approved runs and minus what
-    the werkgever paid back against them (ontvangst), oldest first."""
+def vorderingen_met_saldo(session: Session) -> pd.DataFrame:
+    """Every vordering of an approved run with ``bedrag`` and what is still ``open``: minus
+    its aflossingen in approved runs and minus what the werkgever paid back against it
+    (ontvangst), oldest first. One query, whatever the number of vorderingen."""
     approved = select(Betaalrun.id).where(Betaalrun.status.in_(BETAALD))
     afgelost = (select(Aflossing.vordering_id, func.sum(Aflossing.bedrag).label("af"))
                 .where(Aflossing.betaalrun_id.in_(approved)).group_by(Aflossing.vordering_id).subquery())
     ontvangen = (select(Ontvangst.vordering_id, func.sum(Ontvangst.bedrag_cent).label("terug"))
                  .where(Ontvangst.vordering_id.is_not(None)).group_by(Ontvangst.vordering_id).subquery())
     rows = session.execute(
-        select(Vordering.id, Vordering.werkgever_id, Vordering.budget,
+        select(Vordering.id, Vordering.werkgever_id, Vordering.budget, Vordering.bedrag,
                (Vordering.bedrag - func.coalesce(afgelost.c.af, 0)
                 - func.coalesce(ontvangen.c.terug, 0)).label("open"))
         .outerjoin(afgelost, afgelost.c.vordering_id == Vordering.id)
         .outerjoin(ontvangen, ontvangen.c.vordering_id == Vordering.id)
         .where(Vordering.betaalrun_id.in_(approved))
         .order_by(Vordering.id)).all()
-    frame = pd.DataFrame(rows, columns=["vordering_id", "werkgever_id", "budget", "open"])
-    return frame[frame["open"] > 0].reset_index(drop=True)
+    return pd.DataFrame(rows, columns=["vordering_id", "werkgever_id", "budget", "bedrag", "open"])
+
+
+def _open_vorderingen(session: Session) -> pd.DataFrame:
+    """The vorderingen still open, as the verrekening takes them (oldest first)."""
+    frame = vorderingen_met_saldo(session)
+    return frame.loc[frame["open"] > 0, ["vordering_id", "werkgever_id", "budget", "open"]].reset_index(drop=True)
 
 
 @_bezet_als_fout
