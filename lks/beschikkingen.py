@@ -49,6 +49,7 @@ files), checked against the stored hashes.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import tempfile
 from collections import defaultdict
@@ -70,7 +71,7 @@ from lks.calc.core import _forfait_einde, _ontwikkelbaan_einde  # the core's own
 from lks.calc.rules import REGELINGEN as CORE_REGELINGEN
 from lks.db.models_beschikking import Beschikking as BeschikkingRow
 from lks.db.models_beschikking import BeschikkingPlaatsing
-from lks.db.models_betaalrun import BETAALD, Betaalregel, Betaalrun
+from lks.db.models_betaalrun import BETAALD, AuditLog, Betaalregel, Betaalrun
 from lks.documents import beschikking as doc
 from lks.identifiers import mask_bsn
 from lks.facts import load_facts
@@ -909,8 +910,10 @@ def maak_beschikkingen(engine: Engine, datum: dt.date, now: dt.datetime, params:
 # Status, listing, regeneration
 
 
-def markeer_verzonden(engine: Engine, kenmerk: str, now: dt.datetime) -> BeschikkingRow:
-    """concept → verzonden (once; a conditional UPDATE, so a second call is refused)."""
+def markeer_verzonden(engine: Engine, kenmerk: str, now: dt.datetime, door: str = "systeem",
+                      client_adres: str | None = None) -> BeschikkingRow:
+    """concept → verzonden (once; a conditional UPDATE, so a second call is refused), with
+    its audit record in the same transaction."""
     with Session(engine, expire_on_commit=False) as session:
         row = session.scalar(select(BeschikkingRow).where(BeschikkingRow.kenmerk == kenmerk))
         if row is None:
@@ -925,6 +928,8 @@ def markeer_verzonden(engine: Engine, kenmerk: str, now: dt.datetime) -> Beschik
             session.refresh(row)
             raise BeschikkingFout(f"beschikking {kenmerk} is al verzonden op "
                                   f"{row.verzonden_op.astimezone(TZ):%d-%m-%Y %H:%M}")
+        session.add(AuditLog(moment=now, gebruiker=door, actie="beschikking_verzonden", client_adres=client_adres,
+                             details=json.dumps({"kenmerk": kenmerk, "werkgever_id": row.werkgever_id})))
         session.commit()
         session.refresh(row)
         return row

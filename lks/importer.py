@@ -31,6 +31,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, Va
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from lks.db import begin_write, current_revision, head_revision
+from lks.db.models_betaalrun import AuditLog
+from lks.rekeningen import registreer as registreer_rekeningen
 from lks.db.models import (ID_LENGTH, REGELINGEN, ImportBatch, Loonwaarde, Plaatsing,
                            Urenwijziging, Werkgever, Werknemer)
 from lks.facts import current_versions
@@ -95,6 +97,7 @@ class ImportResult:
     source: str
     files: dict[str, str]  # file name -> sha256 of its raw bytes
     counts: dict[str, FileCounts]  # file name -> counts, in FILES order
+    rekeningwijzigingen: tuple[str, ...] = ()  # werkgevers whose new IBAN waits for approval
 
 
 # --- field types ------------------------------------------------------------------------
@@ -307,10 +310,13 @@ class _File:
 
 
 def import_directory(engine: Engine, directory: str | Path,
-                     recorded_at: dt.datetime | None = None) -> ImportResult:
+                     recorded_at: dt.datetime | None = None, *, door: str = "systeem",
+                     client_adres: str | None = None) -> ImportResult:
     """Import the CSV files in ``directory`` as one new version of the facts, recorded at
     ``recorded_at`` (UTC; naive is taken as UTC; default now). All or nothing: raises
-    ``ImportFouten`` with every error found and writes nothing then."""
+    ``ImportFouten`` with every error found and writes nothing then. ``door`` is the
+    authenticated user who delivers (audit log; a changed IBAN waits for another user's
+    approval, ``lks.rekeningen``)."""
     recorded_at = _utc(recorded_at or dt.datetime.now(dt.timezone.utc))
     directory = Path(directory)
     fouten: list[ImportFout] = []
@@ -328,7 +334,7 @@ def import_directory(engine: Engine, directory: str | Path,
         fouten += _check_against_database(files, stored)
         if fouten:
             raise ImportFouten(_sorted(fouten))
-        return _write(connection, directory, files, stored, recorded_at)
+        return _write(connection, directory, files, stored, recorded_at, door, client_adres)
 
 
 def _read_directory(directory: Path, today: dt.date, fouten: list[ImportFout]) -> dict[str, _File]:
@@ -560,7 +566,8 @@ def _valid_rows(parsed: _File | None):
 # --- stage 3: writing ---------------------------------------------------------------------
 
 def _write(connection: Connection, directory: Path, files: dict[str, _File],
-           stored: dict[str, dict], recorded_at: dt.datetime) -> ImportResult:
+           stored: dict[str, dict], recorded_at: dt.datetime, door: str,
+           client_adres: str | None) -> ImportResult:
     versions: dict[str, list[dict]] = {}
     counts: dict[str, FileCounts] = {}
     for name, parsed in files.items():
@@ -586,7 +593,15 @@ def _write(connection: Connection, directory: Path, files: dict[str, _File],
         if rows:
             audit = {"import_id": import_id, "recorded_at": recorded_at}
             connection.execute(insert(FILES[name].table), [{**row, **audit} for row in rows])
-    return ImportResult(import_id, recorded_at, source, hashes, counts)
+    wacht = registreer_rekeningen(connection, versions.get("werkgevers.csv", []), door=door, now=recorded_at,
+                                  bron="levering", import_id=import_id)
+    connection.execute(insert(AuditLog).values(
+        moment=recorded_at, gebruiker=door, actie="levering", client_adres=client_adres,
+        details=json.dumps({"import_id": import_id, "bestanden": sorted(hashes),
+                            "nieuw_of_gewijzigd": {n: c.new + c.changed for n, c in counts.items()},
+                            "rekeningwijzigingen": [w["werkgever_id"] for w in wacht]}, sort_keys=True)))
+    return ImportResult(import_id, recorded_at, source, hashes, counts,
+                        tuple(w["werkgever_id"] for w in wacht))
 
 
 # --- helpers --------------------------------------------------------------------------------

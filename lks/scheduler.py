@@ -165,10 +165,23 @@ class Omgeving:
     params: object
     settings: Settings
     out: Path
-    gebruiker: str = "scheduler"
+    wie: object = None
+    """The scheduler's own identity (``lks.app.gebruikers.systeem_identiteit``): it may
+    request and calculate, never approve. None: looked up when a taak first needs it."""
     klok: Callable[[], dt.datetime] = systeemklok
     pdf: bool = True
     workers: int = 2
+
+    def identiteit(self):
+        if self.wie is None:
+            from lks.app.gebruikers import systeem_identiteit
+            self.wie = systeem_identiteit(self.engine)
+        return self.wie
+
+    def app(self):
+        """The application layer's view of this environment."""
+        from lks.app.omgeving import Omgeving as AppOmgeving
+        return AppOmgeving(engine=self.engine, settings=self.settings, uitvoer=self.out, _params=self.params)
 
 
 _omgeving: Omgeving | None = None
@@ -192,26 +205,26 @@ def _lokaal(moment: dt.datetime) -> dt.datetime:
 def taak_betaalrun(o: Omgeving, gepland: dt.datetime) -> dict:
     """Request the run of the planned month and calculate it if that has not happened yet
     (a run someone already calculated or approved is left alone)."""
-    from lks.betaalrun import lifecycle as lc
+    from lks.app import betaalruns
 
     periode = f"{_lokaal(gepland):%Y-%m}"
     eerste = o.settings.betaalrun.eerste_periode
     if eerste and periode < eerste:
         return {"periode": periode, "status": "overgeslagen (vóór eerste_periode)"}
     now = o.klok()
-    run, _created = lc.aanvragen(o.engine, periode, o.gebruiker, now)
+    run, _created = betaalruns.aanvragen(o.app(), o.identiteit(), periode, now)
     if run.status != "aangevraagd":
         return {"periode": periode, "volgnummer": run.volgnummer, "status": run.status, "al_gedaan": True}
-    info = lc.berekenen(o.engine, periode, o.gebruiker, now, o.params, o.settings, run.volgnummer)
+    info = betaalruns.berekenen(o.app(), o.identiteit(), periode, now, run.volgnummer)
     return {"periode": periode, "volgnummer": run.volgnummer, "status": "berekend",
             **{k: v for k, v in info.items() if k != "run"}}
 
 
 def _beschikkingen(o: Omgeving, gepland: dt.datetime) -> dict:
-    from lks.beschikkingen import maak_beschikkingen  # lazy: the module is optional at import time
+    from lks.app import beschikkingen  # lazy: the module is optional at import time
 
     datum = _lokaal(gepland).date()
-    result = maak_beschikkingen(o.engine, datum, o.klok(), o.params, o.settings, o.out,
+    result = beschikkingen.maak(o.app(), o.identiteit(), datum, o.klok(), o.out,
                                 pdf=o.pdf, workers=o.workers)  # writes into out/beschikkingen/
     samenvatting = {"datum": datum.isoformat(), "resultaat": _samenvatting(result)}
     if result.hersteld:  # files of letters recorded by a batch that died before writing them
@@ -230,10 +243,10 @@ def taak_vaststelling(o: Omgeving, gepland: dt.datetime) -> dict:
 
 
 def taak_signalen(o: Omgeving, gepland: dt.datetime) -> dict:
-    from lks.signalen import maak_signalen
+    from lks.app import werklijst
 
     vandaag = _lokaal(gepland).date()
-    nieuw = maak_signalen(o.engine, vandaag, o.klok(), o.params, o.settings)
+    nieuw = werklijst.maak(o.app(), o.identiteit(), vandaag, o.klok())
     return {"datum": vandaag.isoformat(), "nieuw": len(nieuw)}
 
 
@@ -565,25 +578,27 @@ def vuurmomenten(cyclus: Cyclus, vanaf: dt.datetime, tot: dt.datetime) -> list[d
     return out
 
 
-def replay(o: Omgeving, vanaf: dt.datetime, tot: dt.datetime, goedkeurder: str | None = None,
+def replay(o: Omgeving, vanaf: dt.datetime, tot: dt.datetime, goedkeurder=None,
            voor: Callable[[Gebeurtenis], None] | None = None,
            na_goedkeuring: Callable[[object, dt.datetime], None] | None = None,
            taken: set[str] | None = None,
            goedkeuring_na: dt.timedelta = dt.timedelta(hours=4)) -> list[Gebeurtenis]:
     """Replay the cycles between ``vanaf`` and ``tot`` with a controlled clock: each taak is
     called with the clock at its fire time, in time order, exactly as the scheduler would
-    have. Failures are recorded and retried like the scheduler does. With ``goedkeurder``,
-    that user approves every run the replay calculated, ``goedkeuring_na`` later (a
-    simulation of the human four-eyes step). ``voor(stap)`` runs before every step with the
+    have. Failures are recorded and retried like the scheduler does. With ``goedkeurder``
+    (an authenticated :class:`~lks.app.identiteit.Identiteit` with the goedkeurder role),
+    that user approves every run the replay calculated, ``goedkeuring_na`` later, through the
+    application layer (the four-eyes step of a person; the scheduler never approves). ``voor(stap)`` runs before every step with the
     step about to happen (moment, cyclus, taak, soort; the demo imports the facts known by
     then), ``na_goedkeuring(run, moment)`` after every approval."""
+    from lks.app import betaalruns
+    from lks.app.identiteit import Geweigerd
     from lks.betaalrun import lifecycle as lc
-    from lks.betaalrun.kalender import uitvoerdatum
 
     cycli = [c for c in laad_cycli(o.settings) if taken is None or c.taak in taken]
     klok = _SimKlok(vanaf)
     vorige = _omgeving
-    zet_omgeving(Omgeving(o.engine, o.params, o.settings, o.out, o.gebruiker, klok, o.pdf, o.workers))
+    zet_omgeving(Omgeving(o.engine, o.params, o.settings, o.out, o.identiteit(), klok, o.pdf, o.workers))
     heap: list[_Item] = []
     seq = 0
     for volgorde, cyclus in enumerate(cycli):
@@ -603,15 +618,13 @@ def replay(o: Omgeving, vanaf: dt.datetime, tot: dt.datetime, goedkeurder: str |
             if item.soort == SIMULATIE_GOEDKEURING:
                 periode, volgnummer = item.data["periode"], item.data["volgnummer"]
                 try:
-                    run = lc.goedkeuren(o.engine, periode, goedkeurder, item.moment,
-                                        uitvoerdatum(periode, o.settings.betaalrun.betaaldag,
-                                                     item.moment.astimezone(UTC).date()), volgnummer)
-                except lc.BetaalrunFout as exc:
+                    run = betaalruns.goedkeuren(o.app(), goedkeurder, periode, item.moment, volgnummer)
+                except (lc.BetaalrunFout, Geweigerd) as exc:
                     events.append(Gebeurtenis(item.moment, item.cyclus.id, item.cyclus.taak, item.soort, fout=str(exc)))
                     continue
                 events.append(Gebeurtenis(item.moment, item.cyclus.id, item.cyclus.taak, item.soort,
                                           {"periode": periode, "volgnummer": volgnummer,
-                                           "goedgekeurd_door": goedkeurder,
+                                           "goedgekeurd_door": run.goedgekeurd_door,
                                            "uitvoerdatum": run.uitvoerdatum.isoformat()}))
                 if na_goedkeuring:
                     na_goedkeuring(run, item.moment)

@@ -125,6 +125,45 @@ vooruit_ontwikkelbaan_maanden = 2
 # De werkgever zegt na een ontwikkelbaan een contract van minstens zoveel maanden toe; het
 # signaal vraagt vast te leggen of dat contract er is gekomen.
 contract_maanden = 12
+
+[web]
+# De webapplicatie (`lks serve`) voor medewerkers, goedkeurders, controllers en beheerders,
+# en het werkgeversportaal.
+# Na zoveel minuten zonder activiteit is een sessie verlopen en moet opnieuw worden ingelogd.
+sessie_minuten = 30
+# Na zoveel verkeerde wachtwoorden achter elkaar wordt een account tijdelijk geblokkeerd ...
+max_pogingen = 5
+# ... voor zoveel minuten.
+blokkade_minuten = 15
+# Grootste toegestane upload (levering, grootboek, bankafschrift, loonstroken) in MB.
+upload_mb = 20
+# Staat de applicatie achter een reverse proxy (nginx, een load balancer) die https afhandelt?
+# Dan vertrouwt lks de X-Forwarded-For/-Proto-kopregels van één proxy (voor het adres in het
+# auditlog en Secure-cookies). Alleen aanzetten als er werkelijk zo'n proxy voor staat.
+achter_proxy = false
+
+# Single sign-on met OpenID Connect (bijvoorbeeld Entra ID of ADFS voor medewerkers, de
+# eHerkenning-makelaar voor werkgevers). Het clientgeheim staat nooit in dit bestand maar in
+# de omgevingsvariabele die client_secret_env noemt. Zonder deze secties: alleen lokale accounts.
+# [sso.medewerkers]
+# issuer = "https://login.microsoftonline.com/<tenant-id>/v2.0"
+# client_id = "<client-id>"
+# client_secret_env = "LKS_SSO_MEDEWERKERS_SECRET"
+# # claim met de rollen, en welke waarde welke lks-rol is
+# rollen_claim = "roles"
+# gebruikersnaam_claim = "preferred_username"
+# [sso.medewerkers.rollen]
+# "LKS.Medewerker" = "medewerker"
+# "LKS.Goedkeurder" = "goedkeurder"
+# "LKS.Controller" = "controller"
+# "LKS.Beheerder" = "beheerder"
+#
+# [sso.werkgevers]
+# issuer = "https://makelaar.example.nl/oidc"
+# client_id = "<client-id>"
+# client_secret_env = "LKS_SSO_WERKGEVERS_SECRET"
+# # claim met het KvK-nummer van de werkgever namens wie wordt ingelogd
+# kvk_claim = "urn:etoegang:1.9:EntityConcernedID:KvKnr"
 '''
 
 class InstellingenFout(ValueError):
@@ -271,12 +310,69 @@ class Signalen(_Section):
     contract_maanden: int = Field(12, ge=1, le=60)
 
 
+class Web(_Section):
+    """The web application: session idle timeout, lockout after wrong passwords, upload size."""
+    sessie_minuten: int = Field(30, ge=1, le=24 * 60)
+    max_pogingen: int = Field(5, ge=1, le=100)
+    blokkade_minuten: int = Field(15, ge=1, le=24 * 60)
+    upload_mb: int = Field(20, ge=1, le=1024)
+    achter_proxy: bool = False
+
+
+_ROLNAMEN = ("medewerker", "goedkeurder", "controller", "beheerder")
+
+
+class SsoClient(_Section):
+    """One OpenID Connect client (the staff's identity provider or the werkgevers' broker).
+    The secret is read from the environment variable ``client_secret_env``, never from the file."""
+    issuer: Text
+    client_id: Text
+    client_secret_env: Text
+    scope: Text = "openid profile email"
+    gebruikersnaam_claim: Text = "preferred_username"
+    rollen_claim: Text = "roles"
+    rollen: dict[str, str] = {}
+    kvk_claim: OptionalText = None
+
+    @field_validator("issuer")
+    @classmethod
+    def valid_issuer(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://\S+", value):
+            raise ValueError(f"'{value}' is geen URL (https://…)")
+        return value.rstrip("/")
+
+    @field_validator("rollen")
+    @classmethod
+    def valid_rollen(cls, value: dict[str, str]) -> dict[str, str]:
+        for claim, rol in value.items():
+            if rol not in _ROLNAMEN:
+                raise ValueError(f"'{claim}' = '{rol}': onbekende rol (kies uit {', '.join(_ROLNAMEN)})")
+        return value
+
+    def client_secret(self) -> str | None:
+        return os.environ.get(self.client_secret_env) or None
+
+
+class Sso(_Section):
+    medewerkers: SsoClient | None = None
+    werkgevers: SsoClient | None = None
+
+    @field_validator("werkgevers")
+    @classmethod
+    def kvk_nodig(cls, value: SsoClient | None) -> SsoClient | None:
+        if value is not None and not value.kvk_claim:
+            raise ValueError("kvk_claim ontbreekt: het portaal koppelt een werkgever aan zijn KvK-nummer")
+        return value
+
+
 class Settings(_Section):
     gemeente: Gemeente
     beleid: Beleid = Beleid()
     betaalrun: Betaalrun = Betaalrun()
     scheduler: Scheduler = Scheduler()
     signalen: Signalen = Signalen()
+    web: Web = Web()
+    sso: Sso = Sso()
 
     _bron: Path | None = PrivateAttr(default=None)
 

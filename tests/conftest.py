@@ -15,7 +15,7 @@ import pytest
 
 from lks.db import init_database
 
-from tests.foundation.helpers import BACKENDS, create_database
+from tests.foundation.helpers import BACKENDS, create_database, maak_testgebruikers
 
 
 def pytest_configure(config):
@@ -51,6 +51,7 @@ def sqlite_template():
     directory = tempfile.mkdtemp(prefix="lks-sqlite-")
     path = Path(directory) / "template.db"
     init_database(f"sqlite:///{path}")
+    maak_testgebruikers(f"sqlite:///{path}")
     yield path
     shutil.rmtree(directory, ignore_errors=True)
 
@@ -58,7 +59,9 @@ def sqlite_template():
 @pytest.fixture(scope="session")
 def pg_template(pg_server):
     """A PostgreSQL database migrated to head once; tests start from a clone."""
-    init_database(create_database(pg_server, "lks_template"))
+    url = create_database(pg_server, "lks_template")
+    init_database(url)
+    maak_testgebruikers(url)
     return "lks_template"
 
 

@@ -53,7 +53,8 @@ def _frame(session: Session, query, columns) -> pd.DataFrame:
 
 def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str, now: dt.datetime,
                    settings: Settings, out: Path, progress=None,
-                   pdf: bool | frozenset[str] = False, specificaties: bool = True) -> Bestanden:
+                   pdf: bool | frozenset[str] = False, specificaties: bool = True,
+                   client_adres: str | None = None) -> Bestanden:
     """Write the specificaties (HTML and CSV; PDF for all werkgevers when ``pdf`` is True, or for
     the werkgever ids in ``pdf``) and the SEPA file, and record the file's hash."""
     out = Path(out)
@@ -102,7 +103,7 @@ def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str,
     except SepaFout as exc:
         raise BestandFout(f"SEPA-bestand van betaalrun {kenmerk} afgekeurd: {exc}") from None
     crash_point("bestand.voor_vastleggen")
-    lc.bestand_vastleggen(engine, run.id, gebruiker, now, sepa_pad.name, sha)
+    lc.bestand_vastleggen(engine, run.id, gebruiker, now, sepa_pad.name, sha, client_adres)
     return Bestanden(folder, sepa_pad, sha, len(specs))
 
 

@@ -84,9 +84,9 @@ def parse_periode(text: str) -> str:
 
 
 def _audit(session: Session, run_id: int | None, gebruiker: str, actie: str, now: dt.datetime,
-           van: str | None, naar: str | None, **details) -> None:
+           van: str | None, naar: str | None, client_adres: str | None = None, **details) -> None:
     session.add(AuditLog(moment=now, gebruiker=gebruiker, actie=actie, betaalrun_id=run_id,
-                         van_status=van, naar_status=naar,
+                         van_status=van, naar_status=naar, client_adres=client_adres,
                          details=json.dumps(details, sort_keys=True, default=str)))
 
 
@@ -122,7 +122,8 @@ def get_run(session: Session, periode: str, volgnummer: int | None = None) -> Be
 
 
 @_bezet_als_fout
-def aanvragen(engine: Engine, periode: str, gebruiker: str, now: dt.datetime) -> tuple[Betaalrun, bool]:
+def aanvragen(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
+              client_adres: str | None = None) -> tuple[Betaalrun, bool]:
     """Request the run for ``periode``; asking again returns the same run (created=False).
     A new volgnummer is only made when every earlier run of the periode is geannuleerd;
     corrections after a paid run go into the next periode's run."""
@@ -141,7 +142,7 @@ def aanvragen(engine: Engine, periode: str, gebruiker: str, now: dt.datetime) ->
             session.add(run)
             try:
                 session.flush()
-                _audit(session, run.id, gebruiker, "aanvragen", now, None, "aangevraagd",
+                _audit(session, run.id, gebruiker, "aanvragen", now, None, "aangevraagd", client_adres,
                        periode=periode, volgnummer=volgnummer)
                 session.commit()
                 return run, True
@@ -195,7 +196,8 @@ def _open_vorderingen(session: Session) -> pd.DataFrame:
 
 @_bezet_als_fout
 def berekenen(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
-              params: Parameters, settings: Settings, volgnummer: int | None = None) -> dict:
+              params: Parameters, settings: Settings, volgnummer: int | None = None,
+              client_adres: str | None = None) -> dict:
     """(Re)calculate the run: every plaatsing-month from the retro limit up to the periode
     with what is known at ``now``, minus what approved runs already paid. Allowed until
     approval; earlier lines of this run are replaced, never those of an approved run."""
@@ -245,7 +247,7 @@ def berekenen(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
         for vordering_id, bedrag in verrekening.aflossingen.itertuples(index=False):
             session.add(Aflossing(vordering_id=int(vordering_id), betaalrun_id=run.id, bedrag=int(bedrag)))
         summary = _summary(lines, verrekening)
-        _audit(session, run.id, gebruiker, "berekenen", now, van_status, "berekend",
+        _audit(session, run.id, gebruiker, "berekenen", now, van_status, "berekend", client_adres,
                vanaf=van, tot=periode, **summary)
         session.flush()
         crash_point("berekenen.voor_commit")
@@ -308,7 +310,8 @@ def _summary(lines: pd.DataFrame, verrekening) -> dict:
 
 @_bezet_als_fout
 def goedkeuren(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
-               uitvoerdatum: dt.date, volgnummer: int | None = None) -> Betaalrun:
+               uitvoerdatum: dt.date, volgnummer: int | None = None,
+               client_adres: str | None = None) -> Betaalrun:
     """Four-eyes approval: only a different user than the calculator, only while no other
     run was approved since the calculation (else its deltas would be stale)."""
     with _schrijfsessie(engine) as session:
@@ -324,7 +327,7 @@ def goedkeuren(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
         _transition(session, run, ("berekend",), "goedgekeurd",
                     dict(goedgekeurd_door=gebruiker, goedgekeurd_op=now, uitvoerdatum=uitvoerdatum),
                     extra_where=(Betaalrun.berekend_door != gebruiker,))
-        _audit(session, run.id, gebruiker, "goedkeuren", now, "berekend", "goedgekeurd",
+        _audit(session, run.id, gebruiker, "goedkeuren", now, "berekend", "goedgekeurd", client_adres,
                uitvoerdatum=uitvoerdatum.isoformat())
         session.flush()
         crash_point("goedkeuren.voor_commit")
@@ -336,13 +339,13 @@ def goedkeuren(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
 
 @_bezet_als_fout
 def annuleren(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
-              volgnummer: int | None = None) -> Betaalrun:
+              volgnummer: int | None = None, client_adres: str | None = None) -> Betaalrun:
     with _schrijfsessie(engine) as session:
         run = get_run(session, parse_periode(periode), volgnummer)
         van = run.status
         _transition(session, run, ("aangevraagd", "berekend"), "geannuleerd",
                     dict(geannuleerd_door=gebruiker, geannuleerd_op=now))
-        _audit(session, run.id, gebruiker, "annuleren", now, van, "geannuleerd")
+        _audit(session, run.id, gebruiker, "annuleren", now, van, "geannuleerd", client_adres)
         session.commit()
         session.refresh(run)
         return run
@@ -350,7 +353,7 @@ def annuleren(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
 
 @_bezet_als_fout
 def bestand_vastleggen(engine: Engine, run_id: int, gebruiker: str, now: dt.datetime,
-                       naam: str, sha256: str) -> None:
+                       naam: str, sha256: str, client_adres: str | None = None) -> None:
     """Record the written SEPA file. Regenerating must give the same bytes: a different hash
     for a run that already has a file is refused."""
     with _schrijfsessie(engine) as session:
@@ -359,20 +362,20 @@ def bestand_vastleggen(engine: Engine, run_id: int, gebruiker: str, now: dt.date
             if run.bestand_sha256 != sha256:
                 raise BetaalrunFout(f"betaalrun {run.kenmerk}: opnieuw gemaakt bestand wijkt af van het "
                                     f"vastgelegde (sha256 {run.bestand_sha256[:12]}…)")
-            _audit(session, run.id, gebruiker, "bestand_opnieuw", now, run.status, run.status,
+            _audit(session, run.id, gebruiker, "bestand_opnieuw", now, run.status, run.status, client_adres,
                    sha256=sha256, naam=naam)
             session.commit()
             return
         _transition(session, run, ("goedgekeurd",), "bestand_aangemaakt",
                     dict(bestand_naam=naam, bestand_sha256=sha256, bestand_op=now))
-        _audit(session, run.id, gebruiker, "bestand", now, "goedgekeurd", "bestand_aangemaakt",
+        _audit(session, run.id, gebruiker, "bestand", now, "goedgekeurd", "bestand_aangemaakt", client_adres,
                sha256=sha256, naam=naam)
         session.commit()
 
 
 @_bezet_als_fout
 def verzonden(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
-              volgnummer: int | None = None) -> Betaalrun:
+              volgnummer: int | None = None, client_adres: str | None = None) -> Betaalrun:
     """Mark the file as sent to the bank; a second time is refused."""
     with _schrijfsessie(engine) as session:
         run = get_run(session, parse_periode(periode), volgnummer)
@@ -381,7 +384,7 @@ def verzonden(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
                                 f"{run.verzonden_op:%Y-%m-%d %H:%M} door {run.verzonden_door}")
         _transition(session, run, ("bestand_aangemaakt",), "verzonden",
                     dict(verzonden_door=gebruiker, verzonden_op=now))
-        _audit(session, run.id, gebruiker, "verzonden", now, "bestand_aangemaakt", "verzonden",
+        _audit(session, run.id, gebruiker, "verzonden", now, "bestand_aangemaakt", "verzonden", client_adres,
                sha256=run.bestand_sha256)
         session.commit()
         session.refresh(run)

@@ -151,7 +151,9 @@ class Aflossing(Base):
 
 
 class AuditLog(Base):
-    """Append-only: who did what, when, from which state to which."""
+    """Append-only: who did what, when, from which state to which. ``gebruiker`` is the
+    authenticated user's name (``gebruiker.naam``), ``client_adres`` the address a web request
+    came from (NULL on the command line and for the scheduler)."""
 
     __tablename__ = "audit_log"
 
@@ -163,3 +165,4 @@ class AuditLog(Base):
     van_status: Mapped[str | None] = mapped_column(String(20))
     naar_status: Mapped[str | None] = mapped_column(String(20))
     details: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    client_adres: Mapped[str | None] = mapped_column(String(64))

@@ -18,12 +18,12 @@ from pathlib import Path
 from sqlalchemy import Engine, func, inspect, select, table
 from sqlalchemy.orm import Session
 
-from lks.betaalrun import lifecycle as lc
+from lks.app import betaalruns, leveringen
+from lks.app.identiteit import Geweigerd
 from lks.calc.core import CalcFout
 from lks.db.models import Plaatsing
-from lks.importer import ImportFouten, import_directory
-from lks.parameters import ParameterOntbreekt, Parameters
-from lks.settings import Settings
+from lks.importer import ImportFouten
+from lks.parameters import ParameterOntbreekt
 
 ONGEDEKTE_PERIODE = "2026-07"
 
@@ -49,29 +49,37 @@ def _foutieve_levering(folder: Path, plaatsing_id: str) -> Path:
     return folder
 
 
-def bewaking_demo(engine: Engine, staging: Path, params: Parameters, settings: Settings,
-                  now: dt.datetime, gebruiker: str) -> list[str]:
-    """Run the refusals; returns one Dutch line per refusal for the summary and LEESMIJ."""
+def bewaking_demo(o, staging: Path, now: dt.datetime, medewerker) -> list[str]:
+    """Run the refusals (``o``: the application layer's Omgeving; ``medewerker``: the demo
+    medewerker's identity); returns one Dutch line per refusal for the summary and LEESMIJ."""
+    engine = o.engine
     regels = []
     voor = _rijen(engine)
     with Session(engine) as session:
         plaatsing_id = session.scalars(select(Plaatsing.plaatsing_id).order_by(Plaatsing.plaatsing_id)).first()
     try:
-        import_directory(engine, _foutieve_levering(staging / "foutieve-levering", plaatsing_id), recorded_at=now)
+        leveringen.importeren(engine, medewerker, _foutieve_levering(staging / "foutieve-levering", plaatsing_id),
+                              recorded_at=now)
     except ImportFouten as fouten:
         regels.append("Een levering met fouten is in zijn geheel geweigerd, er is niets opgeslagen: "
                       + "; ".join(str(f) for f in fouten.fouten) + ".")
     else:
         raise RuntimeError("demo: de foutieve levering is niet geweigerd")
 
-    lc.aanvragen(engine, ONGEDEKTE_PERIODE, gebruiker, now)
+    betaalruns.aanvragen(o, medewerker, ONGEDEKTE_PERIODE, now)
     try:
-        lc.berekenen(engine, ONGEDEKTE_PERIODE, gebruiker, now, params, settings)
+        betaalruns.berekenen(o, medewerker, ONGEDEKTE_PERIODE, now)
     except (ParameterOntbreekt, CalcFout) as fout:
         regels.append(f"Betaalrun {ONGEDEKTE_PERIODE} niet berekend: {fout}. De aanvraag is geannuleerd.")
     else:
         raise RuntimeError(f"demo: betaalrun {ONGEDEKTE_PERIODE} is berekend zonder WML-parameter")
-    lc.annuleren(engine, ONGEDEKTE_PERIODE, gebruiker, now)
+    try:
+        betaalruns.goedkeuren(o, medewerker, ONGEDEKTE_PERIODE, now)
+    except Geweigerd as fout:
+        regels.append(f"Goedkeuren door een medewerker: {fout}.")
+    else:
+        raise RuntimeError("demo: een medewerker kon een betaalrun goedkeuren")
+    betaalruns.annuleren(o, medewerker, ONGEDEKTE_PERIODE, now)
 
     na = _rijen(engine)
     # the request and its cancellation are recorded (one run, its audit records): nothing else

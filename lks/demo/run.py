@@ -18,23 +18,23 @@ from pathlib import Path
 import pandas as pd
 from rich.progress import Progress
 
-from lks.beschikkingen import maak_beschikkingen
-from lks.betaalrun import lifecycle as lc
-from lks.betaalrun.bestand import maak_bestanden
+from lks.app import beschikkingen as app_beschikkingen
+from lks.app import betaalruns, leveringen
+from lks.app.omgeving import Omgeving as AppOmgeving
 from lks.calc import calculate
 from lks.db import init_database, make_engine
 from lks.demo.gemeente import build_gemeente, samenvatting, write_import_dir
 from lks.export import write_calculation_csv
 from lks.facts import load_facts
-from lks.importer import import_directory
 from lks.parameters import Parameters
 from lks.scheduler import TIJDZONE, Omgeving, replay
 from lks.settings import Settings, load_settings
 from lks.signalen import lijst
 
 UTC = dt.timezone.utc
-BEREKENAAR = "m.jansen"   # medewerker financiën who makes the payment files
-GOEDKEURDER = "a.bakker"  # teamleider who approves (four eyes)
+from lks.demo import gebruikers as demo_gebruikers  # noqa: E402
+from lks.demo.gebruikers import GOEDKEURDER, MEDEWERKER as BEREKENAAR  # noqa: E402
+
 SCHEDULER = "scheduler"   # the batch cycles request and calculate the betaalrun
 EERSTE, LAATSTE = "2025-01", "2026-06"
 PDF_WERKGEVERS = ("W001", "W002", "W003")
@@ -54,6 +54,7 @@ class DemoResultaat:
     signalen: int = 0  # signalen on the werklijst (open and resolved), in signalen.csv
     verantwoording: dict = field(default_factory=dict)  # lks.demo.verantwoording: the controller step
     bewaking: list[str] = field(default_factory=list)  # lks.demo.bewaking: what the system refused
+    gebruikers: dict[str, str] = field(default_factory=dict)  # demo user -> role (lks.demo.gebruikers)
 
 
 def months(first: str, last: str) -> list[str]:
@@ -79,6 +80,10 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
     result = DemoResultaat(out)
     result.samenvatting_regels = samenvatting(gemeente.final()).regels()
     kies_pdf = _pdf_keuze(beschikking_pdfs_per_soort)
+    result.gebruikers = demo_gebruikers.maak(engine, dt.datetime(2024, 12, 1, 9, 0, tzinfo=UTC))
+    medewerker = demo_gebruikers.als(engine, BEREKENAAR)
+    goedkeurder = demo_gebruikers.als(engine, GOEDKEURDER)
+    app = AppOmgeving(engine=engine, settings=settings, uitvoer=out, _params=params)
 
     staging = Path(tempfile.mkdtemp(prefix="lks-demo-"))
     pending = list(snapshots)
@@ -95,13 +100,14 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
             snap = pending.pop(0)
             folder = staging / snap.known_on.isoformat()
             write_import_dir(snap.tables, folder)
-            import_directory(engine, folder, recorded_at=dt.datetime.combine(snap.known_on, dt.time(6, 0), UTC))
+            leveringen.importeren(engine, medewerker, folder,
+                                  recorded_at=dt.datetime.combine(snap.known_on, dt.time(6, 0), UTC))
             result.imports += 1
         if stap.taak == "betaalrun" and stap.soort == "cyclus":
             # beschikkingen before the run: a verlening precedes the first voorschot, and the
             # vaststelling of a year compares with what was paid before this run's corrections
-            brieven = maak_beschikkingen(engine, stap.moment.astimezone(TIJDZONE).date(), stap.moment, params,
-                                         settings, out, pdf=kies_pdf, workers=2)
+            brieven = app_beschikkingen.maak(app, medewerker, stap.moment.astimezone(TIJDZONE).date(), stap.moment,
+                                             out, pdf=kies_pdf, workers=2)
             for soort, aantal in brieven.per_soort().items():
                 result.beschikkingen[soort] = result.beschikkingen.get(soort, 0) + aantal
             result.beschikking_pdfs += brieven.pdfs
@@ -111,9 +117,9 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
     def na_goedkeuring(run, goedkeuring: dt.datetime) -> None:
         # PDFs cost about a second each: the last run shows them for a few werkgevers
         pdf = frozenset(PDF_WERKGEVERS) if run.periode == LAATSTE else False
-        bestanden = maak_bestanden(engine, run.periode, run.volgnummer, BEREKENAAR,
-                                   goedkeuring + dt.timedelta(minutes=10), settings, out / "betaalruns", pdf=pdf)
-        lc.verzonden(engine, run.periode, GOEDKEURDER, goedkeuring + dt.timedelta(minutes=30), run.volgnummer)
+        bestanden = betaalruns.exporteren(app, medewerker, run.periode, goedkeuring + dt.timedelta(minutes=10),
+                                          out / "betaalruns", run.volgnummer, pdf=pdf)
+        betaalruns.verzonden(app, medewerker, run.periode, goedkeuring + dt.timedelta(minutes=30), run.volgnummer)
         bestanden_per_periode[run.periode] = bestanden.sepa_pad
         sha_per_periode[run.periode] = bestanden.sha256
         if progress:
@@ -125,9 +131,9 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
         # the months replayed through the scheduler's own cycles (batches/cycli.yaml): the
         # betaalrun requested and calculated by the scheduler, approved by the second demo user
         # (simulated four eyes), the daily signalen; the beschikkingen as above
-        omgeving = Omgeving(engine=engine, params=params, settings=settings, out=out, gebruiker=SCHEDULER)
+        omgeving = Omgeving(engine=engine, params=params, settings=settings, out=out)
         stappen = replay(omgeving, dt.datetime(2025, 1, 1, tzinfo=TIJDZONE),
-                         dt.datetime(2026, 6, 30, 23, 59, 59, tzinfo=TIJDZONE), goedkeurder=GOEDKEURDER,
+                         dt.datetime(2026, 6, 30, 23, 59, 59, tzinfo=TIJDZONE), goedkeurder=goedkeurder,
                          voor=voor, na_goedkeuring=na_goedkeuring, taken={"betaalrun", "signalen"})
     finally:
         if progress:
@@ -157,8 +163,8 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
     from lks.demo.bewaking import bewaking_demo
     bewaking_map = Path(tempfile.mkdtemp(prefix="lks-demo-bewaking-"))
     try:
-        result.bewaking = bewaking_demo(engine, bewaking_map, params, settings,
-                                        dt.datetime(2026, 7, 18, 7, 0, tzinfo=UTC), SCHEDULER)
+        result.bewaking = bewaking_demo(app, bewaking_map, dt.datetime(2026, 7, 18, 7, 0, tzinfo=UTC),
+                                        medewerker)
     finally:
         shutil.rmtree(bewaking_map, ignore_errors=True)
     engine.dispose()

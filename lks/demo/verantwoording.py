@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from lks.db.models_betaalrun import Betaalregel, Betaalrun
 from lks.facts import load_facts
-from lks.verantwoording import maak_rapport
-from lks.verantwoording_import import (betalingen_voor_bank, grootboek_csv, importeer_camt053, importeer_grootboek,
+from lks.verantwoording.rapport import maak_rapport
+from lks.verantwoording.invoer import (betalingen_voor_bank, grootboek_csv, importeer_camt053, importeer_grootboek,
                                        maak_camt053, open_vorderingen, voeg_ontvangst_toe, zet_budget, zet_capaciteit)
-from lks.verantwoording_uitvoer import write_html, write_xlsx
+from lks.verantwoording.uitvoer import write_html, write_xlsx
 
 UTC = dt.timezone.utc
 CONTROLLER = "r.dijkstra"  # controller who records budgets and reads in the exports

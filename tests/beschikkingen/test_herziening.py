@@ -368,7 +368,7 @@ def _table_rows(output: str) -> dict[str, list[str]]:
 
 
 def test_the_cli_lists_a_herziening_with_the_letter_it_replaces(timeline, monkeypatch):
-    from lks.cli import console
+    from lks.cli.kern import console
     from tests.foundation.helpers import Cli
 
     monkeypatch.setattr(console, "width", 160)  # a wide terminal: one line per letter

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from lks.cli import app
 from tests.betaalrun.conftest import gemeente_dir
-from tests.foundation.helpers import new_database
+from tests.foundation.helpers import als_account, new_database
 
 
 @pytest.fixture
@@ -18,9 +18,9 @@ def lks(request, backend, tmp_path, monkeypatch):
     # a database at schema head: `lks import` leaves its schema as it is and loads the gemeente
     with new_database(request, backend, tmp_path) as db:
 
-        def run(*args, user=None):
-            env = {"LKS_GEBRUIKER": user} if user else {}
-            return runner.invoke(app, ["--db", db, *args], env=env)
+        def run(*args, user="piet"):
+            with als_account(user):
+                return runner.invoke(app, ["--db", db, *args])
 
         result = run("import", str(gemeente_dir(tmp_path / "in")), "--recorded-at", "2025-01-02T08:00:00")
         assert result.exit_code == 0, result.output
@@ -76,20 +76,22 @@ def test_explain(lks):
 
 
 def test_betaalrun_cycle(lks, tmp_path):
-    assert lks("betaalrun", "request", "--periode", "2025-01", user="anna").exit_code == 0
-    calc = lks("betaalrun", "calculate", "--periode", "2025-01", user="anna")
+    assert lks("betaalrun", "request", "--periode", "2025-01", user="piet").exit_code == 0
+    calc = lks("betaalrun", "calculate", "--periode", "2025-01", user="piet")
     assert calc.exit_code == 0, calc.output
-    self_approve = lks("betaalrun", "approve", "--periode", "2025-01", user="anna")
-    assert self_approve.exit_code == 1 and "vier-ogenprincipe" in self_approve.output
-    assert lks("betaalrun", "approve", "--periode", "2025-01", user="bert").exit_code == 0
-    export = lks("betaalrun", "export", "--periode", "2025-01", "--out", str(tmp_path / "bank"), user="anna")
+    self_approve = lks("betaalrun", "approve", "--periode", "2025-01", user="piet")
+    assert self_approve.exit_code == 1 and "vereist de rol goedkeurder" in self_approve.output
+    assert lks("betaalrun", "approve", "--periode", "2025-01", user="klaas").exit_code == 0
+    export = lks("betaalrun", "export", "--periode", "2025-01", "--out", str(tmp_path / "bank"), user="mira")
     assert export.exit_code == 0, export.output
     assert (tmp_path / "bank" / "betaalrun-2025-01-1" / "pain.001-2025-01-1.xml").exists()
-    assert lks("betaalrun", "mark-sent", "--periode", "2025-01", user="bert").exit_code == 0
-    again = lks("betaalrun", "mark-sent", "--periode", "2025-01", user="bert")
+    assert lks("betaalrun", "mark-sent", "--periode", "2025-01", user="klaas").exit_code == 1  # not a goedkeurder's
+    assert lks("betaalrun", "mark-sent", "--periode", "2025-01", user="mira").exit_code == 0
+    again = lks("betaalrun", "mark-sent", "--periode", "2025-01", user="mira")
     assert again.exit_code == 1 and "al als verzonden" in again.output
-    show = lks("betaalrun", "show", "--periode", "2025-01")
-    assert show.exit_code == 0 and "goedkeuren" in show.output and "bert" in show.output
+    show = lks("betaalrun", "show", "--periode", "2025-01", user="carla")
+    assert show.exit_code == 0 and "goedkeuren" in show.output and "klaas" in show.output
+    assert lks("betaalrun", "show", "--periode", "2025-01", user="bea").exit_code == 1  # beheerder: no data
     assert lks("betaalrun", "calculate", "--periode", "2025-1x").exit_code == 1
 
 

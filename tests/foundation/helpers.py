@@ -89,17 +89,57 @@ def dump(engine: sa.Engine) -> dict[str, list[tuple]]:
                 for name in names}
 
 
-class Cli:
-    """Runs ``lks`` in-process against one database URL."""
+# The users every test database has (``maak_testgebruikers``), each linked to an account of
+# the same name: ``Cli(url, als="klaas")`` runs a command as if the operating-system account
+# (SQLite) or database login (PostgreSQL) of the process were that account.
+TESTGEBRUIKERS = {"bea": "beheerder", "piet": "medewerker", "mira": "medewerker", "klaas": "goedkeurder",
+                  "bert": "goedkeurder", "carla": "controller"}
+TESTWACHTWOORD = "Test-wachtwoord-2025"
 
-    def __init__(self, url: str):
+
+def maak_testgebruikers(target) -> None:
+    """The test users (``TESTGEBRUIKERS``) in a database at head: ``bea`` is the first
+    beheerder and adds the others through the application layer."""
+    from lks.app import gebruikers
+    from lks.app.identiteit import Rol
+    from lks.db import make_engine
+
+    engine = make_engine(target) if isinstance(target, str) else target
+    try:
+        moment = dt.datetime(2024, 12, 1, 8, 0, tzinfo=dt.timezone.utc)
+        gebruikers.eerste_beheerder(engine, moment, naam="bea", account="bea", wachtwoord=TESTWACHTWOORD,
+                                    rollen=(Rol.BEHEERDER,))
+        bea = gebruikers.als(engine, "bea", "test")
+        for naam, rol in TESTGEBRUIKERS.items():
+            if naam != "bea":
+                gebruikers.voeg_toe(engine, bea, naam, rol, account=naam, wachtwoord=TESTWACHTWOORD, now=moment)
+    finally:
+        if isinstance(target, str):
+            engine.dispose()
+
+
+@contextmanager
+def als_account(account: str):
+    """Run as if this process's account were ``account`` (the seam of
+    ``lks.app.gebruikers.systeemaccount``; the real one reads the kernel or the database)."""
+    from unittest import mock
+    with mock.patch("lks.app.gebruikers.systeemaccount", lambda engine: account):
+        yield
+
+
+class Cli:
+    """Runs ``lks`` in-process against one database URL, as the user of account ``als``."""
+
+    def __init__(self, url: str, als: str = "piet"):
         self.url = url
+        self.als = als
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, db: bool = True):
+    def __call__(self, *args: str, db: bool = True, als: str | None = None, input: str | None = None):
         arguments = (["--db", self.url] if db else []) + [str(a) for a in args]
         try:
-            return self.runner.invoke(app, arguments)
+            with als_account(als or self.als):
+                return self.runner.invoke(app, arguments, input=input)
         finally:
             state.db_url = None
 

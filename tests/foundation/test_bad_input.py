@@ -96,7 +96,7 @@ LEDGER = [
 def test_ledger_import_refuses(feiten, cli, tmp_path, inhoud, meldingen):
     before = dump(feiten)
     (tmp_path / GB).write_bytes(inhoud)
-    result = cli("ledger", "import", tmp_path / GB, "--gebruiker", "carla")
+    result = cli("ledger", "import", tmp_path / GB, als="carla")
     geweigerd(result, *meldingen, "fout: niets vastgelegd: 1 fout")
     assert result.stdout == ""
     assert dump(feiten) == before
@@ -106,7 +106,7 @@ def test_ledger_every_error_is_reported_and_nothing_stored(feiten, cli, tmp_path
     before = dump(feiten)
     (tmp_path / GB).write_bytes(grootboek("2025-02-30;623110;buig;10,00;K-2;\n", GOED,
                                           "2025-01-28;623110;wmo;12,3,4;K-4;\n"))
-    result = cli("ledger", "import", tmp_path / GB)
+    result = cli("ledger", "import", tmp_path / GB, als="carla")
     geweigerd(result, f"{GB}, regel 3, kolom boekdatum", f"{GB}, regel 5, kolom bedrag",
               f"{GB}, regel 5, kolom budget", "fout: niets vastgelegd: 3 fouten")
     assert dump(feiten) == before
@@ -114,12 +114,12 @@ def test_ledger_every_error_is_reported_and_nothing_stored(feiten, cli, tmp_path
 
 def test_ledger_same_file_twice_and_missing_file(feiten, cli, tmp_path):
     (tmp_path / GB).write_bytes(grootboek())
-    assert cli("ledger", "import", tmp_path / GB, "--gebruiker", "carla").exit_code == 0
+    assert cli("ledger", "import", tmp_path / GB, als="carla").exit_code == 0
     before = dump(feiten)
-    geweigerd(cli("ledger", "import", tmp_path / GB), f"{GB}: dit bestand is al ingelezen (grootboekimport 1)")
-    geweigerd(cli("ledger", "import", tmp_path / "bestaat-niet.csv"), "bestaat-niet.csv bestaat niet")
-    geweigerd(cli("ledger", "import", tmp_path), f"{tmp_path} is een map, geen bestand")
-    geweigerd(cli("ledger", "import"), "argument CSV ontbreekt")
+    geweigerd(cli("ledger", "import", tmp_path / GB, als="carla"), f"{GB}: dit bestand is al ingelezen (grootboekimport 1)")
+    geweigerd(cli("ledger", "import", tmp_path / "bestaat-niet.csv", als="carla"), "bestaat-niet.csv bestaat niet")
+    geweigerd(cli("ledger", "import", tmp_path, als="carla"), f"{tmp_path} is een map, geen bestand")
+    geweigerd(cli("ledger", "import", als="carla"), "argument CSV ontbreekt")
     assert dump(feiten) == before
 
 
@@ -216,7 +216,7 @@ BANK = [_camt_case(*case) for case in BANK]
 def test_bank_import_refuses(feiten, cli, tmp_path, inhoud, melding):
     before = dump(feiten)
     (tmp_path / CAMT).write_bytes(inhoud)
-    result = cli("bank", "import", tmp_path / CAMT, "--gebruiker", "carla")
+    result = cli("bank", "import", tmp_path / CAMT, als="carla")
     geweigerd(result, melding(inhoud.decode("latin-1")), "fout: niets vastgelegd: 1 fout")
     assert result.stdout == ""
     assert dump(feiten) == before
@@ -226,7 +226,7 @@ def test_bank_every_entry_is_checked_and_nothing_stored(feiten, cli, tmp_path):
     before = dump(feiten)
     tekst = camt(post(amt='<Amt Ccy="EUR">tien</Amt>'), post(), post(datum="<BookgDt><Dt>2025-13-01</Dt></BookgDt>"))
     (tmp_path / CAMT).write_text(tekst, encoding="utf-8")
-    result = cli("bank", "import", tmp_path / CAMT)
+    result = cli("bank", "import", tmp_path / CAMT, als="carla")
     geweigerd(result, "(afschrift 1, post 2): bedrag 'tien' is geen getal",
               "(afschrift 1, post 4): boekdatum '2025-13-01' is geen bestaande datum",
               "fout: niets vastgelegd: 2 fouten")
@@ -235,11 +235,11 @@ def test_bank_every_entry_is_checked_and_nothing_stored(feiten, cli, tmp_path):
 
 def test_bank_same_statement_twice_and_not_a_file(feiten, cli, tmp_path):
     (tmp_path / CAMT).write_text(camt(), encoding="utf-8")
-    assert cli("bank", "import", tmp_path / CAMT, "--gebruiker", "carla").exit_code == 0
+    assert cli("bank", "import", tmp_path / CAMT, als="carla").exit_code == 0
     before = dump(feiten)
-    geweigerd(cli("bank", "import", tmp_path / CAMT), f"{CAMT}: dit bankafschrift is al ingelezen (afschrift 1)")
-    geweigerd(cli("bank", "import", tmp_path), f"{tmp_path} is een map, geen bestand")
-    geweigerd(cli("bank", "import", tmp_path / "weg.xml"), "weg.xml bestaat niet")
+    geweigerd(cli("bank", "import", tmp_path / CAMT, als="carla"), f"{CAMT}: dit bankafschrift is al ingelezen (afschrift 1)")
+    geweigerd(cli("bank", "import", tmp_path, als="carla"), f"{tmp_path} is een map, geen bestand")
+    geweigerd(cli("bank", "import", tmp_path / "weg.xml", als="carla"), "weg.xml bestaat niet")
     assert dump(feiten) == before
 
 
@@ -247,9 +247,9 @@ def test_bank_same_statement_twice_and_not_a_file(feiten, cli, tmp_path):
 # lks budget set | capaciteit, lks ontvangst add
 # --------------------------------------------------------------------------------------------
 
-BUDGET_SET = ["budget", "set", "--gebruiker", "carla", "--jaar", "2025", "--budget", "buig", "--bedrag", "887000.00"]
-CAPACITEIT = ["budget", "capaciteit", "--gebruiker", "carla", "--jaar", "2025"]
-ONTVANGST = ["ontvangst", "add", "--gebruiker", "carla", "--werkgever", "WG001", "--bedrag", "100,00",
+BUDGET_SET = ["budget", "set", "--jaar", "2025", "--budget", "buig", "--bedrag", "887000.00"]
+CAPACITEIT = ["budget", "capaciteit", "--jaar", "2025"]
+ONTVANGST = ["ontvangst", "add", "--werkgever", "WG001", "--bedrag", "100,00",
              "--datum", "2025-05-02"]
 
 
@@ -301,15 +301,15 @@ OPTIES = [
      "--bedrag: '12,3,4' is geen bedrag"),
     ("ontvangst_kenmerk_te_lang", ONTVANGST + ["--budget", "buig", "--kenmerk", "K" * 101],
      "--kenmerk: langer dan 100 tekens"),
-    ("ontvangst_gebruiker_te_lang", met(ONTVANGST, "--gebruiker", "x" * 101) + ["--budget", "buig"],
-     "--gebruiker: de naam is langer dan 100 tekens"),
+    ("ontvangst_gebruiker_bestaat_niet", ONTVANGST + ["--gebruiker", "carla", "--budget", "buig"],
+     "onbekende optie --gebruiker"),
 ]
 
 
 @pytest.mark.parametrize("args, melding", [c[1:] for c in OPTIES], ids=[c[0] for c in OPTIES])
 def test_budget_and_ontvangst_options_are_checked(feiten, cli, args, melding):
     before = dump(feiten)
-    geweigerd(cli(*args), melding)
+    geweigerd(cli(*args, als="carla"), melding)
     assert dump(feiten) == before
 
 
@@ -321,7 +321,7 @@ def test_budget_and_ontvangst_options_are_checked(feiten, cli, args, melding):
 def berekend(feiten, cli):
     """Betaalrun 2025-03-1, requested and calculated by anna."""
     for stap in ("request", "calculate"):
-        result = cli("betaalrun", stap, "--periode", "2025-03", "--gebruiker", "anna")
+        result = cli("betaalrun", stap, "--periode", "2025-03", als="piet")
         assert result.exit_code == 0, result.output
     return feiten
 
@@ -329,18 +329,28 @@ def berekend(feiten, cli):
 @pytest.mark.parametrize("periode", ["2025-13", "2025-7", "tekst", "2025-00", "0000-01", "2025-03-01", ""])
 def test_periode_must_be_a_month(feiten, cli, periode):
     before = dump(feiten)
-    for args in (["betaalrun", "request", "--gebruiker", "anna"], ["betaalrun", "show"],
+    for args in (["betaalrun", "request"], ["betaalrun", "show"],
                  ["rapport", "--jaar", "2025"]):
-        geweigerd(cli(*args, "--periode", periode), f"--periode '{periode}' is geen geldige maand (JJJJ-MM)")
+        geweigerd(cli(*args, "--periode", periode, als="carla" if args[0] == "rapport" else "piet"),
+                  f"--periode '{periode}' is geen maand in de vorm JJJJ-MM")
     assert dump(feiten) == before
 
 
 def test_four_eyes(berekend, cli, monkeypatch):
+    """piet calculated the run: as a medewerker he may not approve at all, and once a beheerder
+    also makes him goedkeurder, the four-eyes rule still refuses him. Typing another name is
+    no way round it: there is no such option, and $USER or $LKS_GEBRUIKER change nothing."""
+    geweigerd(cli("betaalrun", "approve", "--periode", "2025-03", als="piet"),
+              "geweigerd: een betaalrun goedkeuren vereist de rol goedkeurder; piet heeft de rol medewerker")
+    assert cli("gebruiker", "roles", "piet", "--rol", "medewerker,goedkeurder", als="bea").exit_code == 0
     before = dump(berekend)
-    melding = "vier-ogenprincipe: anna heeft betaalrun 2025-03-1 berekend en mag hem niet zelf goedkeuren"
-    geweigerd(cli("betaalrun", "approve", "--periode", "2025-03", "--gebruiker", "anna"), melding)
-    monkeypatch.setenv("LKS_GEBRUIKER", "anna")  # the default user is the same person
-    geweigerd(cli("betaalrun", "approve", "--periode", "2025-03"), melding)
+    melding = "vier-ogenprincipe: piet heeft betaalrun 2025-03-1 berekend en mag hem niet zelf goedkeuren"
+    geweigerd(cli("betaalrun", "approve", "--periode", "2025-03", als="piet"), melding)
+    for variabele in ("LKS_GEBRUIKER", "USER", "LOGNAME"):
+        monkeypatch.setenv(variabele, "klaas")
+    geweigerd(cli("betaalrun", "approve", "--periode", "2025-03", als="piet"), melding)
+    geweigerd(cli("betaalrun", "approve", "--periode", "2025-03", "--gebruiker", "klaas", als="piet"),
+              "onbekende optie --gebruiker")
     assert dump(berekend) == before
 
 
@@ -349,25 +359,23 @@ def test_four_eyes(berekend, cli, monkeypatch):
     (["--periode", "2025-03", "--volgnummer", "7"], "geen betaalrun voor periode 2025-03 met volgnummer 7"),
     (["--periode", "2025-04"], "geen betaalrun voor periode 2025-04"),
     ([], "optie --periode ontbreekt"),
-    (["--periode", "2025-03", "--gebruiker", " "], "geen gebruiker bekend: geef --gebruiker NAAM"),
-    (["--periode", "2025-03", "--gebruiker", "b" * 101], "--gebruiker: de naam is langer dan 100 tekens"),
-], ids=["volgnummer_tekst", "volgnummer_onbekend", "geen_run", "periode_ontbreekt", "gebruiker_leeg",
-        "gebruiker_te_lang"])
+    (["--periode", "2025-03", "--gebruiker", "klaas"], "onbekende optie --gebruiker"),
+], ids=["volgnummer_tekst", "volgnummer_onbekend", "geen_run", "periode_ontbreekt", "geen_gebruikersoptie"])
 def test_approve_arguments(berekend, cli, args, melding):
     before = dump(berekend)
-    geweigerd(cli("betaalrun", "approve", *(args if "--gebruiker" in args else [*args, "--gebruiker", "bert"])),
+    geweigerd(cli("betaalrun", "approve", *args, als="klaas"),
               melding)
     assert dump(berekend) == before
 
 
 def test_export_directory_that_is_a_file(berekend, cli, tmp_path):
-    assert cli("betaalrun", "approve", "--periode", "2025-03", "--gebruiker", "bert").exit_code == 0
+    assert cli("betaalrun", "approve", "--periode", "2025-03", als="klaas").exit_code == 0
     before = dump(berekend)
     bestand = tmp_path / "betaalbestanden"
     bestand.write_text("geen map")
     for out, melding in ((bestand, f"--out {bestand}: is een bestand, geen map"),
                          (bestand / "2025", f"--out {bestand / '2025'}: {bestand} is een bestand, geen map")):
-        geweigerd(cli("betaalrun", "export", "--periode", "2025-03", "--gebruiker", "carla", "--out", out), melding)
+        geweigerd(cli("betaalrun", "export", "--periode", "2025-03", "--out", out, als="carla"), melding)
     assert bestand.read_text() == "geen map"
     assert dump(berekend) == before  # still goedgekeurd: no file recorded
 
@@ -387,7 +395,7 @@ def test_rapport_arguments(feiten, cli, tmp_path, args, melding):
     bestand.write_text("geen map")
     vul = {"bestand": bestand, "map": tmp_path}
     before = dump(feiten)
-    result = cli("rapport", *(a.format(**vul) for a in args))
+    result = cli("rapport", *(a.format(**vul) for a in args), als="carla")
     geweigerd(result, melding.format(**vul))
     assert result.stdout == ""  # refused before the report was drawn up
     assert dump(feiten) == before
@@ -464,8 +472,8 @@ def test_broken_settings_file(berekend, cli, tmp_path, monkeypatch, inhoud, meld
     pad.parent.mkdir()
     pad.write_bytes(inhoud.encode("utf-8") if isinstance(inhoud, str) else inhoud)
     monkeypatch.setenv("LKS_SETTINGS", str(pad))
-    geweigerd(cli("betaalrun", "calculate", "--periode", "2025-03", "--gebruiker", "anna"), f"fout: {pad}: ", melding)
-    geweigerd(cli("betaalrun", "approve", "--periode", "2025-03", "--gebruiker", "bert"), f"fout: {pad}: ", melding)
+    geweigerd(cli("betaalrun", "calculate", "--periode", "2025-03", als="piet"), f"fout: {pad}: ", melding)
+    geweigerd(cli("betaalrun", "approve", "--periode", "2025-03", als="klaas"), f"fout: {pad}: ", melding)
     assert dump(berekend) == before
 
 
@@ -473,13 +481,13 @@ def test_settings_in_working_directory_and_path_problems(berekend, cli, tmp_path
     before = dump(berekend)
     (tmp_path / "gemeente.toml").write_text(_vervang("[beleid]\n", '[beleid]\nindexering = "jaarlijks"\n'),
                                             encoding="utf-8")
-    geweigerd(cli("betaalrun", "calculate", "--periode", "2025-03", "--gebruiker", "anna"),
+    geweigerd(cli("betaalrun", "calculate", "--periode", "2025-03", als="piet"),
               "fout: gemeente.toml: [beleid] indexering: onbekende sleutel")
     monkeypatch.setenv("LKS_SETTINGS", str(tmp_path / "typfout.toml"))
-    geweigerd(cli("betaalrun", "calculate", "--periode", "2025-03", "--gebruiker", "anna"),
+    geweigerd(cli("betaalrun", "calculate", "--periode", "2025-03", als="piet"),
               f"fout: {tmp_path / 'typfout.toml'}: bestand bestaat niet")
     monkeypatch.setenv("LKS_SETTINGS", str(tmp_path))
-    geweigerd(cli("betaalrun", "calculate", "--periode", "2025-03", "--gebruiker", "anna"),
+    geweigerd(cli("betaalrun", "calculate", "--periode", "2025-03", als="piet"),
               f"fout: {tmp_path}: kan bestand niet lezen (is een map, geen bestand)")
     assert dump(berekend) == before
 
@@ -487,7 +495,7 @@ def test_settings_in_working_directory_and_path_problems(berekend, cli, tmp_path
 def test_invalid_settings_iban_is_masked(berekend, cli, tmp_path, monkeypatch):
     before = dump(berekend)
     (tmp_path / "gemeente.toml").write_text(_vervang("NL38 BNGH", "NL39 BNGH"), encoding="utf-8")
-    result = cli("betaalrun", "calculate", "--periode", "2025-03", "--gebruiker", "anna")
+    result = cli("betaalrun", "calculate", "--periode", "2025-03", als="piet")
     geweigerd(result, "[gemeente] iban: ongeldige IBAN 'NL39************45' (controlegetal klopt niet)")
     for vol in ("NL39BNGH0285012345", "NL39 BNGH 0285 0123 45", "0285012345", "0285 0123"):
         assert vol not in result.output

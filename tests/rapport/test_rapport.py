@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from lks.db.models_betaalrun import Betaalregel, Betaalrun, Betaling, Vordering
 from lks.importer import import_directory
-from lks.verantwoording import maak_rapport
-from lks.verantwoording_import import (InvoerFout, betalingen_voor_bank, grootboek_csv, importeer_camt053,
+from lks.verantwoording.rapport import maak_rapport
+from lks.verantwoording.invoer import (InvoerFout, betalingen_voor_bank, grootboek_csv, importeer_camt053,
                                        importeer_grootboek, lees_grootboek_csv, voeg_ontvangst_toe, zet_budget,
                                        zet_capaciteit)
 
@@ -182,7 +182,7 @@ def test_camt_matching(engine, tmp_path, bestanden):
 
 
 def test_generated_camt_with_return_is_matched(engine, tmp_path, bestanden):
-    from lks.verantwoording_import import maak_camt053
+    from lks.verantwoording.invoer import maak_camt053
     run_month(engine, "2025-01", T, bestanden)
     betalingen = betalingen_voor_bank(engine)
     pad = tmp_path / "camt02.xml"
@@ -221,7 +221,7 @@ def test_accrual_december_paid_in_january_counts_for_december(engine, tmp_path, 
 def test_budget_forecast_capacity_and_outputs(engine, tmp_path, bestanden):
     from openpyxl import load_workbook
 
-    from lks.verantwoording_uitvoer import write_html, write_xlsx
+    from lks.verantwoording.uitvoer import write_html, write_xlsx
     four_months_with_vordering(engine, tmp_path, bestanden)
     zet_budget(engine, 2025, "reintegratie", 887_000_00, "plan", "carla", NOW)
     zet_budget(engine, 2025, "buig", 100_000_00, "test", "carla", NOW)

@@ -19,6 +19,7 @@ from lks.db import GemeenteFout, current_revision, head_revision, init_database,
 from lks.db.models import Plaatsing
 from lks.db.models_betaalrun import Betaalregel, Betaalrun
 from lks.importer import import_directory
+from tests.foundation.helpers import als_account, maak_testgebruikers
 from tests.betaalrun.conftest import gemeente_dir
 from tests.foundation.helpers import create_database, drop_database
 from tests.reliability import trial
@@ -38,6 +39,7 @@ def shared_server(request, tmp_path, monkeypatch):
     for code in ("a", "b"):
         init_database(make_engine(url, gemeente=code))
         engines[code] = make_engine(url, gemeente=code)
+        maak_testgebruikers(engines[code])
     import_directory(engines["a"], gemeente_dir(tmp_path / "a"), recorded_at=dt.datetime(2025, 1, 2, tzinfo=UTC))
     import sys
     sys.path.insert(0, str(trial.ROOT / "benchmarks"))
@@ -132,12 +134,13 @@ def _settings_file(directory, code: str | None, naam: str, account: str):
     return path, iban
 
 
-def _lks(url, code, settings, *args, gebruiker="anna"):
-    env = {"LKS_GEBRUIKER": gebruiker, "LKS_GEMEENTE": ""}
+def _lks(url, code, settings, *args, gebruiker="piet"):
+    env = {"LKS_GEMEENTE": ""}
     if settings is not None:
         env["LKS_SETTINGS"] = str(settings)
     try:
-        return CliRunner().invoke(app, ["--db", url, "--gemeente", code, *map(str, args)], env=env)
+        with als_account(gebruiker):
+            return CliRunner().invoke(app, ["--db", url, "--gemeente", code, *map(str, args)], env=env)
     finally:
         state.db_url = None
 
@@ -185,11 +188,11 @@ def test_sepa_files_and_letters_of_each_gemeente_hold_only_its_own_data(shared_s
     for code in ("a", "b"):
         path, _ = settings[code]
         out = tmp_path / f"uit-{code}"
-        steps = [(["betaalrun", "request", "--periode", "2025-03"], "anna"),
-                 (["betaalrun", "calculate", "--periode", "2025-03"], "anna"),
-                 (["betaalrun", "approve", "--periode", "2025-03"], "bert"),
-                 (["betaalrun", "export", "--periode", "2025-03", "--out", out], "bert"),
-                 (["beschikkingen", "make", "--datum", "2025-03-18", "--out", out, "--no-pdf"], "anna")]
+        steps = [(["betaalrun", "request", "--periode", "2025-03"], "piet"),
+                 (["betaalrun", "calculate", "--periode", "2025-03"], "piet"),
+                 (["betaalrun", "approve", "--periode", "2025-03"], "klaas"),
+                 (["betaalrun", "export", "--periode", "2025-03", "--out", out], "piet"),
+                 (["beschikkingen", "make", "--datum", "2025-03-18", "--out", out, "--no-pdf"], "piet")]
         for args, gebruiker in steps:
             result = _lks(url, code, path, *args, gebruiker=gebruiker)
             assert result.exit_code == 0, (code, args, result.output)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
 from lks.cli import app, state
+from tests.foundation.helpers import als_account
 from lks.db import make_engine
 from lks.db.models import Werknemer
 from tests.foundation.helpers import dump
@@ -39,9 +40,10 @@ def cli(trial_db, tmp_path, monkeypatch):
     url = copies.new()
     runner = CliRunner()
 
-    def run(*args, user="anna"):
+    def run(*args, user="piet"):
         try:
-            return runner.invoke(app, ["--db", url, *map(str, args)], env={"LKS_GEBRUIKER": user})
+            with als_account(user):
+                return runner.invoke(app, ["--db", url, *map(str, args)])
         finally:
             state.db_url = None
     run.url = url
@@ -60,7 +62,7 @@ def test_no_full_bsn_in_any_output_or_file(cli, tmp_path):
         cli("betaalrun", "request", "--periode", "2025-03"),
         cli("betaalrun", "calculate", "--periode", "2025-03"),
         cli("betaalrun", "approve", "--periode", "2025-03"),                 # refused: four eyes
-        cli("betaalrun", "approve", "--periode", "2025-03", user="bert"),
+        cli("betaalrun", "approve", "--periode", "2025-03", user="klaas"),
         cli("betaalrun", "export", "--periode", "2025-03", "--out", out),
         cli("betaalrun", "show", "--periode", "2025-03"),
         cli("betaalrun", "list"),
@@ -142,7 +144,7 @@ def test_scheduler_log_of_a_failing_database_step_carries_no_bsn(trial_db, caplo
 def test_cli_reports_an_unexpected_database_error_in_one_masked_line(capsys):
     from sqlalchemy.exc import OperationalError
 
-    from lks import cli
+    from lks.cli import kern as cli
     error = OperationalError("SELECT 1", {"bsn": "999999990"},
                              Exception("boom 999999990\nDETAIL: Failing row contains (999999990)"))
     cli._database_excepthook(type(error), error, None)

@@ -24,6 +24,10 @@ from .conftest import PARAMS
 
 
 def _command(engine, tmp_path):
+    """``lks scheduler`` as a separate process, run by the service account that a beheerder
+    linked to the scheduler's system user (here: the real account of this test process)."""
+    from lks.app.gebruikers import als, koppel_account, systeemaccount
+    koppel_account(engine, als(engine, "bea", "test"), "scheduler", systeemaccount(engine))
     url = engine.url.render_as_string(hide_password=False)
     env = {k: v for k, v in os.environ.items() if k not in ("LKS_SETTINGS", "LKS_DATABASE_URL", "LKS_GEMEENTE")}
     return [str(Path(sys.executable).parent / "lks"), "--db", url, "scheduler", "--out", str(tmp_path / "out")], env

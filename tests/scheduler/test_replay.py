@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lks import cli_betaalrun
+from lks.app.gebruikers import als
+from lks.cli import betaalrun as betaalrun_cli
 from lks.db import make_engine
 from lks.db.models_betaalrun import Betaalregel, Betaalrun, Betaling
 from lks.importer import import_directory
@@ -38,9 +39,8 @@ def fresh(request, backend, tmp_path, name):
 def snapshot(engine):
     with Session(engine) as s:
         runs = s.execute(select(Betaalrun.periode, Betaalrun.volgnummer, Betaalrun.status,
-                                Betaalrun.aangevraagd_door, Betaalrun.aangevraagd_op, Betaalrun.berekend_door,
-                                Betaalrun.berekend_op, Betaalrun.feiten_per, Betaalrun.goedgekeurd_door,
-                                Betaalrun.goedgekeurd_op, Betaalrun.uitvoerdatum)
+                                Betaalrun.aangevraagd_op, Betaalrun.berekend_op, Betaalrun.feiten_per,
+                                Betaalrun.goedgekeurd_door, Betaalrun.goedgekeurd_op, Betaalrun.uitvoerdatum)
                          .order_by(Betaalrun.periode)).all()
         lines = s.execute(select(Betaalrun.periode, Betaalregel.plaatsing_id, Betaalregel.periode,
                                  Betaalregel.soort, Betaalregel.budget, Betaalregel.bedrag)
@@ -63,35 +63,43 @@ def test_replay_of_a_year_equals_the_steps_by_hand(request, backend, tmp_path, s
             import_directory(replayed, late_dir(tmp_path / "r"), recorded_at=pending.pop(0))
 
     o = Omgeving(replayed, PARAMS, settings, tmp_path / "out", pdf=False)
-    events = replay(o, local(2025, 1, 1), local(2025, 12, 31, 23, 59), goedkeurder="bert", voor=voor,
+    events = replay(o, local(2025, 1, 1), local(2025, 12, 31, 23, 59), goedkeurder=als(replayed, "klaas", "test"),
+                    voor=voor,
                     taken={"betaalrun", "signalen"})
     assert not [e for e in events if e.fout]
     assert sum(e.soort == SIMULATIE_GOEDKEURING for e in events) == 12
     assert sum(e.taak == "signalen" for e in events) == 365
 
-    # --- by hand: the same commands a person types, on the 18th at 07:00, approval at 11:00
+    # --- by hand: the same commands people type, on the 18th at 07:00 (the medewerker piet
+    # requests and calculates), approval at 11:00 (the goedkeurder klaas)
     url, manual = fresh(request, backend, tmp_path, "manual")
     cli = Cli(url)
     clock = {}
-    monkeypatch.setattr(cli_betaalrun, "_now", lambda: clock["now"])
+    monkeypatch.setattr(betaalrun_cli, "now", lambda: clock["now"])
     for month in range(1, 13):
         periode = f"2025-{month:02d}"
         clock["now"] = dt.datetime(2025, month, 18, 7, 0, tzinfo=TIJDZONE)
         if month == 5:
             import_directory(manual, late_dir(tmp_path / "m"), recorded_at=LATE_IMPORT)
         for command in ("request", "calculate"):
-            result = cli("betaalrun", command, "--periode", periode, "--gebruiker", "scheduler")
+            result = cli("betaalrun", command, "--periode", periode, als="piet")
             assert result.exit_code == 0, result.output
         clock["now"] = dt.datetime(2025, month, 18, 11, 0, tzinfo=TIJDZONE)
-        result = cli("betaalrun", "approve", "--periode", periode, "--gebruiker", "bert")
+        result = cli("betaalrun", "approve", "--periode", periode, als="klaas")
         assert result.exit_code == 0, result.output
 
     runs, lines, payments = snapshot(replayed)
     assert (runs, lines, payments) == snapshot(manual)
     assert len(runs) == 12 and {r.status for r in runs} == {"goedgekeurd"}
-    assert {r.berekend_door for r in runs} == {"scheduler"} and {r.goedgekeurd_door for r in runs} == {"bert"}
+    assert {r.goedgekeurd_door for r in runs} == {"klaas"}
+    assert door(replayed) == {("scheduler", "scheduler")} and door(manual) == {("piet", "piet")}
     assert any(line.soort == "correctie" for line in lines)  # the late loonwaarde was paid back in May
     assert sum(p.bedrag for p in payments) > 0
+
+
+def door(engine):
+    with Session(engine) as s:
+        return set(s.execute(select(Betaalrun.aangevraagd_door, Betaalrun.berekend_door)).all())
 
 
 def test_replay_without_approver_leaves_runs_calculated_and_is_idempotent(engine, settings, tmp_path):
@@ -112,17 +120,26 @@ def _runs(engine):
 
 
 def test_cli_replay(engine, settings):
+    """The replay calculates as the scheduler and approves as the person who runs it, who
+    must be a goedkeurder: a medewerker's replay leaves the runs calculated."""
     cli = Cli(engine.url.render_as_string(hide_password=False))
-    result = cli("scheduler", "--goedkeurder", "bert")
+    result = cli("scheduler", "--goedkeuren", als="klaas")
     assert result.exit_code != 0 and "--tot" in result.output
-    result = cli("scheduler", "--vanaf", "2025-01-01", "--tot", "2025-02-28", "--goedkeurder", "bert")
+    result = cli("scheduler", "--vanaf", "2025-01-01", "--tot", "2025-01-31", "--goedkeuren", als="piet")
+    assert result.exit_code == 1 and "vereist de rol goedkeurder" in " ".join(result.output.split())
+    assert _runs(engine) == []
+    result = cli("scheduler", "--vanaf", "2025-01-01", "--tot", "2025-02-28", als="klaas")
+    assert result.exit_code == 1 and "de scheduler starten vereist de rol" in " ".join(result.output.split())
+    result = cli("scheduler", "--vanaf", "2025-01-01", "--tot", "2025-02-28", "--goedkeuren", als="bea")
+    assert result.exit_code == 1 and "vereist de rol goedkeurder" in " ".join(result.output.split())
+    assert cli("gebruiker", "roles", "klaas", "--rol", "goedkeurder,medewerker", als="bea").exit_code == 0
+    result = cli("scheduler", "--vanaf", "2025-01-01", "--tot", "2025-02-28", "--goedkeuren", als="klaas")
     assert result.exit_code == 0, result.output
     output = " ".join(result.output.split())
-    assert output.startswith("SIMULATIE") and "goedkeuring gesimuleerd door bert" in output
+    assert output.startswith("SIMULATIE") and "goedkeuring door klaas" in output
     assert "(simulatie)" in output and "0 mislukt" in output
     assert [(p, s) for p, _, s in _runs(engine)] == [("2025-01", "goedgekeurd"), ("2025-02", "goedgekeurd")]
-    result = cli("scheduler", "--vanaf", "2025-01-01", "--tot", "2025-01-31", "--goedkeurder", "scheduler")
-    assert result.exit_code != 0 and "vier-ogenprincipe" in result.output
+    assert door(engine) == {("scheduler", "scheduler")}
 
 
 @pytest.fixture(autouse=True)

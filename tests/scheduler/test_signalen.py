@@ -68,15 +68,15 @@ def test_signalen_are_made_once_and_resolved(engine, settings, tmp_path):
     result = cli("signalen", "list")
     assert result.exit_code == 0 and "ontwikkelbaan_eindigt" in result.output
     result = cli("signalen", "resolve", str(nieuw[0].id), "--toelichting",
-                 "contract van 12 maanden per 1 maart 2026 ontvangen", "--gebruiker", "carla")
+                 "contract van 12 maanden per 1 maart 2026 ontvangen", als="mira")
     assert result.exit_code == 0, result.output
-    result = cli("signalen", "resolve", str(nieuw[0].id), "--toelichting", "nogmaals", "--gebruiker", "carla")
+    result = cli("signalen", "resolve", str(nieuw[0].id), "--toelichting", "nogmaals", als="mira")
     assert result.exit_code == 1 and "al opgelost" in result.output
     result = cli("signalen", "resolve", "999", "--toelichting", "x")
     assert result.exit_code == 1 and "bestaat niet" in result.output
     assert lijst(engine) == []
     alle = lijst(engine, alle=True)
-    assert [s.toelichting for s in alle if s.opgelost_door == "carla"] == [
+    assert [s.toelichting for s in alle if s.opgelost_door == "mira"] == [
         "contract van 12 maanden per 1 maart 2026 ontvangen"]
     # a resolved signaal is not made again
     assert maak_signalen(engine, dt.date(2026, 1, 5), at(2026, 1, 5), PARAMS, settings) == []
@@ -258,13 +258,13 @@ def test_a_missing_parameter_value_is_a_dutch_error_naming_the_plaatsing(engine,
 
 
 def test_the_cli_names_a_missing_parameter_in_one_line(engine, tmp_path, monkeypatch):
-    from lks import cli_scheduler
+    from lks.parameters import Parameters
     from tests.foundation.helpers import Cli, dump
 
     params = params_met(tmp_path, forfait_maanden='  2025-02-01:\n    value: "6"\n')
     write_extra(tmp_path / "p4")
     import_directory(engine, tmp_path / "p4", recorded_at=at(2025, 1, 3))
-    monkeypatch.setattr(cli_scheduler, "_params", lambda: params)
+    monkeypatch.setattr(Parameters, "load", classmethod(lambda cls, *args, **kwargs: params))
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("LKS_SETTINGS", raising=False)
     before = dump(engine)

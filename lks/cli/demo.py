@@ -7,8 +7,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from lks.cli import app, console, fail, state
-from lks.nl import bedrag
+from lks.cli.kern import app, console, fail, state
 
 
 @app.command("demo")
@@ -18,6 +17,7 @@ def demo_command(
     """Bouw een verse demogemeente (Het Hogeland) en draai 2025-01 t/m 2026-06 van begin tot eind."""
     from lks.db import current_revision, make_engine
     from lks.demo.run import EERSTE, LAATSTE, run_demo
+    from lks.nl import bedrag
 
     if state.db_url:
         engine = make_engine(state.db_url)
@@ -65,3 +65,22 @@ def demo_command(
         console.print(f"Geweigerd: {regel}", highlight=False)
     console.print(f"{result.imports} imports van gegevens zoals ze bekend werden; uitvoer en uitleg in "
                   f"{out}/LEESMIJ.md")
+    _gebruikers(result, out)
+
+
+def _gebruikers(result, out: Path) -> None:
+    """How to walk the cycle in the browser as two people (demo passwords: local demo only)."""
+    from lks.demo.gebruikers import wachtwoord
+
+    if not result.gebruikers:
+        return
+    table = Table(title="Demogebruikers (wachtwoorden alleen voor deze lokale demo)", box=box.SIMPLE_HEAD,
+                  padding=(0, 1))
+    for column in ("gebruiker", "rol", "wachtwoord"):
+        table.add_column(column, no_wrap=True)
+    for naam, rol in result.gebruikers.items():
+        table.add_row(naam, rol, wachtwoord(naam))
+    console.print(table)
+    db = state.db_url or f"sqlite:///{out / 'lks-demo.db'}"
+    console.print(f"Webapplicatie starten: lks --db {db} serve --uitvoer {out}  →  http://127.0.0.1:8000/login",
+                  highlight=False, soft_wrap=True)

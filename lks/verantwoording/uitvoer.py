@@ -14,7 +14,7 @@ from rich.table import Table
 
 from lks.nl import bedrag, euro
 from lks.paths import TEMPLATES_DIR
-from lks.verantwoording import BUDGET_LABEL, REGELING_LABEL, Rapport
+from lks.verantwoording.rapport import BUDGET_LABEL, REGELING_LABEL, Rapport
 
 MAANDNAMEN = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 KLEUR = {"buig": "#1f5f8b", "reintegratie": "#c2571a"}

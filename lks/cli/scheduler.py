@@ -12,28 +12,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from lks.cli import LksTyper, app, console, fail
-from lks.cli_betaalrun import _engine, _gebruiker, _now, _settings
-from lks.nl import datum
+from lks.cli.kern import (LksTyper, app, console, fail, identiteit, meldingen, now, omgeving, open_engine,
+                          params as _params, settings as _settings)
+from lks.cli.kern import datum as _datum
 
 signalen_app = LksTyper(help="De werklijst: signalen voor medewerkers (herbeoordeling loonwaarde, "
                              "forfait, ontwikkelbaan, beschikking, betaalrun).", no_args_is_help=True)
 app.add_typer(signalen_app, name="signalen")
-
-
-def _datum(value: str, optie: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail(f"ongeldige datum voor {optie}: {value!r} (verwacht JJJJ-MM-DD)")
-
-
-def _params():
-    from lks.parameters import ParameterFout, Parameters
-    try:
-        return Parameters.load()
-    except ParameterFout as exc:
-        fail(str(exc))
 
 
 @app.command("scheduler")
@@ -43,30 +28,34 @@ def scheduler_command(
                                  "gestuurde klok, zonder te wachten. Schrijft in de database."),
     vanaf: str = typer.Option(None, "--vanaf", metavar="DATUM",
                               help="Simulatie: eerste dag (standaard de eerste dag van betaalrun.eerste_periode)."),
-    goedkeurder: str = typer.Option(None, "--goedkeurder", metavar="NAAM",
-                                    help="Simulatie: laat NAAM elke berekende betaalrun goedkeuren als tweede "
-                                         "gebruiker (vier ogen, gesimuleerd). Zonder deze optie blijven runs "
-                                         "'berekend'."),
+    goedkeuren: bool = typer.Option(False, "--goedkeuren",
+                                    help="Simulatie: keur als uzelf (rol goedkeurder) elke betaalrun goed die de "
+                                         "scheduler berekende (vier ogen: de scheduler berekent, u keurt goed). "
+                                         "Zonder deze optie blijven runs 'berekend'."),
     out: Path = typer.Option(Path("uitvoer"), "--out", metavar="MAP", help="Map voor beschikkingen die de cycli maken."),
-    gebruiker: str = typer.Option("scheduler", "--gebruiker", metavar="NAAM",
-                                  help="Naam waaronder de cycli aanvragen en berekenen."),
 ):
     """Start de batchcycli (één scheduler per database): maandelijkse betaalrun aanvragen en
     berekenen, beschikkingen op WML-wijzigingsdata, dagelijkse signalen, vaststelling na
-    de jaarwisseling. Met --tot: speel de cycli na (simulatie)."""
+    de jaarwisseling. De cycli handelen als de systeemgebruiker 'scheduler', die aanvraagt en
+    berekent maar nooit goedkeurt. Met --tot: speel de cycli na (simulatie)."""
+    from lks.app.identiteit import Actie, Rol
     from lks.scheduler import Omgeving, SchedulerFout, TIJDZONE, draai, laad_cycli, volgende_momenten
 
-    if tot is None and (vanaf or goedkeurder):
-        fail("--vanaf en --goedkeurder horen bij de simulatie: geef ook --tot DATUM")
-    engine = _engine()
+    if tot is None and (vanaf or goedkeuren):
+        fail("--vanaf en --goedkeuren horen bij de simulatie: geef ook --tot DATUM")
+    engine = open_engine()
     settings = _settings()
-    o = Omgeving(engine=engine, params=_params(), settings=settings, out=out, gebruiker=gebruiker)
+    wie = identiteit(engine)
+    if not wie.mag(Actie.SCHEDULER_STARTEN) and not (tot is not None and Rol.MEDEWERKER in wie.rollen):
+        with meldingen():
+            wie.vereist(Actie.SCHEDULER_STARTEN)
+    o = Omgeving(engine=engine, params=_params(), settings=settings, out=out)
     try:
         laad_cycli(settings)
     except SchedulerFout as exc:
         fail(str(exc))
     if tot is not None:
-        _replay(o, tot, vanaf, goedkeurder)
+        _replay(o, tot, vanaf, wie if goedkeuren else None)
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -87,7 +76,8 @@ def scheduler_command(
         engine.dispose()
 
 
-def _replay(o, tot: str, vanaf: str | None, goedkeurder: str | None) -> None:
+def _replay(o, tot: str, vanaf: str | None, goedkeurder) -> None:
+    from lks.nl import datum
     from lks.scheduler import SIMULATIE_GOEDKEURING, TIJDZONE, SchedulerBezet, Vergrendeling, replay
 
     tot_dag = _datum(tot, "--tot")
@@ -100,13 +90,13 @@ def _replay(o, tot: str, vanaf: str | None, goedkeurder: str | None) -> None:
     if vanaf_dag > tot_dag:
         fail(f"--vanaf {vanaf_dag} ligt na --tot {tot_dag}")
     if goedkeurder is not None:
-        goedkeurder = _gebruiker(goedkeurder)
-        if goedkeurder == o.gebruiker:
-            fail(f"vier-ogenprincipe: de goedkeurder moet een ander zijn dan {o.gebruiker}, die berekent")
+        from lks.app.identiteit import Actie
+        with meldingen():
+            goedkeurder.vereist(Actie.BETAALRUN_GOEDKEUREN)
     begin = dt.datetime.combine(vanaf_dag, dt.time(0, 0), TIJDZONE)
     eind = dt.datetime.combine(tot_dag, dt.time(23, 59, 59), TIJDZONE)
     console.print(f"SIMULATIE: cycli van {datum(vanaf_dag)} tot en met {datum(tot_dag)} met een gestuurde klok"
-                  + (f"; goedkeuring gesimuleerd door {goedkeurder}" if goedkeurder else
+                  + (f"; goedkeuring door {goedkeurder.naam}" if goedkeurder else
                      "; betaalruns blijven 'berekend' (goedkeuren doen mensen)"), highlight=False)
     try:
         with Vergrendeling(o.engine, o.settings):
@@ -160,9 +150,11 @@ def _kort(r: dict) -> str:
 @signalen_app.command("list")
 def signalen_list(alle: bool = typer.Option(False, "--alle", help="Ook de opgeloste signalen tonen.")):
     """Toon de open signalen (met --alle ook de opgeloste), vroegste vervaldatum eerst."""
-    from lks.signalen import lijst
+    from lks.app import werklijst
 
-    signalen = lijst(_engine(), alle=alle)
+    o = omgeving()
+    with meldingen():
+        signalen = werklijst.lijst(o, identiteit(o.engine), alle=alle)
     if not signalen:
         console.print("Geen open signalen." if not alle else "Geen signalen.")
         return
@@ -184,16 +176,14 @@ def signalen_resolve(
     toelichting: str = typer.Option(..., "--toelichting", metavar="TEKST",
                                     help="Wat er is gedaan; bij een ontwikkelbaan: of het toegezegde contract "
                                          "er is gekomen."),
-    gebruiker: str = typer.Option(None, "--gebruiker", metavar="NAAM",
-                                  help="Wie het signaal oplost (standaard: LKS_GEBRUIKER, anders de systeemgebruiker)."),
 ):
     """Los een signaal op, met een toelichting."""
-    from lks.signalen import SignaalFout, los_op
+    from lks.app import werklijst
+    from lks.signalen import SignaalFout
 
-    try:
-        signaal = los_op(_engine(), signaal_id, _gebruiker(gebruiker), toelichting, _now())
-    except SignaalFout as exc:
-        fail(str(exc))
+    o = omgeving()
+    with meldingen(SignaalFout):
+        signaal = werklijst.los_op(o, identiteit(o.engine), signaal_id, toelichting, now())
     console.print(f"Signaal {signaal.id} ({signaal.soort}) opgelost door {signaal.opgelost_door}.", highlight=False)
 
 
@@ -202,14 +192,14 @@ def signalen_make(
     op: str = typer.Option(None, "--datum", metavar="DATUM", help="De dag waarvoor (standaard vandaag)."),
 ):
     """Werk de werklijst bij (wat de dagelijkse cyclus doet; veilig om te herhalen)."""
-    from lks.parameters import ParameterOntbreekt
+    from lks.app import werklijst
+    from lks.nl import datum
+    from lks.parameters import ParameterFout, ParameterOntbreekt
     from lks.scheduler import TIJDZONE
-    from lks.signalen import maak_signalen
 
-    now = _now()
-    vandaag = _datum(op, "--datum") if op else now.astimezone(TIJDZONE).date()
-    try:
-        nieuw = maak_signalen(_engine(), vandaag, now, _params(), _settings())
-    except ParameterOntbreekt as exc:
-        fail(str(exc))
+    moment = now()
+    vandaag = _datum(op, "--datum") if op else moment.astimezone(TIJDZONE).date()
+    o = omgeving()
+    with meldingen(ParameterFout, ParameterOntbreekt):
+        nieuw = werklijst.maak(o, identiteit(o.engine), vandaag, moment)
     console.print(f"{len(nieuw)} nieuwe signalen op {datum(vandaag)}.", highlight=False)

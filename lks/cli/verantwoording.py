@@ -10,8 +10,8 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from lks.cli import LksTyper, app, console, err_console, fail, schrijffout, uitvoerpad
-from lks.cli_betaalrun import GEBRUIKER, _engine, _gebruiker, _now, _periode, _settings
+from lks.cli.kern import (LksTyper, app, console, err_console, fail, identiteit, meldingen, now, omgeving,
+                          periode as _periode, schrijffout, uitvoerpad)
 
 ledger_app = LksTyper(help="Grootboekexport van het financiële systeem inlezen en controleren.", no_args_is_help=True)
 bank_app = LksTyper(help="Bankafschriften (camt.053) inlezen en aan betalingen koppelen.", no_args_is_help=True)
@@ -34,7 +34,7 @@ def _invoerfout(exc) -> None:
 
 
 def _bedrag(text: str) -> int:
-    from lks.verantwoording_import import parse_bedrag
+    from lks.verantwoording.invoer import parse_bedrag
     try:
         return parse_bedrag(text)
     except ValueError as exc:
@@ -42,7 +42,7 @@ def _bedrag(text: str) -> int:
 
 
 def _jaar(jaar: int) -> int:
-    from lks.verantwoording_import import check_jaar
+    from lks.verantwoording.invoer import check_jaar
     try:
         return check_jaar(jaar)
     except ValueError as exc:
@@ -50,7 +50,7 @@ def _jaar(jaar: int) -> int:
 
 
 def _budget(budget: str) -> str:
-    from lks.verantwoording_import import parse_budget
+    from lks.verantwoording.invoer import parse_budget
     if parse_budget(budget) is None:
         fail(f"--budget: onbekend budget '{budget}' (buig of reintegratie)")
     return budget
@@ -77,9 +77,9 @@ def rapport_command(
     """Verantwoording van een jaar: per budget, regeling, werkgever en maand berekend, goedgekeurd,
     betaald, verrekend, vorderingen en ontvangsten; alle controles met hun uitzonderingen; SiSa;
     budget en prognose; capaciteit; grootboek- en bankcontrole."""
-    from lks.parameters import ParameterFout, Parameters
-    from lks.verantwoording import maak_rapport
-    from lks.verantwoording_uitvoer import print_rapport, write_html, write_xlsx
+    from lks.app import verantwoording
+    from lks.parameters import ParameterFout, ParameterOntbreekt
+    from lks.verantwoording.uitvoer import print_rapport, write_html, write_xlsx
 
     _jaar(jaar)
     if periode is not None:
@@ -89,14 +89,10 @@ def rapport_command(
     for pad, optie in ((xlsx, "--xlsx"), (html, "--html")):
         if pad is not None:
             uitvoerpad(pad, optie)
-    engine = _engine()
-    try:
-        params = Parameters.load()
-    except ParameterFout as exc:
-        fail(str(exc))
-    with console.status("Verantwoording opstellen…"):
-        rapport = maak_rapport(engine, jaar, params, _settings(), periode=periode,
-                               bestanden=bestanden if bestanden.is_dir() else None)
+    o = omgeving()
+    wie = identiteit(o.engine)
+    with console.status("Verantwoording opstellen…"), meldingen(ParameterFout, ParameterOntbreekt):
+        rapport = verantwoording.rapport(o, wie, jaar, periode, bestanden)
     print_rapport(rapport, console)
     for pad, schrijf, soort in ((xlsx, write_xlsx, "Excel-werkboek"), (html, write_html, "HTML-rapport")):
         if pad:
@@ -112,14 +108,16 @@ def rapport_command(
 def ledger_import(
     bestand: Path = typer.Argument(..., metavar="CSV", help="Boekingen: boekdatum, grootboekrekening, budget, bedrag, "
                                                            "kenmerk (EndToEndId of betaalrun-kenmerk)[, omschrijving]."),
-    gebruiker: str = GEBRUIKER,
 ):
     """Lees de boekingenexport van het financiële systeem in (alles of niets). De nieuwste import
     is de stand van het grootboek voor `lks rapport`."""
-    from lks.verantwoording_import import InvoerFout, importeer_grootboek
+    from lks.app import verantwoording
+    from lks.verantwoording.invoer import InvoerFout
     _invoerbestand(bestand)
     try:
-        result = importeer_grootboek(_engine(), bestand, _gebruiker(gebruiker), _now())
+        o = omgeving()
+        with meldingen():
+            result = verantwoording.grootboek(o, identiteit(o.engine), bestand, now())
     except InvoerFout as exc:
         _invoerfout(exc)
     console.print(f"Grootboekimport {result.import_id}: {result.regels} boekingen uit {escape(result.bestand)} ingelezen.")
@@ -128,13 +126,15 @@ def ledger_import(
 @bank_app.command("import")
 def bank_import(
     bestand: Path = typer.Argument(..., metavar="CAMT.xml", help="Bankafschrift camt.053.001.02 of .08."),
-    gebruiker: str = GEBRUIKER,
 ):
     """Lees een camt.053-bankafschrift in; `lks rapport` koppelt de posten op EndToEndId aan de betalingen."""
-    from lks.verantwoording_import import InvoerFout, importeer_camt053
+    from lks.app import verantwoording
+    from lks.verantwoording.invoer import InvoerFout
     _invoerbestand(bestand)
     try:
-        result = importeer_camt053(_engine(), bestand, _gebruiker(gebruiker), _now())
+        o = omgeving()
+        with meldingen():
+            result = verantwoording.bankafschrift(o, identiteit(o.engine), bestand, now())
     except InvoerFout as exc:
         _invoerfout(exc)
     console.print(f"Bankafschrift {result.import_id}: {result.regels} posten uit {escape(result.bestand)} ingelezen.")
@@ -147,18 +147,20 @@ def budget_set(
     bedrag: str = typer.Option(..., "--bedrag", metavar="EURO", help="Het begrote bedrag, bijv. 887000.00."),
     bron: str = typer.Option("", "--bron", metavar="TEKST",
                              help="Waar het bedrag vandaan komt (begroting, raadsbesluit)."),
-    gebruiker: str = GEBRUIKER,
 ):
     """Leg het budget van een jaar vast (een bestaand bedrag wordt vervangen)."""
     from lks.nl import euro
-    from lks.verantwoording_import import InvoerFout, zet_budget
+    from lks.app import verantwoording
+    from lks.verantwoording.invoer import InvoerFout
     _jaar(jaar)
     _budget(budget)
     cents = _bedrag(bedrag)
     if cents < 0:
         fail(f"--bedrag: een budget kan niet negatief zijn ('{bedrag}')")
     try:
-        zet_budget(_engine(), jaar, budget, cents, bron, _gebruiker(gebruiker), _now())
+        o = omgeving()
+        with meldingen():
+            verantwoording.budget(o, identiteit(o.engine), jaar, budget, cents, bron, now())
     except InvoerFout as exc:
         _invoerfout(exc)
     console.print(f"Budget {budget} {jaar}: {euro(cents)} vastgelegd.", highlight=False)
@@ -171,10 +173,10 @@ def budget_capaciteit(
     ontwikkelbanen: int = typer.Option(None, "--ontwikkelbanen", metavar="AANTAL", help="Geplande ontwikkelbanen op jaarbasis."),
     ontwikkelbaan_uren: int = typer.Option(None, "--ontwikkelbaan-uren", metavar="UREN", help="Uren per week per ontwikkelbaan in het plan."),
     bron: str = typer.Option("", "--bron", metavar="TEKST", help="Bron van de normen."),
-    gebruiker: str = GEBRUIKER,
 ):
     """Leg de capaciteitsnormen van een jaar vast (bijv. Het Hogeland: taakstelling 43, 16 ontwikkelbanen van 32 uur)."""
-    from lks.verantwoording_import import CAPACITEIT_MAXIMUM, InvoerFout, zet_capaciteit
+    from lks.app import verantwoording
+    from lks.verantwoording.invoer import CAPACITEIT_MAXIMUM, InvoerFout
     waarden = {"beschut_taakstelling": beschut_taakstelling, "ontwikkelbanen": ontwikkelbanen,
                "ontwikkelbaan_uren": ontwikkelbaan_uren}
     if all(v is None for v in waarden.values()):
@@ -187,7 +189,9 @@ def budget_capaciteit(
         if aantal is not None and aantal > CAPACITEIT_MAXIMUM[soort]:
             fail(f"{optie}: {aantal} is onwaarschijnlijk groot (meer dan {CAPACITEIT_MAXIMUM[soort]})")
     try:
-        zet_capaciteit(_engine(), jaar, waarden, bron, _gebruiker(gebruiker), _now())
+        o = omgeving()
+        with meldingen():
+            verantwoording.capaciteit(o, identiteit(o.engine), jaar, waarden, bron, now())
     except InvoerFout as exc:
         _invoerfout(exc)
     console.print(f"Capaciteitsnormen {jaar} vastgelegd.")
@@ -202,11 +206,11 @@ def ontvangst_add(
     budget: str = typer.Option(None, "--budget", metavar="buig|reintegratie",
                                 help="buig of reintegratie (volgt uit de vordering als die is gegeven)."),
     kenmerk: str = typer.Option(None, "--kenmerk", metavar="TEKST", help="Betalingskenmerk of omschrijving van de bank."),
-    gebruiker: str = GEBRUIKER,
 ):
     """Leg een terugbetaling van een werkgever vast, bij voorkeur op een vordering."""
     from lks.nl import euro
-    from lks.verantwoording_import import InvoerFout, check_kenmerk, voeg_ontvangst_toe
+    from lks.app import verantwoording
+    from lks.verantwoording.invoer import InvoerFout, check_kenmerk
     try:
         dag = dt.date.fromisoformat(datum)
     except ValueError:
@@ -221,8 +225,10 @@ def ontvangst_add(
     except ValueError as exc:
         fail(f"--kenmerk: {exc}")
     try:
-        ontvangst_id = voeg_ontvangst_toe(_engine(), werkgever, budget, cents, dag, vordering, kenmerk,
-                                          _gebruiker(gebruiker), _now())
+        o = omgeving()
+        with meldingen():
+            ontvangst_id = verantwoording.ontvangst(o, identiteit(o.engine), werkgever, budget, cents, dag,
+                                                    vordering, kenmerk, now())
     except InvoerFout as exc:
         _invoerfout(exc)
     console.print(f"Ontvangst {ontvangst_id} van {escape(werkgever)}: {euro(cents)} op {dag.isoformat()} vastgelegd.",

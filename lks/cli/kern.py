@@ -316,38 +316,6 @@ def _init_schema(url: str) -> tuple[str | None, str]:
         engine.dispose()
 
 
-@app.command("init")
-def init_command():
-    """Database aanmaken of bijwerken naar het nieuwste schema (veilig om te herhalen) en
-    een voorbeeld-gemeente.toml schrijven als die nog niet bestaat."""
-    from lks.db import display_url
-    from lks.settings import InstellingenFout, load_settings, settings_path, write_example
-
-    url = _database_url()
-    before, now = _init_schema(url)
-    if before == now:
-        console.print(f"Database {display_url(url)} is al bijgewerkt (schemaversie {now}).",
-                      markup=False, highlight=False, soft_wrap=True)
-    elif before is None:
-        console.print(f"Database {display_url(url)} aangemaakt (schemaversie {now}).",
-                      markup=False, highlight=False, soft_wrap=True)
-    else:
-        console.print(f"Database {display_url(url)} bijgewerkt van schemaversie {before} "
-                      f"naar {now}.", markup=False, highlight=False, soft_wrap=True)
-    path = settings_path()
-    if write_example(path):
-        console.print(f"{path} aangemaakt met de voorbeeldinstellingen van de demogemeente; "
-                      "vul naam, adressen, IBAN en ondertekenaar van uw gemeente in.",
-                      markup=False, highlight=False, soft_wrap=True)
-    else:
-        console.print(f"{path} bestaat al en is niet gewijzigd.", markup=False, highlight=False,
-                      soft_wrap=True)
-    try:
-        load_settings(path)
-    except InstellingenFout as error:
-        fail(str(error))
-
-
 def uitvoerpad(path: Path, option: str, *, is_map: bool = False, map_moet_bestaan: bool = False) -> Path:
     """Refuse, before any work is done, an output path that cannot be written: a directory
     where a file goes (or a file where a directory goes), a file among its parents, or (with
@@ -391,56 +359,67 @@ def open_engine():
     return engine
 
 
-@app.command("import")
-def import_command(
-    directory: Path = typer.Argument(..., metavar="MAP",
-                                     help="Map met werkgevers.csv, werknemers.csv, "
-                                          "plaatsingen.csv, loonwaarden.csv en/of "
-                                          "urenwijzigingen.csv."),
-    recorded_at: str = typer.Option(None, "--recorded-at", metavar="TIJDSTIP",
-                                    help="Vastlegmoment (ISO 8601, zonder tijdzone: UTC; "
-                                         "standaard nu). Moet na de vorige import liggen."),
-):
-    """CSV-bestanden inlezen als nieuwe versie van de gegevens: alles of niets.
+# --- helpers every command module shares (public: the modules never take each other's) ------
 
-    Elke fout wordt gemeld met bestand, regel en kolom; bij een fout wordt niets geladen.
-    Ongewijzigde regels voegen niets toe, gewijzigde regels worden een nieuwe versie
-    (de geschiedenis van wat wanneer bekend was blijft opvraagbaar)."""
-    from lks.db import make_engine
-    from lks.importer import ImportFouten, import_directory
+def now() -> dt.datetime:
+    """The clock of a command (tests replace it)."""
+    return dt.datetime.now(dt.timezone.utc)
 
-    moment = parse_moment(recorded_at, "--recorded-at")
-    if not directory.is_dir():
-        fail(f"map {directory} bestaat niet")
-    url = _database_url()
-    _init_schema(url)
-    engine = make_engine(url)
+
+def settings():
+    """The gemeente's settings (``gemeente.toml``); a broken file is one Dutch line."""
+    from lks.settings import InstellingenFout, load_settings
     try:
-        with console.status("Bestanden controleren en inlezen…"):
-            result = import_directory(engine, directory, recorded_at=moment)
-    except ImportFouten as error:
-        for fout in error.fouten[:MAX_FOUTEN]:
-            err_console.print(str(fout), markup=False, highlight=False, soft_wrap=True)
-        if len(error.fouten) > MAX_FOUTEN:
-            err_console.print(f"… en {len(error.fouten) - MAX_FOUTEN} meer", markup=False,
-                              highlight=False, soft_wrap=True)
-        fail(f"import geweigerd: {len(error.fouten)} "
-             f"{'fout' if len(error.fouten) == 1 else 'fouten'}; er is niets geladen")
-    finally:
-        engine.dispose()
-
-    table = Table(title=f"Import {result.import_id}, vastgelegd op "
-                        f"{result.recorded_at.isoformat(timespec='seconds')}")
-    table.add_column("bestand")
-    for column in ("nieuw", "gewijzigd", "ongewijzigd"):
-        table.add_column(column, justify="right")
-    for name, counts in result.counts.items():
-        table.add_row(name, str(counts.new), str(counts.changed), str(counts.unchanged))
-    console.print(table)
+        return load_settings()
+    except InstellingenFout as exc:
+        fail(str(exc))
 
 
-# The commands of later pipeline stages live in their own modules and register on ``app``.
-from lks import cli_beschikkingen, cli_betaalrun, cli_calc, cli_demo, cli_rapport, cli_scheduler  # noqa: E402,F401
+def params():
+    """The parameters in force (shipped, plus the gemeente's own)."""
+    from lks.parameters import ParameterFout, Parameters
+    try:
+        return Parameters.load()
+    except ParameterFout as exc:
+        fail(str(exc))
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+
+def periode(value: str, option: str = "--periode") -> str:
+    """A periode option written JJJJ-MM exactly ('2025-7' is refused, not read as July)."""
+    from lks.nl import is_maand
+    if not is_maand(value):
+        fail(f"{option} '{value}' is geen maand in de vorm JJJJ-MM")
+    return value
+
+
+def datum(value: str, option: str) -> dt.date:
+    """A date option written JJJJ-MM-DD; a date that does not exist is refused."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"ongeldige datum voor {option}: {value!r} (verwacht JJJJ-MM-DD)")
+
+
+@contextmanager
+def meldingen(*soorten: type[Exception]):
+    """Errors meant for the user (a refused action, a Dutch domain error) as one line and
+    exit code 1; anything else is a bug and keeps its traceback."""
+    from lks.app.identiteit import Geweigerd
+    try:
+        yield
+    except (Geweigerd, *soorten) as exc:
+        fail(str(exc))
+
+
+def identiteit(engine):
+    """The acting user: the lks user linked to this process's operating-system account
+    (SQLite) or database login role (PostgreSQL). Never a name typed on the command line."""
+    from lks.app.gebruikers import account_identiteit
+    with meldingen():
+        return account_identiteit(engine)
+
+
+def omgeving(uitvoer: Path | None = None):
+    """Database (at the newest schema), settings and, when needed, parameters."""
+    from lks.app.omgeving import Omgeving
+    return Omgeving(engine=open_engine(), settings=settings(), uitvoer=uitvoer or Path("."))

@@ -10,7 +10,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from lks.cli import LksTyper, app, console, fail, open_engine, schrijffout, uitvoerpad
+from lks.cli.kern import (LksTyper, app, console, fail, identiteit, meldingen, now, omgeving, schrijffout,
+                          uitvoerpad)
 
 beschikkingen_app = LksTyper(
     help="Beschikkingen (verlening, wijziging, beëindiging, vaststelling): maken wat sinds de "
@@ -20,9 +21,6 @@ app.add_typer(beschikkingen_app, name="beschikkingen")
 
 SOORT_LABEL = {"verlening": "verlening", "wijziging": "wijziging", "beeindiging": "beëindiging",
                "vaststelling": "vaststelling"}
-
-
-_engine = open_engine
 
 
 def _datum(value: str | None) -> dt.date:
@@ -50,20 +48,16 @@ def make(
     """Maak de beschikkingen voor alles wat sinds de vorige brieven veranderd is (nieuwe
     plaatsingen, nieuwe loonwaarden of uren, indexatie van het WML, beëindigingen,
     vaststellingen). Is er niets veranderd, dan wordt er niets gemaakt."""
-    from lks.beschikkingen import BeschikkingFout, maak_beschikkingen
+    from lks.app import beschikkingen
+    from lks.beschikkingen import BeschikkingFout
     from lks.calc.core import CalcFout
-    from lks.parameters import ParameterFout, ParameterOntbreekt, Parameters
-    from lks.settings import InstellingenFout, load_settings
+    from lks.parameters import ParameterFout, ParameterOntbreekt
 
     dag = _datum(datum)
     uitvoerpad(out, "--out", is_map=True)
     uitvoerpad(out / "beschikkingen", "--out", is_map=True)
-    engine = _engine()
-    try:
-        settings = load_settings()
-        params = Parameters.load()
-    except (InstellingenFout, ParameterFout) as exc:
-        fail(str(exc))
+    o = omgeving(out)
+    wie = identiteit(o.engine)
     progress = Progress(TextColumn("PDF's maken"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console, transient=True)
     task = None
@@ -76,16 +70,14 @@ def make(
         progress.update(task, completed=done)
 
     try:
-        result = maak_beschikkingen(engine, dag, dt.datetime.now(dt.timezone.utc), params, settings,
-                                    out, pdf=not no_pdf, progress=bijwerken)
-    except (BeschikkingFout, CalcFout, ParameterOntbreekt) as exc:
-        fail(str(exc))
+        with meldingen(BeschikkingFout, CalcFout, ParameterFout, ParameterOntbreekt):
+            result = beschikkingen.maak(o, wie, dag, now(), out, pdf=not no_pdf, progress=bijwerken)
     except OSError as exc:  # the letters are recorded; their files can be made again
         schrijffout(exc, out / "beschikkingen")
     finally:
         if task is not None:
             progress.stop()
-        engine.dispose()
+        o.engine.dispose()
     if result.hersteld:
         console.print(f"Hersteld uit de vastgelegde gegevens (een eerdere batch stopte voordat de "
                       f"bestanden geschreven waren): {len(result.hersteld)} brief/brieven, "
@@ -122,16 +114,18 @@ def list_command(
                               help="Alleen deze soort (verlening, wijziging, beeindiging, vaststelling)."),
 ):
     """Toon de gemaakte beschikkingen met soort, werkgever, datum en status."""
-    from lks.beschikkingen import aantallen_plaatsingen, lijst
+    from lks.app import beschikkingen
 
     if soort is not None and soort not in SOORT_LABEL:
         fail(f"--soort '{soort}' is onbekend (kies {', '.join(SOORT_LABEL)})")
-    engine = _engine()
+    o = omgeving()
+    wie = identiteit(o.engine)
     try:
-        rows = lijst(engine, soort)
-        aantallen = aantallen_plaatsingen(engine)
+        with meldingen():
+            rows = beschikkingen.lijst(o, wie, soort)
+            aantallen = beschikkingen.aantallen_plaatsingen(o, wie)
     finally:
-        engine.dispose()
+        o.engine.dispose()
     if not rows:
         console.print("Nog geen beschikkingen.")
         return
@@ -155,18 +149,18 @@ def list_command(
 @beschikkingen_app.command("mark-sent")
 def mark_sent(kenmerk: str = typer.Argument(..., metavar="KENMERK", help="Bijvoorbeeld LKS/2026/000123.")):
     """Markeer een beschikking als verzonden (kan maar één keer)."""
-    from lks.beschikkingen import BeschikkingFout, markeer_verzonden
+    from lks.app import beschikkingen
+    from lks.beschikkingen import BeschikkingFout
 
-    engine = _engine()
-    now = dt.datetime.now(dt.timezone.utc)
+    o = omgeving()
+    moment = now()
     try:
-        row = markeer_verzonden(engine, kenmerk, now)
-    except BeschikkingFout as exc:
-        fail(str(exc))
+        with meldingen(BeschikkingFout):
+            row = beschikkingen.markeer_verzonden(o, identiteit(o.engine), kenmerk, moment)
     finally:
-        engine.dispose()
+        o.engine.dispose()
     console.print(f"Beschikking {row.kenmerk} gemarkeerd als verzonden.", highlight=False)
-    vandaag = now.astimezone(_tz()).date()
+    vandaag = moment.astimezone(_tz()).date()
     if vandaag > row.datum:
         console.print(f"Let op: de brief is gedateerd {row.datum:%d-%m-%Y}; de bezwaartermijn in de "
                       "brief is berekend vanaf die datum.", highlight=False)

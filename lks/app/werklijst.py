@@ -1,0 +1,29 @@
+"""The werklijst: signalen for medewerkers (herbeoordeling, forfait, ontwikkelbaan, late
+beschikking, unapproved run, bank account change waiting), made daily and resolved with a
+required toelichting."""
+from __future__ import annotations
+
+import datetime as dt
+
+from lks.app.gebruikers import vereist
+from lks.app.identiteit import Actie, Identiteit
+from lks.app.omgeving import Omgeving
+
+
+def lijst(o: Omgeving, wie: Identiteit, alle: bool = False):
+    from lks.signalen import lijst as signalen
+    vereist(o.engine, wie, Actie.LEZEN)
+    return signalen(o.engine, alle=alle)
+
+
+def maak(o: Omgeving, wie: Identiteit, vandaag: dt.date, now: dt.datetime):
+    from lks.signalen import maak_signalen
+    vereist(o.engine, wie, Actie.SIGNALEN_MAKEN)
+    return maak_signalen(o.engine, vandaag, now, o.params, o.settings)
+
+
+def los_op(o: Omgeving, wie: Identiteit, signaal_id: int, toelichting: str, now: dt.datetime):
+    """Resolve a signaal; the toelichting (what was done) is required (``SignaalFout``)."""
+    from lks.signalen import los_op as oplossen
+    wie = vereist(o.engine, wie, Actie.SIGNAAL_OPLOSSEN)
+    return oplossen(o.engine, signaal_id, wie.naam, toelichting, now)

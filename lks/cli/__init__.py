@@ -1,0 +1,14 @@
+"""The ``lks`` command line: one face over the application layer (``lks.app``).
+
+Verbs and generic options in English, domain nouns and every message a user reads in Dutch
+(interfaces.md §1). A command parses its arguments, names the acting user, calls the
+application layer and prints; it holds no rules. The command modules import only typer and
+rich at module level, so ``lks --help`` starts without pandas, SQLAlchemy or WeasyPrint
+(tests/cli/test_startup.py keeps it so)."""
+from lks.cli.kern import app, state
+
+# every command module registers its commands on ``app``
+from lks.cli import (beschikkingen, betaalrun, calc, demo, gebruiker, levering, scheduler,  # noqa: E402,F401
+                     verantwoording)
+
+__all__ = ["app", "state"]

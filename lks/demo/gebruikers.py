@@ -1,0 +1,47 @@
+"""The demo gemeente's users: one per role and a second medewerker, made through the
+application layer (the beheerder adds the others). Their passwords are printed by ``lks
+demo`` and are for the local demo database only.
+
+The operating-system account that runs the demo is linked to the first medewerker, so the
+command line works on the demo database (``lks --db sqlite:///demo-out/lks-demo.db betaalrun
+list``) as that medewerker; every other user signs in on the web (``lks serve``)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from lks.app import gebruikers
+from lks.app.identiteit import Rol
+
+BEHEERDER = "b.mulder"
+MEDEWERKER = "m.jansen"      # medewerker financiën: deliveries, payment files, letters
+MEDEWERKER_2 = "s.devries"   # a second medewerker (werklijst, portal changes)
+GOEDKEURDER = "a.bakker"     # teamleider who approves betaalruns and account changes
+CONTROLLER = "c.smit"        # controller: verantwoording, ledger, bank
+
+DEMO_GEBRUIKERS = {
+    MEDEWERKER: ("medewerker", "Marieke Jansen"),
+    MEDEWERKER_2: ("medewerker", "Sanne de Vries"),
+    GOEDKEURDER: ("goedkeurder", "Anouk Bakker"),
+    CONTROLLER: ("controller", "Cor Smit"),
+}
+
+
+def wachtwoord(naam: str) -> str:
+    """The demo password of a demo user (local demo only; printed by ``lks demo``)."""
+    return f"Hogeland-{naam.split('.')[0]}{len(naam)}-demo"
+
+
+def maak(engine, now: dt.datetime) -> dict[str, str]:
+    """Create the demo users; returns name -> role."""
+    gebruikers.eerste_beheerder(engine, now, naam=BEHEERDER, account=None, wachtwoord=wachtwoord(BEHEERDER),
+                                weergavenaam="Bram Mulder", rollen=(Rol.BEHEERDER,))
+    beheerder = gebruikers.als(engine, BEHEERDER, "demo")
+    account = gebruikers.systeemaccount(engine)
+    for naam, (rol, weergave) in DEMO_GEBRUIKERS.items():
+        gebruikers.voeg_toe(engine, beheerder, naam, rol, wachtwoord=wachtwoord(naam), weergavenaam=weergave,
+                            account=account if naam == MEDEWERKER else None, now=now)
+    return {BEHEERDER: "beheerder", **{n: r for n, (r, _) in DEMO_GEBRUIKERS.items()}}
+
+
+def als(engine, naam: str):
+    return gebruikers.als(engine, naam, "demo")
