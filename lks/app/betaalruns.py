@@ -114,6 +114,8 @@ class RunDetail:
     betalingen: list[dict] = field(default_factory=list)  # per werkgever and budget
     vorderingen: list[dict] = field(default_factory=list)
     aflossingen: list[dict] = field(default_factory=list)
+    aangehouden: list[dict] = field(default_factory=list)
+    """Payments held because the werkgever's new bank account waits for approval."""
     audit: list[Auditregel] = field(default_factory=list)
     bestanden: list[Path] = field(default_factory=list)
     achtergebleven: list[Path] = field(default_factory=list)
@@ -130,7 +132,7 @@ def toon(o: Omgeving, wie: Identiteit, periode: str, volgnummer: int | None = No
     aflossingen, the audit log and the files made for it."""
     from lks.betaalrun import lifecycle as lc
     from lks.db.models import Werkgever
-    from lks.db.models_betaalrun import Aflossing, AuditLog, Betaalregel, Betaling, Vordering
+    from lks.db.models_betaalrun import Aanhouding, Aflossing, AuditLog, Betaalregel, Betaling, Vordering
     from lks.facts import current_versions
 
     vereist(o.engine, wie, Actie.LEZEN)
@@ -168,6 +170,10 @@ def toon(o: Omgeving, wie: Identiteit, periode: str, volgnummer: int | None = No
         aflossingen = [dict(vordering_id=a.vordering_id, bedrag=a.bedrag)
                        for a in s.scalars(select(Aflossing).where(Aflossing.betaalrun_id == run.id)
                                           .order_by(Aflossing.vordering_id))]
+        aangehouden = [dict(werkgever_id=a.werkgever_id, naam=namen.get(a.werkgever_id, ""), budget=a.budget,
+                            bedrag=a.bedrag, regels=a.regels)
+                       for a in s.scalars(select(Aanhouding).where(Aanhouding.betaalrun_id == run.id)
+                                          .order_by(Aanhouding.werkgever_id, Aanhouding.budget))]
         audit = [Auditregel(a.moment, a.gebruiker, a.actie, a.van_status, a.naar_status, a.client_adres)
                  for a in s.scalars(select(AuditLog).where(AuditLog.betaalrun_id == run.id).order_by(AuditLog.id))]
     folder = (map_ if map_ is not None else o.betaalbestanden) / f"betaalrun-{run.kenmerk}"
@@ -175,7 +181,7 @@ def toon(o: Omgeving, wie: Identiteit, periode: str, volgnummer: int | None = No
         if folder.is_dir() else []
     achtergebleven = sorted(p for p in folder.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp")) \
         if folder.is_dir() else []
-    return RunDetail(run, per_budget, per_soort, betalingen, vorderingen, aflossingen, audit,
+    return RunDetail(run, per_budget, per_soort, betalingen, vorderingen, aflossingen, aangehouden, audit,
                      bestanden, achtergebleven)
 
 

@@ -27,3 +27,10 @@ def los_op(o: Omgeving, wie: Identiteit, signaal_id: int, toelichting: str, now:
     from lks.signalen import los_op as oplossen
     wie = vereist(o.engine, wie, Actie.SIGNAAL_OPLOSSEN)
     return oplossen(o.engine, signaal_id, wie.naam, toelichting, now)
+
+
+def wachtende_rekeningen(o: Omgeving, wie: Identiteit):
+    """Bank account changes waiting for a goedkeurder: part of the werklijst, because the
+    werkgever's payments are held until then."""
+    from lks.app import rekeningen
+    return rekeningen.lijst(o, wie, alleen_wachtend=True)

@@ -24,6 +24,7 @@ from lks.documents.sepa import (Betaalbestand, Betaalopdracht, Debiteur, SepaFou
                                 ustrd, write_pain001)
 from lks.facts import load_facts
 from lks.faults import crash_point
+from lks.rekeningen import in_gebruik
 from lks.settings import Settings
 
 BUDGET_CODE = {"buig": "BUIG", "reintegratie": "REIN"}
@@ -78,7 +79,10 @@ def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str,
         vorderingen = _frame(session, select(Vordering.werkgever_id, Vordering.budget, Vordering.bedrag)
                              .where(Vordering.betaalrun_id == run.id),
                              ["werkgever_id", "budget", "bedrag"])
-    werkgevers = facts.werkgevers.set_index("werkgever_id")
+        # paid to the account approved when the run was approved, never to a changed IBAN
+        # that still waits (lks.rekeningen): the same file whenever it is made again
+        rekeningen = in_gebruik(session.connection(), per=run.goedgekeurd_op)
+    werkgevers = _met_rekening_in_gebruik(facts.werkgevers, rekeningen, run.kenmerk, betalingen)
     werknemers = facts.werknemers.set_index("werknemer_id")
     plaatsingen = facts.plaatsingen.set_index("plaatsing_id")
     kenmerk = run.kenmerk
@@ -105,6 +109,22 @@ def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str,
     crash_point("bestand.voor_vastleggen")
     lc.bestand_vastleggen(engine, run.id, gebruiker, now, sepa_pad.name, sha, client_adres)
     return Bestanden(folder, sepa_pad, sha, len(specs))
+
+
+def _met_rekening_in_gebruik(werkgevers: pd.DataFrame, rekeningen: pd.DataFrame, kenmerk: str,
+                             betalingen: pd.DataFrame) -> pd.DataFrame:
+    """The werkgevers (indexed by id) with the IBAN and BIC of their approved account."""
+    werkgevers = werkgevers.set_index("werkgever_id")
+    rek = rekeningen.set_index("werkgever_id")
+    betaald = set(betalingen.loc[betalingen["bedrag"] > 0, "werkgever_id"])
+    zonder = sorted(betaald - set(rek.index))
+    if zonder:
+        raise BestandFout(f"betaalrun {kenmerk}: geen goedgekeurd rekeningnummer voor werkgever(s) "
+                          f"{', '.join(zonder[:5])}; een goedkeurder moet het rekeningnummer eerst goedkeuren")
+    gedeeld = werkgevers.index.intersection(rek.index)
+    werkgevers.loc[gedeeld, "iban"] = rek.loc[gedeeld, "iban"]
+    werkgevers.loc[gedeeld, "bic"] = rek.loc[gedeeld, "bic"]
+    return werkgevers
 
 
 def _debiteur(settings: Settings) -> Debiteur:

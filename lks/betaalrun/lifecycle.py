@@ -30,13 +30,14 @@ from sqlalchemy.orm import Session
 from lks.betaalrun.delta import LINE_COLUMNS, PAID_COLUMNS, payment_lines, verreken
 from lks.calc import calculate
 from lks.db.models_verantwoording import Ontvangst
-from lks.db.models_betaalrun import (BETAALD, Aflossing, AuditLog, Betaalregel, Betaalrun,
+from lks.db.models_betaalrun import (BETAALD, Aanhouding, Aflossing, AuditLog, Betaalregel, Betaalrun,
                                      Betaling, Vordering)
 from lks.db.engine import WRITE_OPTION
 from lks.facts import load_facts
 from lks.faults import crash_point
 from lks.nl import is_maand
 from lks.parameters import Parameters
+from lks.rekeningen import wachtend as rekening_wacht
 from lks.settings import Settings
 
 PERIODE_FORMAT = "%Y-%m"
@@ -221,13 +222,16 @@ def berekenen(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
         paid = _paid_lines(session, run.id)
         paid = paid[paid["periode"] >= van]
         lines = payment_lines(calculated, paid, periode)
+        # a werkgever whose new bank account waits for approval is not paid (nor set off): its
+        # lines stay out of the run, so the next run pays them as deltas (lks.rekeningen)
+        lines, aangehouden = _houd_aan(lines, rekening_wacht(session.connection()))
         verrekening = verreken(lines, _open_vorderingen(session))
         basis = session.scalar(select(func.count()).select_from(Betaalrun)
                                .where(Betaalrun.status.in_(BETAALD)))
         van_status = run.status
         _transition(session, run, ("aangevraagd", "berekend"), "berekend", dict(
             berekend_door=gebruiker, berekend_op=now, feiten_per=now, basis_goedgekeurd=basis))
-        for table in (Betaalregel, Betaling, Vordering, Aflossing):
+        for table in (Betaalregel, Betaling, Vordering, Aflossing, Aanhouding):
             session.execute(delete(table).where(table.betaalrun_id == run.id))
         crash_point("berekenen.na_verwijderen")
         if len(lines):
@@ -246,7 +250,10 @@ def berekenen(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
                                   bedrag=int(bedrag)))
         for vordering_id, bedrag in verrekening.aflossingen.itertuples(index=False):
             session.add(Aflossing(vordering_id=int(vordering_id), betaalrun_id=run.id, bedrag=int(bedrag)))
-        summary = _summary(lines, verrekening)
+        for w, b, bedrag, regels in aangehouden.itertuples(index=False):
+            session.add(Aanhouding(betaalrun_id=run.id, werkgever_id=w, budget=b, bedrag=int(bedrag),
+                                   regels=int(regels)))
+        summary = _summary(lines, verrekening, aangehouden)
         _audit(session, run.id, gebruiker, "berekenen", now, van_status, "berekend", client_adres,
                vanaf=van, tot=periode, **summary)
         session.flush()
@@ -292,7 +299,18 @@ def _end_to_end_id(run: Betaalrun, werkgever_id: str, budget: str) -> str:
     return f"LKS-{run.periode.replace('-', '')}-{run.volgnummer}-{code}-{werkgever_id}"[:35]
 
 
-def _summary(lines: pd.DataFrame, verrekening) -> dict:
+def _houd_aan(lines: pd.DataFrame, werkgevers: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split off the lines of werkgevers whose payments are held: (lines to pay, held totals
+    per werkgever and budget: werkgever_id, budget, bedrag, regels)."""
+    if not werkgevers or not len(lines):
+        return lines, pd.DataFrame(columns=["werkgever_id", "budget", "bedrag", "regels"])
+    held = lines["werkgever_id"].isin(werkgevers)
+    totals = (lines[held].groupby(["werkgever_id", "budget"], sort=True)
+              .agg(bedrag=("bedrag", "sum"), regels=("bedrag", "size")).reset_index())
+    return lines[~held].reset_index(drop=True), totals
+
+
+def _summary(lines: pd.DataFrame, verrekening, aangehouden: pd.DataFrame | None = None) -> dict:
     betalingen = verrekening.betalingen
     per_budget = {b: int(betalingen.loc[betalingen["budget"] == b, "bedrag"].sum()) for b in ("buig", "reintegratie")}
     return {
@@ -305,6 +323,9 @@ def _summary(lines: pd.DataFrame, verrekening) -> dict:
         "verrekend": int(betalingen["verrekend"].sum()) if len(betalingen) else 0,
         "nieuwe_vorderingen": int(verrekening.nieuwe_vorderingen["bedrag"].sum())
         if len(verrekening.nieuwe_vorderingen) else 0,
+        "aangehouden": int(aangehouden["bedrag"].sum()) if aangehouden is not None and len(aangehouden) else 0,
+        "aangehouden_werkgevers": int(aangehouden["werkgever_id"].nunique())
+        if aangehouden is not None and len(aangehouden) else 0,
     }
 
 

@@ -156,6 +156,10 @@ def show(periode_: str = PERIODE, volgnummer: int = VOLGNUMMER, out: Path = OUT)
     console.print(table)
     for soort, n, bedrag in d.per_soort:
         console.print(f"  {soort}: {n} regels, {euro(bedrag)}")
+    for a in d.aangehouden:
+        console.print(f"  aangehouden: werkgever {a['werkgever_id']} ({a['budget']}), {a['regels']} regels, "
+                      f"{euro(a['bedrag'])} — nieuw rekeningnummer wacht op goedkeuring; de volgende run betaalt "
+                      "het na goedkeuring", highlight=False)
     log = Table(title="Auditlog")
     for column in ("moment (UTC)", "gebruiker", "actie", "van", "naar"):
         log.add_column(column)

@@ -153,8 +153,14 @@ def signalen_list(alle: bool = typer.Option(False, "--alle", help="Ook de opgelo
     from lks.app import werklijst
 
     o = omgeving()
+    wie = identiteit(o.engine)
     with meldingen():
-        signalen = werklijst.lijst(o, identiteit(o.engine), alle=alle)
+        signalen = werklijst.lijst(o, wie, alle=alle)
+        rekeningen = werklijst.wachtende_rekeningen(o, wie)
+    for w in rekeningen:
+        console.print(f"Rekeningwijziging {w.id}: werkgever {w.werkgever_id} {escape(w.werkgever_naam)} heeft een nieuw "
+                      f"rekeningnummer dat wacht op goedkeuring (aangeleverd door {w.ingediend_door}); betalingen "
+                      "worden aangehouden. Zie 'lks rekening list'.", highlight=False)
     if not signalen:
         console.print("Geen open signalen." if not alle else "Geen signalen.")
         return

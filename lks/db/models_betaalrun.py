@@ -150,6 +150,25 @@ class Aflossing(Base):
     bedrag: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
+class Aanhouding(Base):
+    """What a run did not pay a werkgever because its new bank account waits for a
+    goedkeurder (``lks.rekeningen``): the held lines' total per budget. The lines themselves are
+    not part of the run, so the next run pays them as deltas once the account is approved."""
+
+    __tablename__ = "aanhouding"
+    __table_args__ = (
+        UniqueConstraint("betaalrun_id", "werkgever_id", "budget", name="uq_aanhouding"),
+        CheckConstraint(_in("budget", BUDGETS), name="ck_aanhouding_budget"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    betaalrun_id: Mapped[int] = mapped_column(ForeignKey("betaalrun.id"), nullable=False, index=True)
+    werkgever_id: Mapped[str] = mapped_column(String(ID_LENGTH), nullable=False)
+    budget: Mapped[str] = mapped_column(String(20), nullable=False)
+    bedrag: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    regels: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
 class AuditLog(Base):
     """Append-only: who did what, when, from which state to which. ``gebruiker`` is the
     authenticated user's name (``gebruiker.naam``), ``client_adres`` the address a web request

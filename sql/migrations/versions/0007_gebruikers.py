@@ -89,21 +89,39 @@ def upgrade() -> None:
     )
     op.create_index("ix_rekeningwijziging_werkgever", "rekeningwijziging", ["werkgever_id", "status"])
     op.add_column("audit_log", sa.Column("client_adres", sa.String(64), nullable=True))
+    op.create_table(
+        "aanhouding",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("betaalrun_id", sa.Integer, sa.ForeignKey("betaalrun.id"), nullable=False),
+        sa.Column("werkgever_id", sa.String(64), nullable=False),
+        sa.Column("budget", sa.String(20), nullable=False),
+        sa.Column("bedrag", sa.BigInteger, nullable=False),
+        sa.Column("regels", sa.Integer, nullable=False),
+        sa.UniqueConstraint("betaalrun_id", "werkgever_id", "budget", name="uq_aanhouding"),
+        sa.CheckConstraint("budget IN ('buig', 'reintegratie')", name="ck_aanhouding_budget"),
+    )
+    op.create_index("ix_aanhouding_betaalrun_id", "aanhouding", ["betaalrun_id"])
 
-    # The accounts in force today: each werkgever's newest IBAN, as delivered before this
-    # migration (there was no approval step then; from now on a change waits for one).
+    # The accounts delivered before this migration, each in force from the moment it was
+    # recorded (there was no approval step then; from now on a change waits for one): every
+    # IBAN a werkgever's history holds, so a payment file made earlier is made again alike.
     verbinding = op.get_bind()
     nu = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
     rijen = verbinding.execute(sa.text(
-        "SELECT w.werkgever_id, w.iban, w.bic, w.import_id FROM werkgever w "
-        "WHERE w.recorded_at = (SELECT max(v.recorded_at) FROM werkgever v "
-        "WHERE v.werkgever_id = w.werkgever_id) ORDER BY w.werkgever_id")).all()
-    if rijen:
+        "SELECT werkgever_id, iban, bic, import_id, recorded_at FROM werkgever "
+        "ORDER BY werkgever_id, recorded_at")).all()
+    nieuw, vorige = [], {}
+    for werkgever_id, iban, bic, import_id, recorded_at in rijen:
+        compact = "".join((iban or "").split()).upper()
+        if vorige.get(werkgever_id) != compact:
+            vorige[werkgever_id] = compact
+            nieuw.append({"w": werkgever_id, "i": compact, "b": bic or None, "imp": import_id, "op": recorded_at})
+    if nieuw:
         verbinding.execute(sa.text(
             "INSERT INTO rekeningwijziging (werkgever_id, iban, bic, bron, import_id, status, "
-            "ingediend_door, ingediend_op, beoordeeld_op, reden) VALUES (:w, :i, :b, 'import', "
-            ":imp, 'goedgekeurd', 'migratie', :nu, :nu, 'in gebruik vóór de goedkeuring van rekeningwijzigingen')"),
-            [{"w": r[0], "i": r[1], "b": r[2], "imp": r[3], "nu": nu} for r in rijen])
+            "ingediend_door, ingediend_op, beoordeeld_op, reden) VALUES (:w, :i, :b, 'levering', "
+            ":imp, 'goedgekeurd', 'migratie', :op, :op, 'in gebruik vóór de goedkeuring van rekeningwijzigingen')"),
+            nieuw)
     op.bulk_insert(gebruiker, [{
         "id": 1, "naam": "scheduler", "weergavenaam": "Scheduler (systeem)", "soort": "systeem",
         "totp_verplicht": False, "actief": True, "mislukte_pogingen": 0, "aangemaakt_op": nu}])
@@ -113,6 +131,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_aanhouding_betaalrun_id", table_name="aanhouding")
+    op.drop_table("aanhouding")
     op.drop_column("audit_log", "client_adres")
     op.drop_index("ix_rekeningwijziging_werkgever", table_name="rekeningwijziging")
     op.drop_table("rekeningwijziging")
