@@ -192,9 +192,14 @@ def bestand(o: Omgeving, wie: Identiteit, periode: str, volgnummer: int | None, 
     wie = vereist(o.engine, wie, Actie.BETAALRUN_DOWNLOADEN)
     with Session(o.engine) as s:
         run = lc.get_run(s, lc.parse_periode(periode), volgnummer)
-        kenmerk = run.kenmerk
+        kenmerk, run_id = run.kenmerk, run.id
     folder = o.betaalbestanden / f"betaalrun-{kenmerk}"
     kandidaten = {p.name: p for p in folder.iterdir()} if folder.is_dir() else {}
     if naam.startswith(".") or naam not in kandidaten or not kandidaten[naam].is_file():
-        raise FileNotFoundError(naam)
+        raise LookupError(naam)
+    if naam.startswith("pain.001"):  # who fetched the payment file is part of the audit trail
+        from lks.app import audit
+        with Session(o.engine) as s, s.begin():
+            audit.vastleggen(s, wie, "betaalbestand_gedownload", dt.datetime.now(dt.timezone.utc),
+                             betaalrun_id=run_id, naam=naam)
     return kandidaten[naam]

@@ -15,6 +15,8 @@ class Omgeving:
     uitvoer: Path = Path(".")
     """Where files are written: betaalbestanden/, beschikkingen/, rapporten."""
     _params: object | None = field(default=None, repr=False)
+    betaalmap: Path | None = None
+    """Where the betaalrun folders are (default: uitvoer/betaalbestanden)."""
 
     @property
     def params(self):
@@ -26,4 +28,4 @@ class Omgeving:
 
     @property
     def betaalbestanden(self) -> Path:
-        return self.uitvoer / "betaalbestanden"
+        return self.betaalmap if self.betaalmap is not None else self.uitvoer / "betaalbestanden"
