@@ -116,9 +116,12 @@ def approve(periode: str = PERIODE, volgnummer: int = VOLGNUMMER, gebruiker: str
     console.print(f"Betaalrun {run.kenmerk} goedgekeurd door {run.goedgekeurd_door}; uitvoerdatum {run.uitvoerdatum}.")
 
 
+UITVOERMAP = Path("betaalbestanden")
+
+
 @betaalrun_app.command("export")
 def export(periode: str = PERIODE, volgnummer: int = VOLGNUMMER, gebruiker: str = GEBRUIKER,
-           out: Path = typer.Option(Path("betaalbestanden"), "--out", metavar="MAP",
+           out: Path = typer.Option(UITVOERMAP, "--out", metavar="MAP",
                                      help="Map voor het SEPA-bestand en de specificaties.")):
     """Maak het SEPA-bestand (pain.001.001.09) en de betaalspecificaties van een goedgekeurde run."""
     from lks.betaalrun.bestand import BestandFout, maak_bestanden
@@ -132,6 +135,9 @@ def export(periode: str = PERIODE, volgnummer: int = VOLGNUMMER, gebruiker: str 
         fail(str(exc))
     except OSError as exc:  # before the file's hash is recorded: the run is unchanged
         schrijffout(exc, out)
+    for pad in result.opgeruimd:
+        console.print(f"Opgeruimd: {pad.name}, een tijdelijk bestand van een afgebroken export.",
+                      markup=False, highlight=False, soft_wrap=True)
     console.print(f"SEPA-bestand: {result.sepa_pad} (sha256 {result.sha256[:16]}…), "
                   f"{result.specificaties} specificaties in {result.map}")
 
@@ -174,8 +180,11 @@ def list_runs():
 
 
 @betaalrun_app.command("show")
-def show(periode: str = PERIODE, volgnummer: int = VOLGNUMMER):
-    """Toon één betaalrun: status, totalen per budget, correcties en het auditlog."""
+def show(periode: str = PERIODE, volgnummer: int = VOLGNUMMER,
+         out: Path = typer.Option(UITVOERMAP, "--out", metavar="MAP",
+                                  help="Map van de export (om achtergebleven tijdelijke bestanden te melden).")):
+    """Toon één betaalrun: status, totalen per budget, correcties, het auditlog en tijdelijke
+    bestanden die een afgebroken export in de map achterliet."""
     engine = _engine()
     with Session(engine) as s:
         try:
@@ -203,3 +212,21 @@ def show(periode: str = PERIODE, volgnummer: int = VOLGNUMMER):
         for a in audit:
             log.add_row(f"{a.moment:%Y-%m-%d %H:%M:%S}", a.gebruiker, a.actie, a.van_status or "", a.naar_status or "")
         console.print(log)
+        _meld_tijdelijke_bestanden(run, out)
+
+
+def _meld_tijdelijke_bestanden(run: Betaalrun, out: Path) -> None:
+    """Which file in the run's folder is the SEPA file, and every temporary file beside it."""
+    from lks.betaalrun.bestand import run_folder, temp_files_of_run
+
+    if run.bestand_naam:
+        console.print(f"SEPA-bestand: {run_folder(out, run.kenmerk) / run.bestand_naam} "
+                      f"(sha256 {run.bestand_sha256})", markup=False, highlight=False, soft_wrap=True)
+    for tijdelijk in temp_files_of_run(out, run.kenmerk):
+        if tijdelijk.in_use:
+            uitleg = "wordt nu geschreven door een lopende export (of is niet te controleren)"
+        else:
+            uitleg = (f"is achtergelaten door een afgebroken export; niet gebruiken (het bestand is "
+                      f"{tijdelijk.final_name}); de volgende 'lks betaalrun export' ruimt het op")
+        console.print(f"Let op: tijdelijk bestand {tijdelijk.path} {uitleg}.", markup=False,
+                      highlight=False, soft_wrap=True)
