@@ -32,6 +32,6 @@ def calculation_frame(plaatsing_maanden: pd.DataFrame) -> pd.DataFrame:
 def write_calculation_csv(plaatsing_maanden: pd.DataFrame, path: Path | str) -> int:
     """Write the export atomically (temporary file, then rename); returns the number of rows."""
     frame = calculation_frame(plaatsing_maanden)
-    with atomic_file(path) as handle:
+    with atomic_file(path, durable=False) as handle:   # as before: derived, made again by rerunning
         frame.to_csv(handle, index=False, lineterminator="\n", encoding="utf-8")
     return len(frame)

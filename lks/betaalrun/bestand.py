@@ -71,6 +71,10 @@ def temp_files_of_run(out: Path, kenmerk: str) -> list[TempFile]:
     return temp_files(run_folder(out, kenmerk), run_file_names(kenmerk))
 
 
+def _write_spec(path: Path, data: bytes) -> None:
+    write_atomic(path, data, durable=False, crash_step=SPEC_CRASH)
+
+
 def _frame(session: Session, query, columns) -> pd.DataFrame:
     return pd.DataFrame(session.execute(query).all(), columns=columns)
 
@@ -116,11 +120,11 @@ def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str,
                             plaatsingen) if specificaties else [])
     for werkgever_id, spec in specs:
         base = folder / f"specificatie-{kenmerk}-{werkgever_id}"
-        write_atomic(base.with_suffix(".html"), render_specificatie_html(spec).encode("utf-8"),
-                     crash_step=SPEC_CRASH)
-        write_atomic(base.with_suffix(".csv"), specificatie_csv(spec).encode("utf-8"), crash_step=SPEC_CRASH)
+        # derived documents by the thousand: atomic, not flushed one by one (lks.atomic)
+        _write_spec(base.with_suffix(".html"), render_specificatie_html(spec).encode("utf-8"))
+        _write_spec(base.with_suffix(".csv"), specificatie_csv(spec).encode("utf-8"))
         if pdf is True or (pdf and werkgever_id in pdf):
-            write_atomic(base.with_suffix(".pdf"), render_specificatie_pdf(spec), crash_step=SPEC_CRASH)
+            _write_spec(base.with_suffix(".pdf"), render_specificatie_pdf(spec))
 
     bestand = _betaalbestand(run, settings, betalingen, werkgevers)
     if bestand is None:

@@ -130,3 +130,17 @@ def test_a_writer_whose_new_temporary_file_is_removed_at_once_makes_another(tmp_
     write_atomic(tmp_path / FINAL, b"toch geschreven")
     assert len(calls) == 2
     assert os.listdir(tmp_path) == [FINAL] and (tmp_path / FINAL).read_bytes() == b"toch geschreven"
+
+
+def test_durable_flushes_the_file_and_the_rename_and_the_bulk_writes_do_not(tmp_path, monkeypatch):
+    """SEPA files and letters are flushed to disk before the rename and the folder after it (a
+    power cut keeps the old or the new file); specificaties and the calculation CSV, derived
+    and written by the thousand, only get the rename (as before: +5 ms a file otherwise)."""
+    flushed = []
+    real = os.fsync
+    monkeypatch.setattr(atomic.os, "fsync", lambda fd: (flushed.append(fd), real(fd)))
+    write_atomic(tmp_path / FINAL, b"x")
+    assert len(flushed) == 2   # the temporary file, then the folder
+    flushed.clear()
+    write_atomic(tmp_path / "specificatie-2025-03-1-W1.html", b"x", durable=False)
+    assert flushed == [] and sorted(os.listdir(tmp_path)) == [FINAL, "specificatie-2025-03-1-W1.html"]
