@@ -27,7 +27,7 @@ drops its triggers; recreate them after it.
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-12-01
+Create Date: 2026-12-02
 """
 from alembic import op
 
