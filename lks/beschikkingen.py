@@ -41,8 +41,9 @@ core's own lks_totaal is checked against it.
 
 Writing: the letters are rendered in memory, their rows committed in one short transaction
 (the per-year kenmerk sequence guarded by a unique constraint), then the files are written
-atomically. A letter can always be re-derived from its stored ``inputs_json``
-(``regenereer``), byte for byte; every batch first restores the files of concept letters that
+atomically (``lks.atomic``). A letter can always be re-derived from its stored ``inputs_json``
+(``regenereer``), byte for byte; every batch first removes the temporary letter files a killed
+batch left (never those of a batch writing now) and restores the files of concept letters that
 are recorded but missing (``herstel_bestanden``: a batch killed between its commit and its
 files), checked against the stored hashes.
 """
@@ -50,8 +51,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -66,6 +66,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from lks.atomic import remove_stale_temp_files, write_atomic
 from lks.calc import calculate
 from lks.calc.core import _forfait_einde, _ontwikkelbaan_einde  # the core's own period ends
 from lks.calc.rules import REGELINGEN as CORE_REGELINGEN
@@ -121,6 +122,7 @@ class Resultaat:
     datum: dt.date
     beschikkingen: list[GemaakteBeschikking] = field(default_factory=list)
     hersteld: list[str] = field(default_factory=list)  # kenmerken whose files were restored
+    opgeruimd: list[Path] = field(default_factory=list)  # temporary files of a killed batch, removed
 
     def per_soort(self) -> dict[str, int]:
         counts = {s: 0 for s in doc.SOORTEN}
@@ -745,16 +747,14 @@ def bestandsnaam(kenmerk: str) -> str:
     return kenmerk.replace("/", "-")
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+LETTER_FILE_NAMES = re.compile(rf"{re.escape(KENMERK_PREFIX)}-\d{{4}}-\d{{6,}}\.(?:html|pdf)")
+"""The names of the letter files (``bestandsnaam`` + .html/.pdf), to find their temporary files."""
+LETTER_CRASH = "beschikkingen.tijdelijk_bestand"  # lks.faults: a letter complete in its temporary file
+
+
+def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data, crash_step=LETTER_CRASH)
 
 
 def maak_beschikkingen(engine: Engine, datum: dt.date, now: dt.datetime, params: Parameters,
@@ -768,7 +768,10 @@ def maak_beschikkingen(engine: Engine, datum: dt.date, now: dt.datetime, params:
     (the demo renders only a few). ``progress(done, total)`` is called while PDFs render.
     Returns what was made; nothing changed → an empty result and no files."""
     out = Path(out) / "beschikkingen"
-    resultaat = Resultaat(datum, hersteld=herstel_bestanden(engine, out))
+    # first what a killed batch left: its temporary files (not those of a batch writing now,
+    # which holds their locks; lks.atomic), then the files of its recorded letters
+    opgeruimd = remove_stale_temp_files(out, LETTER_FILE_NAMES)
+    resultaat = Resultaat(datum, hersteld=herstel_bestanden(engine, out), opgeruimd=opgeruimd)
     with Session(engine) as session:
         facts = load_facts(session, as_of=now)
         brieven, vastgesteld = _brieven(session)
@@ -892,11 +895,11 @@ def maak_beschikkingen(engine: Engine, datum: dt.date, now: dt.datetime, params:
             crash_point("beschikkingen.halve_bestanden")
         naam = bestandsnaam(b.kenmerk)
         html_pad = out / f"{naam}.html"
-        _atomic_write(html_pad, htmls[i].encode("utf-8"))
+        _write(html_pad, htmls[i].encode("utf-8"))
         pdf_pad = None
         if i in pdfs:
             pdf_pad = out / f"{naam}.pdf"
-            _atomic_write(pdf_pad, pdfs[i])
+            _write(pdf_pad, pdfs[i])
         resultaat.beschikkingen.append(GemaakteBeschikking(
             kenmerk=b.kenmerk, soort=b.soort, werkgever_id=groep[0].werkgever_id,
             plaatsingen=tuple(x.plaatsing_id for x in groep), html_pad=html_pad, pdf_pad=pdf_pad,
@@ -975,7 +978,7 @@ def herstel_bestanden(engine: Engine, out: Path) -> list[str]:
             if doc.letter_hash(inhoud) != verwacht:
                 raise BeschikkingFout(f"beschikking {kenmerk}: de brief uit de vastgelegde gegevens "
                                       f"wijkt af van de vastgelegde brief ({pad.suffix[1:]}); niet hersteld")
-            _atomic_write(pad, inhoud)
+            _write(pad, inhoud)
         hersteld.append(kenmerk)
     return hersteld
 

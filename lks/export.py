@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lks.atomic import atomic_file
 from lks.calc.model import RESULT_COLUMNS
 
 AMOUNTS = ("lks_basis", "werkgeverslasten", "lks_totaal")
@@ -30,9 +31,7 @@ def calculation_frame(plaatsing_maanden: pd.DataFrame) -> pd.DataFrame:
 
 def write_calculation_csv(plaatsing_maanden: pd.DataFrame, path: Path | str) -> int:
     """Write the export atomically (temporary file, then rename); returns the number of rows."""
-    path = Path(path)
     frame = calculation_frame(plaatsing_maanden)
-    tmp = path.with_name(path.name + ".tmp")
-    frame.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
-    tmp.replace(path)
+    with atomic_file(path, durable=False) as handle:   # as before: derived, made again by rerunning
+        frame.to_csv(handle, index=False, lineterminator="\n", encoding="utf-8")
     return len(frame)

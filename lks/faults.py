@@ -9,10 +9,17 @@ Steps in use (grep ``crash_point(`` for the places):
 - ``berekenen.halve_regels``: half of the new payment lines inserted
 - ``berekenen.voor_commit``: everything written, transaction not yet committed
 - ``goedkeuren.voor_commit`` / ``goedkeuren.na_commit``: around the approval's commit
+- ``specificaties.tijdelijk_bestand``: a betaalspecificatie complete in its temporary file,
+  not yet renamed (the first one written)
 - ``sepa.tijdelijk_bestand``: SEPA file complete in its temporary file, not yet renamed
 - ``bestand.voor_vastleggen``: SEPA file at its final path, hash not yet recorded
 - ``beschikkingen.na_vastleggen``: letters recorded, no file written yet
 - ``beschikkingen.halve_bestanden``: letters recorded, half of their files written
+- ``beschikkingen.tijdelijk_bestand``: a letter complete in its temporary file, not yet
+  renamed (the first one written)
+
+The ``*.tijdelijk_bestand`` points sit in ``lks.atomic.atomic_file`` between the flushed
+temporary file and its rename, where a killed process leaves a temporary file behind.
 """
 from __future__ import annotations
 

@@ -118,8 +118,9 @@ class RunDetail:
     """Payments held because the werkgever's new bank account waits for approval."""
     audit: list[Auditregel] = field(default_factory=list)
     bestanden: list[Path] = field(default_factory=list)
-    achtergebleven: list[Path] = field(default_factory=list)
-    """Temporary files of this run that a killed export left behind (the next export removes them)."""
+    achtergebleven: list = field(default_factory=list)
+    """Temporary files in this run's folder (``lks.atomic.TempFile``): left by a killed export
+    (the next export removes them) or being written right now (``in_use``)."""
 
     @property
     def totaal(self) -> int:
@@ -176,11 +177,12 @@ def toon(o: Omgeving, wie: Identiteit, periode: str, volgnummer: int | None = No
                                           .order_by(Aanhouding.werkgever_id, Aanhouding.budget))]
         audit = [Auditregel(a.moment, a.gebruiker, a.actie, a.van_status, a.naar_status, a.client_adres)
                  for a in s.scalars(select(AuditLog).where(AuditLog.betaalrun_id == run.id).order_by(AuditLog.id))]
-    folder = (map_ if map_ is not None else o.betaalbestanden) / f"betaalrun-{run.kenmerk}"
+    from lks.betaalrun.bestand import run_folder, temp_files_of_run
+    basis = map_ if map_ is not None else o.betaalbestanden
+    folder = run_folder(basis, run.kenmerk)
     bestanden = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) \
         if folder.is_dir() else []
-    achtergebleven = sorted(p for p in folder.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp")) \
-        if folder.is_dir() else []
+    achtergebleven = list(temp_files_of_run(basis, run.kenmerk))
     return RunDetail(run, per_budget, per_soort, betalingen, vorderingen, aflossingen, aangehouden, audit,
                      bestanden, achtergebleven)
 

@@ -3,11 +3,20 @@ betaalspecificatie per werkgever. Reads what the run stored; never recomputes an
 
 Everything derives from the run (ids, CreDtTm = approval moment, execution date) and from
 the facts as known at its calculation, so regenerating gives identical bytes; a different
-hash for a run that already has a file is refused (``lifecycle.bestand_vastleggen``)."""
+hash for a run that already has a file is refused (``lifecycle.bestand_vastleggen``).
+
+Files are written atomically (``lks.atomic``). An export killed between a file's temporary
+name and its rename leaves that temporary file in the run's folder; the next export removes
+it before it writes (``show`` reports it). It never removes one an export running now is
+writing: the export does not hold the betaalrun write lock while it writes files (only for the
+moment it records the hash) — holding it through rendering and writing would stall every other
+betaalrun step and, on SQLite, every import for as long, and a second export of the same run
+writes the same bytes anyway. Instead each writer locks its own temporary file until after the
+rename, and the cleanup skips every temporary file it cannot lock."""
 from __future__ import annotations
 
 import datetime as dt
-import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +24,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lks.atomic import TempFile, remove_stale_temp_files, temp_files, write_atomic
 from lks.betaalrun import lifecycle as lc
 from lks.db.models_betaalrun import Betaalregel, Betaalrun, Betaling, Vordering
 from lks.documents.betaalspecificatie import (Specificatie, SpecificatieRegel, mask_bsn,
@@ -28,6 +38,7 @@ from lks.rekeningen import in_gebruik
 from lks.settings import Settings
 
 BUDGET_CODE = {"buig": "BUIG", "reintegratie": "REIN"}
+SPEC_CRASH = "specificaties.tijdelijk_bestand"  # lks.faults: a specificatie complete in its temporary file
 
 
 class BestandFout(ValueError):
@@ -40,12 +51,29 @@ class Bestanden:
     sepa_pad: Path
     sha256: str
     specificaties: int
+    opgeruimd: tuple[Path, ...] = ()
+    """Temporary files a killed export had left in the folder, removed before writing."""
 
 
-def _write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+def run_folder(out: Path, kenmerk: str) -> Path:
+    """The folder of one run's files under ``out``: its SEPA file and specificaties."""
+    return Path(out) / f"betaalrun-{kenmerk}"
+
+
+def run_file_names(kenmerk: str) -> re.Pattern:
+    """The names of the files one run writes (to find their temporary files, ``lks.atomic``)."""
+    k = re.escape(kenmerk)
+    return re.compile(rf"pain\.001-{k}\.xml|specificatie-{k}-.+\.(?:html|csv|pdf)")
+
+
+def temp_files_of_run(out: Path, kenmerk: str) -> list[TempFile]:
+    """Temporary files in the run's folder: left by a killed export (``in_use`` False; the
+    next export removes them) or being written by one that runs now."""
+    return temp_files(run_folder(out, kenmerk), run_file_names(kenmerk))
+
+
+def _write_spec(path: Path, data: bytes) -> None:
+    write_atomic(path, data, durable=False, crash_step=SPEC_CRASH)
 
 
 def _frame(session: Session, query, columns) -> pd.DataFrame:
@@ -86,17 +114,22 @@ def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str,
     werknemers = facts.werknemers.set_index("werknemer_id")
     plaatsingen = facts.plaatsingen.set_index("plaatsing_id")
     kenmerk = run.kenmerk
-    folder = out / f"betaalrun-{kenmerk}"
+    folder = run_folder(out, kenmerk)
     folder.mkdir(parents=True, exist_ok=True)
+    # what a killed export left (a temporary file beside the final one, perhaps with the same
+    # MsgId, perhaps half-written) goes before anything new is written; a temporary file of an
+    # export running now is locked by it and stays (lks.atomic)
+    opgeruimd = remove_stale_temp_files(folder, run_file_names(kenmerk))
 
     specs = (_specificaties(run, settings, regels, betalingen, vorderingen, werkgevers, werknemers,
                             plaatsingen) if specificaties else [])
     for werkgever_id, spec in specs:
         base = folder / f"specificatie-{kenmerk}-{werkgever_id}"
-        _write(base.with_suffix(".html"), render_specificatie_html(spec).encode("utf-8"))
-        _write(base.with_suffix(".csv"), specificatie_csv(spec).encode("utf-8"))
+        # derived documents by the thousand: atomic, not flushed one by one (lks.atomic)
+        _write_spec(base.with_suffix(".html"), render_specificatie_html(spec).encode("utf-8"))
+        _write_spec(base.with_suffix(".csv"), specificatie_csv(spec).encode("utf-8"))
         if pdf is True or (pdf and werkgever_id in pdf):
-            _write(base.with_suffix(".pdf"), render_specificatie_pdf(spec))
+            _write_spec(base.with_suffix(".pdf"), render_specificatie_pdf(spec))
 
     bestand = _betaalbestand(run, settings, betalingen, werkgevers)
     if bestand is None:
@@ -108,7 +141,7 @@ def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str,
         raise BestandFout(f"SEPA-bestand van betaalrun {kenmerk} afgekeurd: {exc}") from None
     crash_point("bestand.voor_vastleggen")
     lc.bestand_vastleggen(engine, run.id, gebruiker, now, sepa_pad.name, sha, client_adres)
-    return Bestanden(folder, sepa_pad, sha, len(specs))
+    return Bestanden(folder, sepa_pad, sha, len(specs), tuple(opgeruimd))
 
 
 def _met_rekening_in_gebruik(werkgevers: pd.DataFrame, rekeningen: pd.DataFrame, kenmerk: str,

@@ -24,7 +24,7 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from lks.betaalrun.delta import LINE_COLUMNS, PAID_COLUMNS, payment_lines, verreken
@@ -284,11 +284,18 @@ def _write_lines(session: Session, lines: pd.DataFrame, run_id: int) -> None:
     rows = list(zip(*(_python_values(frame[c]) for c in LINE_TABLE_COLUMNS)))
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        names = ", ".join(LINE_TABLE_COLUMNS)
-        with connection.connection.dbapi_connection.cursor() as cursor, \
-                cursor.copy(f"COPY {Betaalregel.__tablename__} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        statement = f"COPY {Betaalregel.__tablename__} ({', '.join(LINE_TABLE_COLUMNS)}) FROM STDIN"
+        dbapi_error = connection.dialect.loaded_dbapi.Error
+        try:
+            with connection.connection.dbapi_connection.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except dbapi_error as error:
+            # the driver's own error, wrapped as SQLAlchemy wraps every statement's (an
+            # IntegrityError for a constraint or a guard): callers and the CLI's database
+            # excepthook see one kind of error, whichever way the lines were written
+            raise DBAPIError.instance(statement, None, error, dbapi_error, hide_parameters=True,
+                                      dialect=connection.dialect) from error
     else:
         session.execute(insert(Betaalregel), [dict(zip(LINE_TABLE_COLUMNS, row)) for row in rows])
 

@@ -78,6 +78,9 @@ def make(
         if task is not None:
             progress.stop()
         o.engine.dispose()
+    for pad in result.opgeruimd:
+        console.print(f"Opgeruimd: {pad.name}, een tijdelijk bestand van een afgebroken batch.",
+                      markup=False, highlight=False, soft_wrap=True)
     if result.hersteld:
         console.print(f"Hersteld uit de vastgelegde gegevens (een eerdere batch stopte voordat de "
                       f"bestanden geschreven waren): {len(result.hersteld)} brief/brieven, "

@@ -96,6 +96,9 @@ def export(periode_: str = PERIODE, volgnummer: int = VOLGNUMMER, out: Path = OU
             result = betaalruns.exporteren(o, wie, periode(periode_), now(), out, volgnummer, progress=console)
     except OSError as exc:  # before the file's hash is recorded: the run is unchanged
         schrijffout(exc, out)
+    for pad in result.opgeruimd:
+        console.print(f"Opgeruimd: {pad.name}, een tijdelijk bestand van een afgebroken export.",
+                      markup=False, highlight=False, soft_wrap=True)
     console.print(f"SEPA-bestand: {result.sepa_pad} (sha256 {result.sha256[:16]}…), "
                   f"{result.specificaties} specificaties in {result.map}")
 
@@ -140,8 +143,11 @@ def list_runs():
 
 
 @betaalrun_app.command("show")
-def show(periode_: str = PERIODE, volgnummer: int = VOLGNUMMER, out: Path = OUT):
-    """Toon één betaalrun: status, totalen per budget, correcties en het auditlog."""
+def show(periode_: str = PERIODE, volgnummer: int = VOLGNUMMER,
+         out: Path = typer.Option(Path("betaalbestanden"), "--out", metavar="MAP",
+                                  help="Map van de export (om achtergebleven tijdelijke bestanden te melden).")):
+    """Toon één betaalrun: status, totalen per budget, correcties, het auditlog en tijdelijke
+    bestanden die een afgebroken export in de map achterliet."""
     from lks.app import betaalruns
     from lks.nl import euro
     o = omgeving()
@@ -166,7 +172,14 @@ def show(periode_: str = PERIODE, volgnummer: int = VOLGNUMMER, out: Path = OUT)
     for a in d.audit:
         log.add_row(f"{a.moment:%Y-%m-%d %H:%M:%S}", a.gebruiker, a.actie, a.van_status or "", a.naar_status or "")
     console.print(log)
-    for pad in d.achtergebleven:
-        console.print(f"[yellow]Let op:[/] achtergebleven tijdelijk bestand {pad} van een afgebroken export; "
-                      "de volgende 'lks betaalrun export' ruimt het op. Gebruik alleen "
-                      f"pain.001-{d.run.kenmerk}.xml.", highlight=False)
+    if d.run.bestand_naam:
+        console.print(f"SEPA-bestand: {out / f'betaalrun-{d.run.kenmerk}' / d.run.bestand_naam} "
+                      f"(sha256 {d.run.bestand_sha256})", markup=False, highlight=False, soft_wrap=True)
+    for tijdelijk in d.achtergebleven:
+        if tijdelijk.in_use:
+            uitleg = "wordt nu geschreven door een lopende export (of is niet te controleren)"
+        else:
+            uitleg = (f"is achtergelaten door een afgebroken export; niet gebruiken (het bestand is "
+                      f"{tijdelijk.final_name}); de volgende 'lks betaalrun export' ruimt het op")
+        console.print(f"Let op: tijdelijk bestand {tijdelijk.path} {uitleg}.", markup=False,
+                      highlight=False, soft_wrap=True)

@@ -6,7 +6,9 @@ second process cannot pay twice:
   run × werkgever × budget;
 - four eyes: the approver differs from the calculator (CHECK constraint);
 - state changes are conditional UPDATEs (``lks.betaalrun.lifecycle``).
-Lines of an approved run are never changed; the audit log is only ever appended to.
+The rows of an approved run (betaalregel, betaling, vordering, aflossing: each by its own
+``betaalrun_id``) are never added, changed or removed, and an approved run never goes back to
+an earlier status; the audit log is only ever appended to (triggers: migrations 0002, 0007).
 """
 from __future__ import annotations
 

@@ -34,18 +34,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import tempfile
 import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 
 import jinja2
 
-from lks.faults import crash_point
+from lks.atomic import write_atomic
 from lks.paths import SCHEMAS_DIR, TEMPLATES_DIR
 
 NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
@@ -547,36 +545,11 @@ def write_pain001(bestand: Betaalbestand, path: str | os.PathLike) -> str:
     """Render, validate and write the file atomically; return the sha256 (hex) of its bytes.
 
     The bytes go to a temporary file in the same directory, are flushed to disk and then
-    renamed over ``path`` (``os.replace``): ``path`` either keeps its old content or gets the
+    renamed over ``path`` (``lks.atomic``): ``path`` either keeps its old content or gets the
     complete, validated file, never something half-written. On a validation error nothing is
     written and :class:`SepaFout` is raised.
     """
     data = render_pain001(bestand)
     validate_pain001(data)
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        crash_point("sepa.tijdelijk_bestand")
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:  # make the rename itself durable (POSIX); not possible everywhere
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-    except OSError:
-        pass
-    else:
-        try:
-            os.fsync(dir_fd)
-        except OSError:
-            pass
-        finally:
-            os.close(dir_fd)
+    write_atomic(path, data, crash_step="sepa.tijdelijk_bestand")
     return hashlib.sha256(data).hexdigest()

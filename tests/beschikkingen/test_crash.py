@@ -54,7 +54,8 @@ def _files(directory) -> dict[str, str]:
     return {p.name: letter_hash(p.read_bytes()) for p in sorted(directory.iterdir())} if directory.exists() else {}
 
 
-@pytest.mark.parametrize("crash_at", ["beschikkingen.na_vastleggen", "beschikkingen.halve_bestanden"])
+@pytest.mark.parametrize("crash_at", ["beschikkingen.na_vastleggen", "beschikkingen.halve_bestanden",
+                                      "beschikkingen.tijdelijk_bestand"])
 def test_a_batch_killed_before_its_files_are_written_is_completed_by_the_next(request, backend, tmp_path, crash_at):
     with _engine(request, backend, tmp_path) as engine:
         out = tmp_path / "out"
@@ -70,13 +71,21 @@ def test_a_batch_killed_before_its_files_are_written_is_completed_by_the_next(re
         na_crash = _files(letters)
         if crash_at == "beschikkingen.na_vastleggen":
             assert na_crash == {}
+        elif crash_at == "beschikkingen.tijdelijk_bestand":
+            # killed between writing letter 1's HTML to its temporary file and the rename: that
+            # file is left (hidden, under a name nobody takes for the letter), nothing else
+            [tijdelijk] = na_crash
+            assert tijdelijk.startswith(".LKS-2025-000001.html.") and tijdelijk.endswith(".tmp")
+            assert na_crash[tijdelijk] == recorded["LKS/2025/000001"][0]   # complete, in this case
         else:  # letter 1 (HTML and PDF) written, letter 2 not; never a temporary file left
             assert set(na_crash) == {"LKS-2025-000001.html", "LKS-2025-000001.pdf"}
 
         again = _batch(engine, out)
         assert again.beschikkingen == []  # nothing made twice, no new kenmerk
-        assert again.hersteld == (["LKS/2025/000001", "LKS/2025/000002"]
-                                  if crash_at == "beschikkingen.na_vastleggen" else ["LKS/2025/000002"])
+        assert again.hersteld == (["LKS/2025/000002"] if crash_at == "beschikkingen.halve_bestanden"
+                                  else ["LKS/2025/000001", "LKS/2025/000002"])
+        # the next batch removes the temporary file first (its writer is dead: no lock on it)
+        assert [p.name for p in again.opgeruimd] == [n for n in na_crash if n.startswith(".")]
         assert _recorded(engine) == recorded
         expected = {}
         for kenmerk, (html_hash, pdf_hash) in recorded.items():
@@ -84,7 +93,7 @@ def test_a_batch_killed_before_its_files_are_written_is_completed_by_the_next(re
             if pdf_hash is not None:
                 expected[f"{bestandsnaam(kenmerk)}.pdf"] = pdf_hash
         assert set(expected) == {"LKS-2025-000001.html", "LKS-2025-000001.pdf", "LKS-2025-000002.html"}
-        assert _files(letters) == expected  # the recorded letters, byte for byte
+        assert _files(letters) == expected  # the recorded letters, byte for byte, and nothing else
 
         assert herstel_bestanden(engine, letters) == []  # complete: nothing more to restore
 
@@ -104,6 +113,31 @@ def test_a_restored_letter_must_match_its_recorded_hash(request, backend, tmp_pa
         with pytest.raises(BeschikkingFout, match="LKS/2025/000002.*wijkt af.*niet hersteld"):
             _batch(engine, out)
         assert not (letters / "LKS-2025-000002.html").exists()
+
+
+def test_the_cli_batch_removes_a_killed_batchs_temporary_file_and_says_so(request, backend, tmp_path, monkeypatch):
+    from tests.foundation.helpers import Cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LKS_SETTINGS", raising=False)
+    with _engine(request, backend, tmp_path) as engine:
+        out = tmp_path / "out"
+        url = engine.url.render_as_string(hide_password=False)
+        process = multiprocessing.get_context("fork").Process(
+            target=_child, args=(url, str(out), "beschikkingen.tijdelijk_bestand"))
+        process.start()
+        process.join(120)
+        assert process.exitcode == -9
+        [tijdelijk] = _files(out / "beschikkingen")
+        result = Cli(url)("beschikkingen", "make", "--datum", "2025-01-18", "--out", out)
+        assert result.exit_code == 0, result.output
+        text = " ".join(result.output.split())
+        assert f"Opgeruimd: {tijdelijk}, een tijdelijk bestand van een afgebroken batch." in text
+        assert "LKS/2025/000001, LKS/2025/000002" in text and "Niets veranderd" in text
+        recorded = _recorded(engine)
+        assert _files(out / "beschikkingen") == {"LKS-2025-000001.html": recorded["LKS/2025/000001"][0],
+                                                 "LKS-2025-000001.pdf": recorded["LKS/2025/000001"][1],
+                                                 "LKS-2025-000002.html": recorded["LKS/2025/000002"][0]}
 
 
 def test_the_cli_batch_restores_and_says_so(request, backend, tmp_path, monkeypatch):

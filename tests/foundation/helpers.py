@@ -186,3 +186,17 @@ def new_database(request, backend: str, directory: Path, initialised: bool = Tru
         yield create_database(server, name, template=template)
     finally:
         drop_database(server, name)
+
+
+def koppel_dit_account(url: str, naam: str = "piet") -> None:
+    """Link the real account of this test process (the OS user, or the database login on
+    PostgreSQL) to test user ``naam``, for tests that run ``lks`` as a separate process."""
+    from lks.app import gebruikers
+    from lks.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        gebruikers.koppel_account(engine, gebruikers.als(engine, "bea", "test"), naam,
+                                  gebruikers.systeemaccount(engine))
+    finally:
+        engine.dispose()

@@ -1,7 +1,8 @@
 """A process killed (SIGKILL, ``LKS_CRASH_AT``) at a chosen step of the betaalrun, then a normal
 process resumes: the result equals a run without crash — transactions rolled back, no
 half-written file at the final path, never 'bestand_aangemaakt' without the complete file,
-nothing paid twice, no line lost, an audit log that chains."""
+nothing paid twice, no line lost, an audit log that chains, and the temporary file a killed
+export left removed by the next one."""
 from __future__ import annotations
 
 import random
@@ -34,8 +35,13 @@ def one_trial(copies, reference, tmp_path, crash_at: str, prefix_done: bool) -> 
         else:
             assert state.regels == {}
     final_files = list(out.glob("betaalrun-*/pain.001-*.xml"))
-    if crash_at == "sepa.tijdelijk_bestand":
+    temporary = [p.name for p in out.glob("betaalrun-*/.*.tmp")]
+    if crash_at.endswith(".tijdelijk_bestand"):   # killed between a file's write and its rename
         assert final_files == [] and state.status == "goedgekeurd"   # only the temporary file
+        prefix = ".pain.001-" if crash_at.startswith("sepa.") else ".specificatie-"
+        assert len(temporary) == 1 and temporary[0].startswith(prefix), temporary
+    else:
+        assert temporary == []
     if crash_at == "bestand.voor_vastleggen":
         assert state.status == "goedgekeurd" and state.sha256 is None
     trial.run_sequence(url, out)          # resume: everything again, done steps are refused

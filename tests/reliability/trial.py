@@ -7,7 +7,7 @@ and exported. A child process (fork) does (part of) that with ``LKS_CRASH_AT`` s
 SIGKILL; then a normal process resumes with the whole sequence (steps already done give a
 Dutch refusal, which is fine). Afterwards the database and the output folder must equal a run
 without crash: same lines, same payments, the file marked only when complete, nothing paid
-twice, an audit log whose transitions chain."""
+twice, an audit log whose transitions chain, no temporary file left beside the files."""
 from __future__ import annotations
 
 import datetime as dt
@@ -35,8 +35,8 @@ UTC = dt.timezone.utc
 PERIODE = "2025-03"
 NOW = dt.datetime(2025, 3, 20, 9, 0, tzinfo=UTC)
 CRASH_POINTS = ["berekenen.na_verwijderen", "berekenen.halve_regels", "berekenen.voor_commit",
-                "goedkeuren.voor_commit", "goedkeuren.na_commit", "sepa.tijdelijk_bestand",
-                "bestand.voor_vastleggen"]
+                "goedkeuren.voor_commit", "goedkeuren.na_commit", "specificaties.tijdelijk_bestand",
+                "sepa.tijdelijk_bestand", "bestand.voor_vastleggen"]
 SEQUENCE = [("aanvragen", "anna"), ("berekenen", "anna"), ("berekenen", "carla"),
             ("goedkeuren", "bert"), ("exporteren", "bert")]
 
@@ -68,8 +68,7 @@ def step(engine, soort: str, gebruiker: str, out: Path) -> None:
     elif soort == "goedkeuren":
         lc.goedkeuren(engine, PERIODE, gebruiker, NOW + dt.timedelta(hours=1), dt.date(2025, 3, 25))
     elif soort == "exporteren":
-        maak_bestanden(engine, PERIODE, None, gebruiker, NOW + dt.timedelta(hours=2), SETTINGS, out,
-                       specificaties=False)
+        maak_bestanden(engine, PERIODE, None, gebruiker, NOW + dt.timedelta(hours=2), SETTINGS, out)
 
 
 def run_sequence(url: str, out: Path, steps=SEQUENCE) -> list[str]:
@@ -176,7 +175,9 @@ def problems(url: str, out: Path, reference: Uitkomst | None = None) -> dict:
                         found.append(f"{run.kenmerk}: bestand wijkt af van de vastgelegde sha256")
     finally:
         engine.dispose()
-    if reference is not None:
+    if reference is not None:   # after a resume: what a killed export left is gone
+        for path in sorted(out.glob("betaalrun-*/.*.tmp")):
+            found.append(f"tijdelijk bestand achtergebleven: {path.name}")
         now = snapshot(url)
         if now.status in BETAALD:
             lost += sum(1 for k in reference.regels if k not in now.regels)
