@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from lks.calc import rules
-from lks.calc.model import RESULT_COLUMNS, CalcInput, CalcResult, Policy
+from lks.calc.model import SEGMENT_COLUMNS, CalcInput, CalcResult, Policy
 from lks.parameters import Parameter, Parameters
 
 CHUNK = 25_000  # plaatsingen per pass: bounds memory, not a per-plaatsing loop
@@ -49,16 +49,48 @@ def calculate(calc_input: CalcInput, van: str, tot: str, params: Parameters,
     for lo in range(0, n, CHUNK):
         chunk = {k: v[lo:lo + CHUNK] for k, v in plaatsingen.items()}
         m, s = _calculate_chunk(chunk, lo, facts, window, params, policy, explain)
-        maanden.append(m)
-        segmenten.append(s)
-    if not maanden:
-        return CalcResult(_empty_result(), pd.DataFrame())
+        if m is not None:  # a chunk without any active plaatsing-month adds nothing
+            maanden.append(m)
+            segmenten.append(s)
+    if not maanden:  # no plaatsing-month at all: the same columns and types, zero rows
+        return CalcResult(_empty_months(window), _empty_segments() if explain else pd.DataFrame())
     return CalcResult(pd.concat(maanden, ignore_index=True),
                       pd.concat(segmenten, ignore_index=True) if explain else pd.DataFrame())
 
 
-def _empty_result() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_COLUMNS})
+def _periodes(window) -> np.ndarray:
+    return np.arange(window[0].astype("datetime64[M]"), window[1].astype("datetime64[M]") + 1)
+
+
+def _month_frame(plaatsing_id, maand, window, regeling, lks_basis, werkgeverslasten, reden,
+                 werkgever_id, actief, dagen_maand) -> pd.DataFrame:
+    """The plaatsing_maanden frame (RESULT_COLUMNS + werkgever_id, dagen_actief, dagen_maand).
+    Low-cardinality text as categoricals: building millions of strings costs more than the sums."""
+    periodes = _periodes(window)
+    return pd.DataFrame({
+        "plaatsing_id": plaatsing_id,
+        "periode": pd.Categorical.from_codes((maand - periodes[0]).astype(np.int64),
+                                             categories=np.datetime_as_string(periodes, unit="M")),
+        "regeling": pd.Categorical.from_codes(regeling, categories=rules.REGELINGEN),
+        "budget": pd.Categorical.from_codes(rules.BUDGET_VAN_REGELING[regeling], categories=rules.BUDGETS),
+        "lks_basis": lks_basis,
+        "werkgeverslasten": werkgeverslasten,
+        "lks_totaal": lks_basis + werkgeverslasten,
+        "reden": pd.Categorical.from_codes(reden, categories=rules.REDEN_TEKST),
+        "werkgever_id": werkgever_id,
+        "dagen_actief": actief,
+        "dagen_maand": dagen_maand,
+    })
+
+
+def _empty_months(window) -> pd.DataFrame:
+    none = np.empty(0, dtype=np.int64)
+    return _month_frame(np.empty(0, dtype=object), np.empty(0, dtype="datetime64[M]"), window,
+                        none, none, none, none, np.empty(0, dtype=object), none, none)
+
+
+def _empty_segments() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in SEGMENT_COLUMNS})
 
 
 def _days(series) -> np.ndarray:
@@ -200,7 +232,7 @@ def _calculate_chunk(p, offset, facts, window, params, policy, explain):
     b = np.minimum(p["einde"], window[1])
     active = a <= b
     if not active.any():
-        return _empty_result(), pd.DataFrame()
+        return None, None
     p = {k: v[active] for k, v in p.items()}
     pidx, a, b = pidx[active], a[active], b[active]
 
@@ -274,22 +306,9 @@ def _calculate_chunk(p, offset, facts, window, params, policy, explain):
     g_reden = np.bitwise_or.reduceat(reden, groups)
     g_reden |= np.where(actief < dagen_maand[groups], rules.NIET_ACTIEF, 0)
 
-    # low-cardinality text as categoricals: building millions of strings costs more than the sums
-    periodes = np.arange(window[0].astype("datetime64[M]"), window[1].astype("datetime64[M]") + 1)
-    maanden = pd.DataFrame({
-        "plaatsing_id": p["plaatsing_id"][g_local],
-        "periode": pd.Categorical.from_codes((g_maand - periodes[0]).astype(np.int64),
-                                             categories=np.datetime_as_string(periodes, unit="M")),
-        "regeling": pd.Categorical.from_codes(g_regeling, categories=rules.REGELINGEN),
-        "budget": pd.Categorical.from_codes(rules.BUDGET_VAN_REGELING[g_regeling], categories=rules.BUDGETS),
-        "lks_basis": lks_basis,
-        "werkgeverslasten": werkgeverslasten,
-        "lks_totaal": lks_basis + werkgeverslasten,
-        "reden": pd.Categorical.from_codes(g_reden, categories=rules.REDEN_TEKST),
-        "werkgever_id": p["werkgever_id"][g_local],
-        "dagen_actief": actief,
-        "dagen_maand": dagen_maand[groups],
-    })
+    maanden = _month_frame(p["plaatsing_id"][g_local], g_maand, window, g_regeling, lks_basis,
+                           werkgeverslasten, g_reden, p["werkgever_id"][g_local], actief,
+                           dagen_maand[groups])
     if not explain:
         return maanden, None
     segmenten = pd.DataFrame({

@@ -19,6 +19,12 @@ LOONWAARDE_COLUMNS = ["plaatsing_id", "ingangsdatum", "loonwaarde"]
 UREN_COLUMNS = ["plaatsing_id", "ingangsdatum", "contracturen", "voltijdsuren"]
 RESULT_COLUMNS = ["plaatsing_id", "periode", "regeling", "budget",
                   "lks_basis", "werkgeverslasten", "lks_totaal", "reden"]
+# CalcResult.segments (explain=True): one row per day-segment with every value it used
+SEGMENT_COLUMNS = ["plaatsing_id", "periode", "van", "tot", "dagen", "dagen_maand", "regeling",
+                   "wml_peildatum", "wml", "leeftijd", "staffel_leeftijd", "staffel_num",
+                   "staffel_den", "vb_num", "vb_den", "heeft_loonwaarde", "loonwaarde",
+                   "fractie_num", "fractie_den", "contracturen", "voltijdsuren", "urenregel",
+                   "uren_num", "uren_den", "reden"]
 
 
 @dataclass(frozen=True)
@@ -56,8 +62,9 @@ class CalcInput:
 class CalcResult:
     """plaatsing_maanden: one row per plaatsing per month with an active day, RESULT_COLUMNS
     plus werkgever_id, dagen_actief and dagen_maand; amounts int64 cents, sorted by
-    plaatsing_id, periode. segments: every day-segment with the values it used, for
-    ``lks uitleg`` and beschikkingen."""
+    plaatsing_id, periode. segments (only with ``explain``): every day-segment with the values
+    it used (SEGMENT_COLUMNS), for ``lks uitleg`` and beschikkingen. Without any active
+    plaatsing-month both frames have their columns and zero rows."""
 
     plaatsing_maanden: pd.DataFrame
     segments: pd.DataFrame
