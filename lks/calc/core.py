@@ -22,7 +22,7 @@ import pandas as pd
 
 from lks.calc import rules
 from lks.calc.model import SEGMENT_COLUMNS, CalcInput, CalcResult, Policy
-from lks.parameters import Parameter, Parameters
+from lks.parameters import Parameter, ParameterOntbreekt, Parameters
 
 CHUNK = 25_000  # plaatsingen per pass: bounds memory, not a per-plaatsing loop
 _FACT_EPOCH = np.datetime64("1900-01-01", "D")
@@ -44,14 +44,16 @@ def calculate(calc_input: CalcInput, van: str, tot: str, params: Parameters,
     window = (first.astype("datetime64[D]"), (last + 1).astype("datetime64[D]") - 1)
     plaatsingen = _plaatsing_arrays(calc_input.plaatsingen)
     facts = _FactTables(calc_input, plaatsingen["plaatsing_id"])
+    look = _Lookup(params)
     maanden, segmenten = [], []
     n = len(plaatsingen["plaatsing_id"])
     for lo in range(0, n, CHUNK):
         chunk = {k: v[lo:lo + CHUNK] for k, v in plaatsingen.items()}
-        m, s = _calculate_chunk(chunk, lo, facts, window, params, policy, explain)
+        m, s = _calculate_chunk(chunk, lo, facts, window, look, policy, explain)
         if m is not None:  # a chunk without any active plaatsing-month adds nothing
             maanden.append(m)
             segmenten.append(s)
+    look.raise_missing()
     if not maanden:  # no plaatsing-month at all: the same columns and types, zero rows
         return CalcResult(_empty_months(window), _empty_segments() if explain else pd.DataFrame())
     return CalcResult(pd.concat(maanden, ignore_index=True),
@@ -150,7 +152,74 @@ class _FactTables:
         return np.where(ok, idx, -1)
 
 
-def _change_points(p, pidx, a, b, facts, params, policy, window):
+class _Lookup:
+    """Parameter values for many (plaatsing, day) pairs at once (searchsorted, no loop).
+
+    A day without a known value (before the first ingangsdatum, or after ``valid_until``:
+    rekenregels §5, never extrapolate) does not stop the pass at once: it is recorded with
+    its plaatsingen and a placeholder index is returned, so that after every chunk
+    ``raise_missing`` can name the quantity, the first day and *all* plaatsingen it stops on
+    (issue 14). Whatever was computed with a placeholder is discarded by that raise."""
+
+    SHOWN = 5  # plaatsing ids named in the message
+
+    def __init__(self, params: Parameters):
+        self.params = params
+        self._dates = {}
+        self.missing: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+
+    def __getitem__(self, name: str) -> Parameter:
+        return self.params[name]
+
+    def index(self, name: str, days, ids) -> np.ndarray:
+        """Index into ``params[name].values`` for each day; ``ids``: the plaatsing of each day."""
+        param = self.params[name]
+        if name not in self._dates:
+            self._dates[name] = np.array(param.dates, dtype="datetime64[D]")
+        days = np.asarray(days, dtype="datetime64[D]")
+        idx = np.searchsorted(self._dates[name], days, side="right") - 1
+        bad = idx < 0
+        if param.valid_until is not None:
+            bad |= days > np.datetime64(param.valid_until, "D")
+        if bad.any():
+            self.missing.setdefault(name, []).append((days[bad], np.asarray(ids, dtype=object)[bad]))
+            idx = np.maximum(idx, 0)
+        return idx
+
+    def fixed(self, name: str, days, ids, den: int | None = None):
+        """Numerators over one common denominator for the values valid on ``days``."""
+        param = self.params[name]
+        den = den or param.common_denominator()
+        return param.numerators(den)[self.index(name, days, ids)], den
+
+    def raise_missing(self) -> None:
+        """One Dutch line: the parameter's own message (quantity, first day without a value,
+        what is known) and the plaatsingen that need it; other missing quantities by name."""
+        if not self.missing:
+            return
+        first = {name: min(d.min() for d, _ in found) for name, found in self.missing.items()}
+        name = min(first, key=lambda k: first[k])  # dicts keep order: ties go to the first found
+        try:
+            self.params[name].index_at([first[name]])
+            text = f"parameter ontbreekt: {name} heeft geen waarde voor {first[name]}"
+        except ParameterOntbreekt as exc:
+            text = str(exc)
+        ids = np.unique(np.concatenate([i for _, i in self.missing[name]]).astype(str))
+        shown = ", ".join(ids[:self.SHOWN])
+        if len(ids) == 1:
+            text += f"; nodig voor plaatsing {shown}"
+        elif len(ids) <= self.SHOWN:
+            text += f"; nodig voor plaatsingen {shown}"
+        else:
+            aantal = f"{len(ids):,}".replace(",", ".")  # Dutch thousands separator
+            text += f"; nodig voor {aantal} plaatsingen, waaronder {shown}"
+        others = [n for n in self.missing if n != name]
+        if others:
+            text += f" (ook zonder waarde: {', '.join(others)})"
+        raise ParameterOntbreekt(text)
+
+
+def _change_points(p, pidx, a, b, facts, look, policy, window):
     """All (plaatsing, day) where a new segment starts, sorted, unique."""
     points_p = [pidx]
     points_d = [a]
@@ -167,15 +236,15 @@ def _change_points(p, pidx, a, b, facts, params, policy, window):
         points_p.append(fact_pidx)
         points_d.append(fact_day)
     # birthdays that change the jeugdloon band; forfait end; ontwikkelbaan end
-    staffel = params["jeugdloon_staffel"]
+    staffel = look["jeugdloon_staffel"]
     ages = sorted({age for value in staffel.values for age in value})
     for age in ages[1:]:
         points_p.append(pidx)
         points_d.append(rules.verjaardag(p["geboorte"], age))
     points_p += [pidx, pidx]
-    points_d += [_forfait_einde(p, params), _ontwikkelbaan_einde(p, params)]
+    points_d += [_forfait_einde(p, look), _ontwikkelbaan_einde(p, look)]
     # parameter change dates (the WML only where it changes mid-plaatsing: halfjaarlijks)
-    dates = [param.change_dates() for name, param in params.items()
+    dates = [param.change_dates() for name, param in look.params.items()
              if name != "wml_maandloon" or policy.indexatie == "halfjaarlijks"]
     dates = np.unique(np.concatenate(dates))
     dates = dates[(dates > window[0]) & (dates <= window[1])]
@@ -197,35 +266,23 @@ def _change_points(p, pidx, a, b, facts, params, policy, window):
     return seg_p, seg_start
 
 
-def _forfait_einde(p, params) -> np.ndarray:
+def _forfait_einde(p, look) -> np.ndarray:
     """First day after the forfait period: startdatum + N months (Pw art. 10d lid 5)."""
-    maanden = params["forfait_maanden"]
-    n = np.array([int(v) for v in maanden.values], dtype=np.int64)[maanden.index_at(p["start"])]
+    n, _ = look.fixed("forfait_maanden", p["start"], p["plaatsing_id"], 1)
     return rules.add_months(p["start"], n)
 
 
-def _ontwikkelbaan_einde(p, params) -> np.ndarray:
+def _ontwikkelbaan_einde(p, look) -> np.ndarray:
     """First day after the maximum duration of the ontwikkelbaan (18 months from startdatum)."""
     is_ob = p["regeling"] == rules.ONTWIKKELBAAN
     einde = np.full(p["start"].shape, np.datetime64("9999-12-31", "D"))
     if is_ob.any():
-        maanden = params["ontwikkelbaan_maanden"]
-        n = np.array([int(v) for v in maanden.values], dtype=np.int64)[maanden.index_at(p["start"][is_ob])]
+        n, _ = look.fixed("ontwikkelbaan_maanden", p["start"][is_ob], p["plaatsing_id"][is_ob], 1)
         einde[is_ob] = rules.add_months(p["start"][is_ob], n)
     return einde
 
 
-def _numerators(param: Parameter, idx: np.ndarray, den: int) -> np.ndarray:
-    return param.numerators(den)[idx]
-
-
-def _fixed(param: Parameter, days: np.ndarray, den: int | None = None):
-    """Numerators over one common denominator for the values valid on ``days``."""
-    den = den or param.common_denominator()
-    return _numerators(param, param.index_at(days), den), den
-
-
-def _calculate_chunk(p, offset, facts, window, params, policy, explain):
+def _calculate_chunk(p, offset, facts, window, look, policy, explain):
     n = len(p["plaatsing_id"])
     pidx = np.arange(offset, offset + n, dtype=np.int64)
     a = np.maximum(p["start"], window[0])
@@ -236,7 +293,7 @@ def _calculate_chunk(p, offset, facts, window, params, policy, explain):
     p = {k: v[active] for k, v in p.items()}
     pidx, a, b = pidx[active], a[active], b[active]
 
-    seg_p, s = _change_points(p, pidx, a, b, facts, params, policy, window)
+    seg_p, s = _change_points(p, pidx, a, b, facts, look, policy, window)
     local = np.searchsorted(pidx, seg_p)  # index into the chunk's (active) arrays
     last_of_p = np.r_[seg_p[1:] != seg_p[:-1], True]
     e = np.where(last_of_p, b[local], np.r_[s[1:], s[:1]] - 1)
@@ -246,6 +303,7 @@ def _calculate_chunk(p, offset, facts, window, params, policy, explain):
     dagen_maand = ((maand + 1).astype("datetime64[D]") - maand_start).astype(np.int64)
     regeling = p["regeling"][local]
     start = p["start"][local]
+    ids = p["plaatsing_id"][local]
 
     # facts valid on the segment's first day
     lw_idx = facts.as_of(facts.loonwaarde, seg_p, s)
@@ -257,29 +315,29 @@ def _calculate_chunk(p, offset, facts, window, params, policy, explain):
 
     # WML_basis = referentiemaandloon on the peildatum × jeugdloon staffel (rekenregels §2.1)
     peildatum = rules.wml_peildatum(s, start, policy.indexatie)
-    wml, _ = _fixed(params["wml_maandloon"], peildatum, 100)  # cents
+    wml, _ = look.fixed("wml_maandloon", peildatum, ids, 100)  # cents
     geboorte_jaar, geboorte_md = rules.year_and_monthday(p["geboorte"])
     maand_nr = maand.astype(np.int64)
     seg_md = (maand_nr % 12 + 1) * 100 + (s - maand_start).astype(np.int64) + 1
     leeftijd = rules.leeftijd_uit_delen(geboorte_jaar[local], geboorte_md[local], maand_nr // 12 + 1970, seg_md)
-    staffel_num, staffel_den, age = _staffel(params["jeugdloon_staffel"], s, leeftijd, p["plaatsing_id"][local])
+    staffel_num, staffel_den, age = _staffel(look, s, leeftijd, ids)
 
     # vakantiebijslag (WML art. 15); the ontwikkelbaan includes it only by policy
-    vb, vb_den = _fixed(params["vakantiebijslag"], s)
+    vb, vb_den = look.fixed("vakantiebijslag", s, ids)
     is_ob = regeling == rules.ONTWIKKELBAAN
     if not policy.ontwikkelbaan_vakantiebijslag:
         vb = np.where(is_ob, 0, vb)
     vb_num = vb_den + vb
 
-    fractie, reden, fractie_den = _fractie(regeling, s, start, loonwaarde, heeft_loonwaarde, p, local, params)
+    fractie, reden, fractie_den = _fractie(regeling, s, start, loonwaarde, heeft_loonwaarde, ids, look)
 
-    regel_ref = np.array([v == "referentie" for v in params["urenfactor_regel"].values])[
-        params["urenfactor_regel"].index_at(s)]
+    regel_ref = np.array([v == "referentie" for v in look["urenfactor_regel"].values])[
+        look.index("urenfactor_regel", s, ids)]
     wk_num = np.ones_like(dagen)
     wk_den = np.ones_like(dagen)
     if regel_ref.any():
-        wk = params["referentie_weekuren"]
-        wk_idx = wk.index_at(s[regel_ref])
+        wk = look["referentie_weekuren"]
+        wk_idx = look.index("referentie_weekuren", s[regel_ref], ids[regel_ref])
         wk_num[regel_ref] = np.array([v.numerator for v in wk.values])[wk_idx]
         wk_den[regel_ref] = np.array([v.denominator for v in wk.values])[wk_idx]
     uren_num, uren_den = rules.urenfactor(contracturen, voltijdsuren, regel_ref, wk_num, wk_den)
@@ -296,7 +354,7 @@ def _calculate_chunk(p, offset, facts, window, params, policy, explain):
 
     g_local = local[groups]
     g_maand = maand[groups]
-    wgl, wgl_den = _fixed(params["werkgeverslasten"], g_maand.astype("datetime64[D]"))
+    wgl, wgl_den = look.fixed("werkgeverslasten", g_maand.astype("datetime64[D]"), ids[groups])
     g_regeling = regeling[groups]
     if not policy.ontwikkelbaan_werkgeverslasten:
         wgl = np.where(g_regeling == rules.ONTWIKKELBAAN, 0, wgl)
@@ -336,10 +394,11 @@ def _take(values: np.ndarray, idx: np.ndarray, default):
     return np.where(idx >= 0, values[np.maximum(idx, 0)], default)
 
 
-def _staffel(param: Parameter, s, leeftijd, plaatsing_ids):
+def _staffel(look: _Lookup, s, leeftijd, plaatsing_ids):
     """Jeugdloon staffel numerators (WML art. 9): the band of the age on the day; 21 and older
     get the highest band. Younger than the lowest band is refused (rekenregels §2.1)."""
-    idx = param.index_at(s)
+    param = look["jeugdloon_staffel"]
+    idx = look.index("jeugdloon_staffel", s, plaatsing_ids)
     den = 1
     for value in param.values:
         for pct in value.values():
@@ -359,31 +418,33 @@ def _staffel(param: Parameter, s, leeftijd, plaatsing_ids):
     return table[idx, age - lowest], den, age
 
 
-def _fractie(regeling, s, start, loonwaarde, heeft_loonwaarde, p, local, params):
+def _fractie(regeling, s, start, loonwaarde, heeft_loonwaarde, ids, look):
     """Fractie per regeling (rekenregels §2.2) as numerator over a common denominator."""
     names = ("lks_maximum", "forfait_fractie", "beschut_fractie", "ontwikkelbaan_fractie")
     den = rules.HONDERD_PROCENT
     for name in names:
-        den = int(np.lcm(den, params[name].common_denominator()))
+        den = int(np.lcm(den, look[name].common_denominator()))
     fractie = np.zeros(s.shape, dtype=np.int64)
     reden = np.zeros(s.shape, dtype=np.int64)
 
     is_lks = regeling == rules.LKS
     if is_lks.any():
-        d = s[is_lks]
-        in_forfait = d < _forfait_einde({"start": start[is_lks]}, params)
+        d, i = s[is_lks], ids[is_lks]
+        in_forfait = d < _forfait_einde({"start": start[is_lks], "plaatsing_id": i}, look)
         f, r = rules.fractie_lks(loonwaarde[is_lks], heeft_loonwaarde[is_lks], in_forfait,
-                                 _fixed(params["lks_maximum"], d, den)[0],
-                                 _fixed(params["forfait_fractie"], d, den)[0], den)
+                                 look.fixed("lks_maximum", d, i, den)[0],
+                                 look.fixed("forfait_fractie", d, i, den)[0], den)
         fractie[is_lks], reden[is_lks] = f, r
     is_beschut = regeling == rules.BESCHUT
     if is_beschut.any():
-        fractie[is_beschut] = rules.fractie_beschut(_fixed(params["beschut_fractie"], s[is_beschut], den)[0])
+        fractie[is_beschut] = rules.fractie_beschut(
+            look.fixed("beschut_fractie", s[is_beschut], ids[is_beschut], den)[0])
     is_ob = regeling == rules.ONTWIKKELBAAN
     if is_ob.any():
-        d = s[is_ob]
-        binnen = d < _ontwikkelbaan_einde({"start": start[is_ob], "regeling": regeling[is_ob]}, params)
-        f, r = rules.fractie_ontwikkelbaan(_fixed(params["ontwikkelbaan_fractie"], d, den)[0], binnen)
+        d, i = s[is_ob], ids[is_ob]
+        binnen = d < _ontwikkelbaan_einde({"start": start[is_ob], "regeling": regeling[is_ob],
+                                           "plaatsing_id": i}, look)
+        f, r = rules.fractie_ontwikkelbaan(look.fixed("ontwikkelbaan_fractie", d, i, den)[0], binnen)
         fractie[is_ob], reden[is_ob] = f, r
     return fractie, reden, den
 
