@@ -1,18 +1,21 @@
 """Vectorised, exact LKS calculation for many plaatsingen and months in one pass.
 
-Shape of the computation (rekenregels §2):
+Shape of the computation (rekenregels §2 and §7):
 1. every plaatsing's active window within the requested months;
 2. change points: month starts, start and end, loonwaarde and hours facts, birthdays that
    change the jeugdloon band, the end of the forfait and of the ontwikkelbaan, and every
    parameter change date; between two change points every input is constant: a segment;
 3. per segment, look up facts and parameters (searchsorted, no Python loop) and apply the
    rules of ``lks.calc.rules``;
-4. per plaatsing-month, sum the segments' full-month amounts weighted by calendar days in
-   exact integer arithmetic, and round half up to cents at the two rounding points.
+4. per plaatsing-month, sum exactly in integers and round half up to cents at the two
+   rounding points: for contracturen the segments' full-month amounts weighted by calendar
+   days (§2), for verloonde uren the segments' hourly amounts times their share of the
+   month's hours, each at most the segment's maximum (§7). The urenbasis is per plaatsing,
+   so a plaatsing-month is one or the other; both go through the same exact sum.
 
 Exactness without floats or big integers: every factor is an int64 numerator over a fixed
 denominator; the month sum is carried as quotient and remainder so no intermediate product
-leaves int64 (see ``_lks_basis``). Months whose denominators would not fit fall back to
+leaves int64 (see ``_lks_basis``). Months whose terms would not fit fall back to
 Python integers for those months only.
 """
 from __future__ import annotations
@@ -21,11 +24,14 @@ import numpy as np
 import pandas as pd
 
 from lks.calc import rules
-from lks.calc.model import SEGMENT_COLUMNS, CalcInput, CalcResult, Policy
+from lks.calc.model import (SEGMENT_COLUMNS, URENBASES, URENBASIS_COLUMN, CalcInput, CalcResult,
+                            Policy)
 from lks.parameters import Parameter, ParameterOntbreekt, Parameters
 
+_PERIODE = r"[0-9]{4}-(0[1-9]|1[0-2])"
 CHUNK = 25_000  # plaatsingen per pass: bounds memory, not a per-plaatsing loop
 _FACT_EPOCH = np.datetime64("1900-01-01", "D")
+_MONTH_EPOCH = np.datetime64("1900-01", "M")
 _INT64_SAFE = 2 ** 62
 
 
@@ -118,7 +124,22 @@ def _plaatsing_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray]:
         "contracturen": frame["contracturen"].to_numpy(dtype=np.int64),
         "voltijdsuren": frame["voltijdsuren"].to_numpy(dtype=np.int64),
         "geboorte": _days(frame["geboortedatum"]),
+        "verloond": _verloond(frame),
     }
+
+
+def _verloond(frame: pd.DataFrame) -> np.ndarray:
+    """urenbasis per plaatsing as a boolean (rekenregels §7): contract unless "verloond"."""
+    if URENBASIS_COLUMN not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    basis = frame[URENBASIS_COLUMN].astype(object).where(frame[URENBASIS_COLUMN].notna(), "contract")
+    basis = basis.replace("", "contract")
+    bad = ~basis.isin(URENBASES)
+    if bad.any():
+        row = frame[bad.to_numpy()].iloc[0]
+        raise CalcFout(f"plaatsing {row['plaatsing_id']}: onbekende urenbasis "
+                       f"{row[URENBASIS_COLUMN]!r} (contract of verloond)")
+    return (basis == "verloond").to_numpy(dtype=bool)
 
 
 class _FactTables:
@@ -128,6 +149,50 @@ class _FactTables:
         index = pd.Index(plaatsing_ids)
         self.loonwaarde = self._table(calc_input.loonwaarden, index, ["loonwaarde"])
         self.uren = self._table(calc_input.urenwijzigingen, index, ["contracturen", "voltijdsuren"])
+        self.verloonde_uren = self._verloonde_uren(calc_input.verloonde_uren, index)
+
+    @staticmethod
+    def _verloonde_uren(frame: pd.DataFrame, index: pd.Index):
+        """Verloonde uren sorted by key (plaatsing index << 32 | month): (keys, hours)."""
+        if frame is None or len(frame) == 0:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        periode = frame["periode"].astype(str)
+        bad = ~periode.str.fullmatch(_PERIODE)
+        if bad.any():
+            row = frame[bad.to_numpy()].iloc[0]
+            raise CalcFout(f"verloonde uren van plaatsing {row['plaatsing_id']}: periode "
+                           f"{row['periode']!r} is geen maand JJJJ-MM")
+        raw = frame["uren"].to_numpy()
+        uren = raw.astype(np.int64)
+        maand = periode.to_numpy().astype("datetime64[M]")
+        dagen_maand = ((maand + 1).astype("datetime64[D]") - maand.astype("datetime64[D]")).astype(np.int64)
+        bad = (uren != raw) | (uren < 0) | (uren > 2400 * dagen_maand)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise CalcFout(f"verloonde uren van plaatsing {frame['plaatsing_id'].iloc[i]} in "
+                           f"{periode.iloc[i]}: {raw[i]!r} is geen geheel aantal honderdsten uur "
+                           f"tussen 0 en het aantal uren van de maand")
+        pidx = index.get_indexer(frame["plaatsing_id"])
+        known = pidx >= 0  # hours of plaatsingen outside this calculation are ignored
+        key = (pidx[known].astype(np.int64) << 32) | (maand[known] - _MONTH_EPOCH).astype(np.int64)
+        order = np.argsort(key, kind="stable")
+        key, uren = key[order], uren[known][order]
+        double = np.flatnonzero(key[1:] == key[:-1])
+        if double.size:
+            i = int(np.flatnonzero(known)[order][double[0]])
+            raise CalcFout(f"verloonde uren van plaatsing {frame['plaatsing_id'].iloc[i]} in "
+                           f"{periode.iloc[i]} komen meer dan eens voor")
+        return key, uren
+
+    def verloond_in(self, pidx: np.ndarray, maand: np.ndarray):
+        """For each (plaatsing, month): the verloonde uren (hundredths) and whether known."""
+        keys, uren = self.verloonde_uren
+        key = (pidx << 32) | (maand - _MONTH_EPOCH).astype(np.int64)
+        idx = np.minimum(np.searchsorted(keys, key), max(keys.size - 1, 0))
+        if keys.size == 0:
+            return np.zeros(key.shape, np.int64), np.zeros(key.shape, bool)
+        bekend = keys[idx] == key
+        return np.where(bekend, uren[idx], 0), bekend
 
     @staticmethod
     def _table(frame: pd.DataFrame, index: pd.Index, columns: list[str]):
@@ -245,7 +310,7 @@ def _change_points(p, pidx, a, b, facts, look, policy, window):
     points_d += [_forfait_einde(p, look), _ontwikkelbaan_einde(p, look)]
     # parameter change dates (the WML only where it changes mid-plaatsing: halfjaarlijks)
     dates = [param.change_dates() for name, param in look.params.items()
-             if name != "wml_maandloon" or policy.indexatie == "halfjaarlijks"]
+             if name not in ("wml_maandloon", "wml_uurloon") or policy.indexatie == "halfjaarlijks"]
     dates = np.unique(np.concatenate(dates))
     dates = dates[(dates > window[0]) & (dates <= window[1])]
     if dates.size:
@@ -304,6 +369,14 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
     regeling = p["regeling"][local]
     start = p["start"][local]
     ids = p["plaatsing_id"][local]
+    # one group per plaatsing-month; a plaatsing's urenbasis holds for all its segments
+    groups = np.flatnonzero(np.r_[True, (seg_p[1:] != seg_p[:-1]) | (maand[1:] != maand[:-1])])
+    sizes = np.diff(np.r_[groups, len(s)])
+    actief = np.add.reduceat(dagen, groups)
+    verloond = p["verloond"][local]
+    any_verloond = bool(verloond.any())
+    # contract segments: all of them unless some plaatsing is verloond (no copies in that case)
+    con = ~verloond if any_verloond else slice(None)
 
     # facts valid on the segment's first day
     lw_idx = facts.as_of(facts.loonwaarde, seg_p, s)
@@ -313,9 +386,15 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
     contracturen = _take(facts.uren[3]["contracturen"], uren_idx, p["contracturen"][local])
     voltijdsuren = _take(facts.uren[3]["voltijdsuren"], uren_idx, p["voltijdsuren"][local])
 
-    # WML_basis = referentiemaandloon on the peildatum × jeugdloon staffel (rekenregels §2.1)
+    # WML_basis = WML on the peildatum × jeugdloon staffel (rekenregels §2.1): the
+    # referentiemaandloon for contracturen, the hourly WML for verloonde uren (§7; both are
+    # published and rounded separately, neither is derived from the other)
     peildatum = rules.wml_peildatum(s, start, policy.indexatie)
-    wml, _ = look.fixed("wml_maandloon", peildatum, ids, 100)  # cents
+    wml = np.zeros(len(s), dtype=np.int64)
+    wml[con] = look.fixed("wml_maandloon", peildatum[con], ids[con], 100)[0]  # cents
+    wml_uur = np.zeros(len(s), dtype=np.int64)
+    if any_verloond:
+        wml_uur[verloond] = look.fixed("wml_uurloon", peildatum[verloond], ids[verloond], 100)[0]
     geboorte_jaar, geboorte_md = rules.year_and_monthday(p["geboorte"])
     maand_nr = maand.astype(np.int64)
     seg_md = (maand_nr % 12 + 1) * 100 + (s - maand_start).astype(np.int64) + 1
@@ -331,26 +410,34 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
 
     fractie, reden, fractie_den = _fractie(regeling, s, start, loonwaarde, heeft_loonwaarde, ids, look)
 
-    regel_ref = np.array([v == "referentie" for v in look["urenfactor_regel"].values])[
-        look.index("urenfactor_regel", s, ids)]
-    wk_num = np.ones_like(dagen)
-    wk_den = np.ones_like(dagen)
-    if regel_ref.any():
-        wk = look["referentie_weekuren"]
-        wk_idx = look.index("referentie_weekuren", s[regel_ref], ids[regel_ref])
-        wk_num[regel_ref] = np.array([v.numerator for v in wk.values])[wk_idx]
-        wk_den[regel_ref] = np.array([v.denominator for v in wk.values])[wk_idx]
-    uren_num, uren_den = rules.urenfactor(contracturen, voltijdsuren, regel_ref, wk_num, wk_den)
+    # hours: weight / uren_den per segment, and a divisor per plaatsing-month, such that
+    # Σ base × weight / uren_den / divisor is the month's amount in cents (base: the
+    # full-month amount for contracturen, the hourly amount for verloonde uren)
+    weight = np.zeros(len(s), dtype=np.int64)
+    uren_den = np.ones(len(s), dtype=np.int64)
+    divisor = dagen_maand[groups]
+    regel_ref = np.zeros(len(s), dtype=bool)
+    uren_num = np.zeros(len(s), dtype=np.int64)
+    regel_ref[con], uren_num[con], uren_den[con] = _urenfactor(
+        look, s[con], ids[con], contracturen[con], voltijdsuren[con])
+    weight[con] = uren_num[con] * dagen[con]
+    if any_verloond:
+        v = _verloond_segments(facts, seg_p, maand, dagen, actief, sizes, voltijdsuren,
+                               dagen_maand, verloond)
+        weight[verloond] = v["weight"]
+        uren_den[verloond] = v["den"]
+        reden[verloond] |= v["reden"]
+        divisor = np.where(verloond[groups], 1, divisor)
 
-    # full-month amount × days: P/C × uren_num/uren_den × dagen, C fixed for the chunk
+    # full-month (or hourly) amount × hours: P/C × weight/uren_den / divisor, C fixed for the chunk
+    base = wml + wml_uur  # one of the two is 0
     c = vb_den * staffel_den * fractie_den
-    bound = (max(int(wml.max()), 1) * max(int(vb_num.max()), 1) * max(int(staffel_num.max()), 1)
+    bound = (max(int(base.max()), 1) * max(int(vb_num.max()), 1) * max(int(staffel_num.max()), 1)
              * max(int(fractie.max()), 1))
     if bound >= _INT64_SAFE:
         raise CalcFout("bedragen buiten het rekenbereik (controleer de parameterbestanden)")
-    product = wml * vb_num * staffel_num * fractie
-    groups = np.flatnonzero(np.r_[True, (seg_p[1:] != seg_p[:-1]) | (maand[1:] != maand[:-1])])
-    lks_basis = _lks_basis(product, c, uren_num * dagen, uren_den, dagen_maand, groups)
+    product = base * vb_num * staffel_num * fractie
+    lks_basis = _lks_basis(product, c, weight, uren_den, divisor, groups)
 
     g_local = local[groups]
     g_maand = maand[groups]
@@ -360,7 +447,6 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
         wgl = np.where(g_regeling == rules.ONTWIKKELBAAN, 0, wgl)
     werkgeverslasten = rules.round_half_up_div(lks_basis * wgl, wgl_den)
 
-    actief = np.add.reduceat(dagen, groups)
     g_reden = np.bitwise_or.reduceat(reden, groups)
     g_reden |= np.where(actief < dagen_maand[groups], rules.NIET_ACTIEF, 0)
 
@@ -369,8 +455,19 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
                            dagen_maand[groups])
     if not explain:
         return maanden, None
+    if not any_verloond:
+        v = _verloond_segments(facts, seg_p, maand, dagen, actief, sizes, voltijdsuren,
+                               dagen_maand, verloond)
+    none = np.zeros(len(s), dtype=np.int64)
+    one = np.ones(len(s), dtype=np.int64)
+
+    def per_segment(values, default):
+        out = np.array(default, copy=True)
+        out[verloond] = values
+        return out
+
     segmenten = pd.DataFrame({
-        "plaatsing_id": p["plaatsing_id"][local],
+        "plaatsing_id": ids,
         "periode": np.datetime_as_string(maand, unit="M"),
         "van": s, "tot": e, "dagen": dagen, "dagen_maand": dagen_maand,
         "regeling": np.array(rules.REGELINGEN, dtype=object)[regeling],
@@ -380,11 +477,54 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
         "heeft_loonwaarde": heeft_loonwaarde, "loonwaarde": loonwaarde,
         "fractie_num": fractie, "fractie_den": fractie_den,
         "contracturen": contracturen, "voltijdsuren": voltijdsuren,
-        "urenregel": np.where(regel_ref, "referentie", "voltijd"),
-        "uren_num": uren_num, "uren_den": uren_den,
+        "urenregel": np.where(verloond, "verloond", np.where(regel_ref, "referentie", "voltijd")),
+        "uren_num": uren_num, "uren_den": np.where(verloond, 1, uren_den),
         "reden": rules.REDEN_TEKST[reden],
+        "urenbasis": np.where(verloond, "verloond", "contract"),
+        "wml_uur": wml_uur,
+        "uren_bekend": per_segment(v["bekend"], np.zeros(len(s), dtype=bool)),
+        "verloonde_uren": per_segment(np.where(v["bekend"], v["uren"], -1), -one),
+        "dagen_actief": np.repeat(actief, sizes),
+        "spreiding_num": per_segment(v["spreiding_num"], none),
+        "spreiding_den": per_segment(v["spreiding_den"], one),
+        "maximum_num": per_segment(v["maximum_num"], none),
+        "maximum_den": per_segment(v["maximum_den"], one),
+        "begrensd": per_segment(v["begrensd"], np.zeros(len(s), dtype=bool)),
     })
     return maanden, segmenten
+
+
+def _urenfactor(look, s, ids, contracturen, voltijdsuren):
+    """Urenfactor of contract segments by the rule variant valid on the day (rekenregels §2.3):
+    (referentie rule?, numerator, denominator)."""
+    regel_ref = np.array([v == "referentie" for v in look["urenfactor_regel"].values])[
+        look.index("urenfactor_regel", s, ids)]
+    wk_num = np.ones(len(s), dtype=np.int64)
+    wk_den = np.ones(len(s), dtype=np.int64)
+    if regel_ref.any():
+        wk = look["referentie_weekuren"]
+        wk_idx = look.index("referentie_weekuren", s[regel_ref], ids[regel_ref])
+        wk_num[regel_ref] = np.array([v.numerator for v in wk.values])[wk_idx]
+        wk_den[regel_ref] = np.array([v.denominator for v in wk.values])[wk_idx]
+    uren_num, uren_den = rules.urenfactor(contracturen, voltijdsuren, regel_ref, wk_num, wk_den)
+    return regel_ref, uren_num, uren_den
+
+
+def _verloond_segments(facts, seg_p, maand, dagen, actief, sizes, voltijdsuren, dagen_maand, verloond):
+    """The hours of the verloond segments (rekenregels §7) as weight / den in hours, with the
+    reason uren_ontbreken where the month's hours are not known (weight 0). H = 0 is a
+    delivery: weight 0 without a reason."""
+    uren, bekend = facts.verloond_in(seg_p[verloond], maand[verloond])
+    a = np.repeat(actief, sizes)[verloond]
+    (sp_num, sp_den), (mx_num, mx_den), begrensd = rules.verloonde_uren(
+        uren, dagen[verloond], a, voltijdsuren[verloond], dagen_maand[verloond])
+    begrensd &= bekend
+    weight = np.where(bekend, np.where(begrensd, mx_num, sp_num), 0)
+    den = np.where(begrensd, mx_den, sp_den)
+    return {"uren": uren, "bekend": bekend, "weight": weight, "den": den,
+            "reden": np.where(bekend, 0, rules.UREN_ONTBREKEN),
+            "spreiding_num": sp_num, "spreiding_den": sp_den, "maximum_num": mx_num,
+            "maximum_den": mx_den, "begrensd": begrensd}
 
 
 def _take(values: np.ndarray, idx: np.ndarray, default):
@@ -449,22 +589,52 @@ def _fractie(regeling, s, start, loonwaarde, heeft_loonwaarde, ids, look):
     return fractie, reden, den
 
 
-def _lks_basis(product, c, weight, uren_den, dagen_maand, groups):
-    """round_half_up(Σ product/c × weight/uren_den / dagen_maand) per group, exactly.
+def _lks_basis(product, c, weight, uren_den, divisor, groups):
+    """round_half_up(Σ product/c × weight/uren_den / divisor) per group, exactly.
 
-    product/c is the full-month amount in cents before the urenfactor; weight is
-    urenfactor numerator × segment days. Splitting product = q·c + r keeps every term in
-    int64: value·K = Σ q·w·(K/u) + (Σ r·w·(K/u)) / c with K = lcm(u in month) × dagen_maand.
+    A group is one plaatsing-month. For contracturen product/c is the full-month amount in
+    cents before the urenfactor, weight/uren_den the urenfactor × segment days and divisor
+    dagen_maand; for verloonde uren product/c is the hourly amount in cents, weight/uren_den
+    the segment's hours and divisor 1. Splitting product = q·c + r keeps every term in int64:
+    value·K = Σ q·w·(K/u) + (Σ r·w·(K/u)) / c with K = lcm(u in month) × divisor.
+    Months whose terms could leave int64 are computed with Python integers, those months only;
+    the bounds that decide this use floats, which bound the terms but never compute an amount.
     """
-    k_uren = np.lcm.reduceat(uren_den, groups)
-    k_rep = np.repeat(k_uren, np.diff(np.r_[groups, len(uren_den)]))
-    scale = k_rep // uren_den
-    k = k_uren * dagen_maand[groups]
+    sizes = np.diff(np.r_[groups, len(uren_den)])
     q, r = np.divmod(product, c)
-    safe = (k <= _INT64_SAFE // c) & (np.maximum.reduceat(scale, groups) <= 1_000)
-    if not safe.all():  # rare: several different voltijdsuren in one pre-2024 month
-        q, r, weight, scale = (x.astype(object) for x in (q, r, weight, scale))
-        k = k.astype(object)
+    # lcm(u) ≤ the product of the group's u where u changes: at most 60 bits fits int64
+    change = np.r_[True, uren_den[1:] != uren_den[:-1]]
+    change[groups] = True
+    bits = np.zeros(len(uren_den))
+    bits[change] = np.log2(np.maximum(uren_den[change], 1))
+    safe = np.add.reduceat(bits, groups) < 60
+    k_uren = np.lcm.reduceat(uren_den, groups)  # may overflow only where not safe: unused there
+    scale = np.repeat(k_uren, sizes) // uren_den
+    safe &= k_uren <= (_INT64_SAFE // c) // divisor
+    # Σ q·w·scale and Σ r·w·scale are at most max(q, c) × Σ w·scale
+    ws = np.add.reduceat(weight.astype(np.float64) * scale, groups)
+    safe &= ws * (2.0 * (max(c, int(q.max())) + 1)) < _INT64_SAFE
+    if safe.all():
+        return _basis_sums(q, r, c, weight, scale, k_uren * divisor, groups)
+    out = np.empty(len(groups), dtype=np.int64)
+    for part, exact in ((safe, False), (~safe, True)):
+        if not part.any():
+            continue
+        seg = np.repeat(part, sizes)
+        g = np.r_[0, np.cumsum(sizes[part])[:-1]]
+        if exact:  # rare: several voltijdsuren in one pre-2024 month, extreme hours
+            qq, rr, ww, uu = (x[seg].astype(object) for x in (q, r, weight, uren_den))
+            ku = np.lcm.reduceat(uu, g)
+            out[part] = _basis_sums(qq, rr, c, ww, np.repeat(ku, sizes[part]) // uu,
+                                    ku * divisor[part].astype(object), g)
+        else:
+            out[part] = _basis_sums(q[seg], r[seg], c, weight[seg], scale[seg],
+                                    k_uren[part] * divisor[part], g)
+    return out
+
+
+def _basis_sums(q, r, c, weight, scale, k, groups):
+    """round_half_up((Σ q·w·scale + Σ r·w·scale / c) / k) per group (int64 or Python ints)."""
     big_a = np.add.reduceat(q * weight * scale, groups)
     big_b = np.add.reduceat(r * weight * scale, groups)
     carry, b0 = big_b // c, big_b % c  # (np.divmod has no loop for Python integers)
@@ -472,4 +642,3 @@ def _lks_basis(product, c, weight, uren_den, dagen_maand, groups):
     whole, rest = big_a // k, big_a % k
     round_up = 2 * (rest * c + b0) >= k * c
     return (whole + round_up).astype(np.int64)
-
