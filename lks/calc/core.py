@@ -20,6 +20,8 @@ Python integers for those months only.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -156,21 +158,24 @@ class _FactTables:
         """Verloonde uren sorted by key (plaatsing index << 32 | month): (keys, hours)."""
         if frame is None or len(frame) == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
-        periode = frame["periode"].astype(str)
-        bad = ~periode.str.fullmatch(_PERIODE)
-        if bad.any():
-            row = frame[bad.to_numpy()].iloc[0]
-            raise CalcFout(f"verloonde uren van plaatsing {row['plaatsing_id']}: periode "
-                           f"{row['periode']!r} is geen maand JJJJ-MM")
+        # a few distinct months among many rows: check and parse each text once
+        codes, texts = pd.factorize(frame["periode"], use_na_sentinel=False)
+        texts = np.asarray(texts, dtype=object)
+        ok = np.array([isinstance(t, str) and re.fullmatch(_PERIODE, t) is not None for t in texts], dtype=bool)
+        if not ok.all():
+            i = int(np.flatnonzero(~ok[codes])[0])
+            raise CalcFout(f"verloonde uren van plaatsing {frame['plaatsing_id'].iloc[i]}: periode "
+                           f"{texts[codes[i]]!r} is geen maand JJJJ-MM")
+        periode = texts[codes]
         raw = frame["uren"].to_numpy()
         uren = raw.astype(np.int64)
-        maand = periode.to_numpy().astype("datetime64[M]")
+        maand = texts.astype("datetime64[M]")[codes]
         dagen_maand = ((maand + 1).astype("datetime64[D]") - maand.astype("datetime64[D]")).astype(np.int64)
         bad = (uren != raw) | (uren < 0) | (uren > 2400 * dagen_maand)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise CalcFout(f"verloonde uren van plaatsing {frame['plaatsing_id'].iloc[i]} in "
-                           f"{periode.iloc[i]}: {raw[i]!r} is geen geheel aantal honderdsten uur "
+                           f"{periode[i]}: {raw[i]!r} is geen geheel aantal honderdsten uur "
                            f"tussen 0 en het aantal uren van de maand")
         pidx = index.get_indexer(frame["plaatsing_id"])
         known = pidx >= 0  # hours of plaatsingen outside this calculation are ignored
@@ -181,7 +186,7 @@ class _FactTables:
         if double.size:
             i = int(np.flatnonzero(known)[order][double[0]])
             raise CalcFout(f"verloonde uren van plaatsing {frame['plaatsing_id'].iloc[i]} in "
-                           f"{periode.iloc[i]} komen meer dan eens voor")
+                           f"{periode[i]} komen meer dan eens voor")
         return key, uren
 
     def verloond_in(self, pidx: np.ndarray, maand: np.ndarray):
@@ -375,8 +380,6 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
     actief = np.add.reduceat(dagen, groups)
     verloond = p["verloond"][local]
     any_verloond = bool(verloond.any())
-    # contract segments: all of them unless some plaatsing is verloond (no copies in that case)
-    con = ~verloond if any_verloond else slice(None)
 
     # facts valid on the segment's first day
     lw_idx = facts.as_of(facts.loonwaarde, seg_p, s)
@@ -390,10 +393,13 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
     # referentiemaandloon for contracturen, the hourly WML for verloonde uren (§7; both are
     # published and rounded separately, neither is derived from the other)
     peildatum = rules.wml_peildatum(s, start, policy.indexatie)
-    wml = np.zeros(len(s), dtype=np.int64)
-    wml[con] = look.fixed("wml_maandloon", peildatum[con], ids[con], 100)[0]  # cents
-    wml_uur = np.zeros(len(s), dtype=np.int64)
-    if any_verloond:
+    wml_uur = np.zeros(len(s), dtype=np.int64)  # cents
+    if not any_verloond:  # all on contracturen: no masks, no copies
+        wml = look.fixed("wml_maandloon", peildatum, ids, 100)[0]
+    else:
+        con = ~verloond
+        wml = np.zeros(len(s), dtype=np.int64)
+        wml[con] = look.fixed("wml_maandloon", peildatum[con], ids[con], 100)[0]
         wml_uur[verloond] = look.fixed("wml_uurloon", peildatum[verloond], ids[verloond], 100)[0]
     geboorte_jaar, geboorte_md = rules.year_and_monthday(p["geboorte"])
     maand_nr = maand.astype(np.int64)
@@ -413,15 +419,17 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
     # hours: weight / uren_den per segment, and a divisor per plaatsing-month, such that
     # Σ base × weight / uren_den / divisor is the month's amount in cents (base: the
     # full-month amount for contracturen, the hourly amount for verloonde uren)
-    weight = np.zeros(len(s), dtype=np.int64)
-    uren_den = np.ones(len(s), dtype=np.int64)
     divisor = dagen_maand[groups]
-    regel_ref = np.zeros(len(s), dtype=bool)
-    uren_num = np.zeros(len(s), dtype=np.int64)
-    regel_ref[con], uren_num[con], uren_den[con] = _urenfactor(
-        look, s[con], ids[con], contracturen[con], voltijdsuren[con])
-    weight[con] = uren_num[con] * dagen[con]
-    if any_verloond:
+    if not any_verloond:
+        regel_ref, uren_num, uren_den = _urenfactor(look, s, ids, contracturen, voltijdsuren)
+        weight = uren_num * dagen
+    else:
+        regel_ref = np.zeros(len(s), dtype=bool)
+        uren_num = np.zeros(len(s), dtype=np.int64)
+        uren_den = np.ones(len(s), dtype=np.int64)
+        regel_ref[con], uren_num[con], uren_den[con] = _urenfactor(
+            look, s[con], ids[con], contracturen[con], voltijdsuren[con])
+        weight = np.where(con, uren_num * dagen, 0)
         v = _verloond_segments(facts, seg_p, maand, dagen, actief, sizes, voltijdsuren,
                                dagen_maand, verloond)
         weight[verloond] = v["weight"]
@@ -430,7 +438,7 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
         divisor = np.where(verloond[groups], 1, divisor)
 
     # full-month (or hourly) amount × hours: P/C × weight/uren_den / divisor, C fixed for the chunk
-    base = wml + wml_uur  # one of the two is 0
+    base = wml + wml_uur if any_verloond else wml  # one of the two is 0
     c = vb_den * staffel_den * fractie_den
     bound = (max(int(base.max()), 1) * max(int(vb_num.max()), 1) * max(int(staffel_num.max()), 1)
              * max(int(fractie.max()), 1))
@@ -602,8 +610,18 @@ def _lks_basis(product, c, weight, uren_den, divisor, groups):
     """
     sizes = np.diff(np.r_[groups, len(uren_den)])
     q, r = np.divmod(product, c)
+    q_max = max(c, int(q.max())) + 1
+    # the common case: one denominator per month (lcm = u, scale 1); a bound over all months
+    # at once shows that no term leaves int64
+    change = uren_den[1:] != uren_den[:-1]
+    change[groups[1:] - 1] = False  # a new month may have a new denominator
+    if not change.any():
+        k_uren = uren_den[groups]
+        if (int(k_uren.max()) <= (_INT64_SAFE // c) // int(divisor.max())
+                and int(weight.max()) * int(sizes.max()) * q_max < _INT64_SAFE // 2):
+            return _basis_sums(q, r, c, weight, None, k_uren * divisor, groups)
     # lcm(u) ≤ the product of the group's u where u changes: at most 60 bits fits int64
-    change = np.r_[True, uren_den[1:] != uren_den[:-1]]
+    change = np.r_[True, change]
     change[groups] = True
     bits = np.zeros(len(uren_den))
     bits[change] = np.log2(np.maximum(uren_den[change], 1))
@@ -613,7 +631,7 @@ def _lks_basis(product, c, weight, uren_den, divisor, groups):
     safe &= k_uren <= (_INT64_SAFE // c) // divisor
     # Σ q·w·scale and Σ r·w·scale are at most max(q, c) × Σ w·scale
     ws = np.add.reduceat(weight.astype(np.float64) * scale, groups)
-    safe &= ws * (2.0 * (max(c, int(q.max())) + 1)) < _INT64_SAFE
+    safe &= ws * (2.0 * q_max) < _INT64_SAFE
     if safe.all():
         return _basis_sums(q, r, c, weight, scale, k_uren * divisor, groups)
     out = np.empty(len(groups), dtype=np.int64)
@@ -634,9 +652,11 @@ def _lks_basis(product, c, weight, uren_den, divisor, groups):
 
 
 def _basis_sums(q, r, c, weight, scale, k, groups):
-    """round_half_up((Σ q·w·scale + Σ r·w·scale / c) / k) per group (int64 or Python ints)."""
-    big_a = np.add.reduceat(q * weight * scale, groups)
-    big_b = np.add.reduceat(r * weight * scale, groups)
+    """round_half_up((Σ q·w·scale + Σ r·w·scale / c) / k) per group (int64 or Python ints);
+    ``scale`` None: 1 everywhere."""
+    ws = weight if scale is None else weight * scale
+    big_a = np.add.reduceat(q * ws, groups)
+    big_b = np.add.reduceat(r * ws, groups)
     carry, b0 = big_b // c, big_b % c  # (np.divmod has no loop for Python integers)
     big_a = big_a + carry
     whole, rest = big_a // k, big_a % k
