@@ -192,10 +192,10 @@ class _FactTables:
     def verloond_in(self, pidx: np.ndarray, maand: np.ndarray):
         """For each (plaatsing, month): the verloonde uren (hundredths) and whether known."""
         keys, uren = self.verloonde_uren
-        key = (pidx << 32) | (maand - _MONTH_EPOCH).astype(np.int64)
-        idx = np.minimum(np.searchsorted(keys, key), max(keys.size - 1, 0))
         if keys.size == 0:
-            return np.zeros(key.shape, np.int64), np.zeros(key.shape, bool)
+            return np.zeros(pidx.shape, np.int64), np.zeros(pidx.shape, bool)
+        key = (pidx << 32) | (maand - _MONTH_EPOCH).astype(np.int64)
+        idx = np.minimum(np.searchsorted(keys, key), keys.size - 1)
         bekend = keys[idx] == key
         return np.where(bekend, uren[idx], 0), bekend
 

@@ -73,3 +73,24 @@ def test_inactive_chunk_does_not_change_types(monkeypatch):
     # beschut 36 h, July 2025: 2245,80 × 1,08 × 0,70 × 36/36 = 1697,8248 -> 1697,82
     assert calculation_frame(months)["lks_basis"].tolist() == ["1697.82"]
     assert months["periode"].astype(str).tolist() == ["2025-07"]
+
+
+def test_empty_database_to_header_only_export(sqlite_template, tmp_path):
+    """The path of `lks calculate` on a database without plaatsingen (issue 14): the facts,
+    the core and the export, without a crash."""
+    import shutil
+
+    from lks.db import make_engine
+    from lks.facts import load_facts
+
+    db = tmp_path / "leeg.db"
+    shutil.copy(sqlite_template, db)
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        calc_input = load_facts(engine).to_calc_input()
+    finally:
+        engine.dispose()
+    result = calculate(calc_input, "2025-01", "2025-12", PARAMS)
+    path = tmp_path / "berekening.csv"
+    assert write_calculation_csv(result.plaatsing_maanden, path) == 0
+    assert path.read_text(encoding="utf-8") == HEADER
