@@ -180,11 +180,14 @@ class _FactTables:
         pidx = index.get_indexer(frame["plaatsing_id"])
         known = pidx >= 0  # hours of plaatsingen outside this calculation are ignored
         key = (pidx[known].astype(np.int64) << 32) | (maand[known] - _MONTH_EPOCH).astype(np.int64)
-        order = np.argsort(key, kind="stable")
-        key, uren = key[order], uren[known][order]
+        uren = uren[known]
+        rows = np.flatnonzero(known)
+        if not (key[1:] > key[:-1]).all():  # facts come sorted by natural key: mostly no sort
+            order = np.argsort(key, kind="stable")
+            key, uren, rows = key[order], uren[order], rows[order]
         double = np.flatnonzero(key[1:] == key[:-1])
         if double.size:
-            i = int(np.flatnonzero(known)[order][double[0]])
+            i = int(rows[double[0]])
             raise CalcFout(f"verloonde uren van plaatsing {frame['plaatsing_id'].iloc[i]} in "
                            f"{periode[i]} komen meer dan eens voor")
         return key, uren
@@ -222,6 +225,25 @@ class _FactTables:
         return np.where(ok, idx, -1)
 
 
+class _Ids:
+    """The plaatsing ids of the rows of a lookup, as a selection to apply only when a message
+    needs them (gathering millions of Python strings per lookup would cost more than the
+    lookup itself)."""
+
+    def __init__(self, ids: np.ndarray, *selections):
+        self._ids = ids
+        self._selections = selections
+
+    def __getitem__(self, selection) -> "_Ids":
+        return _Ids(self._ids, *self._selections, selection)
+
+    def get(self) -> np.ndarray:
+        ids = self._ids
+        for selection in self._selections:
+            ids = ids[selection]
+        return np.asarray(ids, dtype=object)
+
+
 class _Lookup:
     """Parameter values for many (plaatsing, day) pairs at once (searchsorted, no loop).
 
@@ -241,7 +263,7 @@ class _Lookup:
     def __getitem__(self, name: str) -> Parameter:
         return self.params[name]
 
-    def index(self, name: str, days, ids) -> np.ndarray:
+    def index(self, name: str, days, ids: _Ids) -> np.ndarray:
         """Index into ``params[name].values`` for each day; ``ids``: the plaatsing of each day."""
         param = self.params[name]
         if name not in self._dates:
@@ -252,11 +274,11 @@ class _Lookup:
         if param.valid_until is not None:
             bad |= days > np.datetime64(param.valid_until, "D")
         if bad.any():
-            self.missing.setdefault(name, []).append((days[bad], np.asarray(ids, dtype=object)[bad]))
+            self.missing.setdefault(name, []).append((days[bad], ids.get()[bad]))
             idx = np.maximum(idx, 0)
         return idx
 
-    def fixed(self, name: str, days, ids, den: int | None = None):
+    def fixed(self, name: str, days, ids: _Ids, den: int | None = None):
         """Numerators over one common denominator for the values valid on ``days``."""
         param = self.params[name]
         den = den or param.common_denominator()
@@ -338,7 +360,7 @@ def _change_points(p, pidx, a, b, facts, look, policy, window):
 
 def _forfait_einde(p, look) -> np.ndarray:
     """First day after the forfait period: startdatum + N months (Pw art. 10d lid 5)."""
-    n, _ = look.fixed("forfait_maanden", p["start"], p["plaatsing_id"], 1)
+    n, _ = look.fixed("forfait_maanden", p["start"], p["ids"], 1)
     return rules.add_months(p["start"], n)
 
 
@@ -347,7 +369,7 @@ def _ontwikkelbaan_einde(p, look) -> np.ndarray:
     is_ob = p["regeling"] == rules.ONTWIKKELBAAN
     einde = np.full(p["start"].shape, np.datetime64("9999-12-31", "D"))
     if is_ob.any():
-        n, _ = look.fixed("ontwikkelbaan_maanden", p["start"][is_ob], p["plaatsing_id"][is_ob], 1)
+        n, _ = look.fixed("ontwikkelbaan_maanden", p["start"][is_ob], p["ids"][is_ob], 1)
         einde[is_ob] = rules.add_months(p["start"][is_ob], n)
     return einde
 
@@ -361,6 +383,7 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
     if not active.any():
         return None, None
     p = {k: v[active] for k, v in p.items()}
+    p["ids"] = _Ids(p["plaatsing_id"])
     pidx, a, b = pidx[active], a[active], b[active]
 
     seg_p, s = _change_points(p, pidx, a, b, facts, look, policy, window)
@@ -373,7 +396,7 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
     dagen_maand = ((maand + 1).astype("datetime64[D]") - maand_start).astype(np.int64)
     regeling = p["regeling"][local]
     start = p["start"][local]
-    ids = p["plaatsing_id"][local]
+    ids = _Ids(p["plaatsing_id"], local)
     # one group per plaatsing-month; a plaatsing's urenbasis holds for all its segments
     groups = np.flatnonzero(np.r_[True, (seg_p[1:] != seg_p[:-1]) | (maand[1:] != maand[:-1])])
     sizes = np.diff(np.r_[groups, len(s)])
@@ -445,7 +468,7 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
     if bound >= _INT64_SAFE:
         raise CalcFout("bedragen buiten het rekenbereik (controleer de parameterbestanden)")
     product = base * vb_num * staffel_num * fractie
-    lks_basis = _lks_basis(product, c, weight, uren_den, divisor, groups)
+    lks_basis = _lks_basis(product, c, weight, uren_den, divisor, groups, sizes)
 
     g_local = local[groups]
     g_maand = maand[groups]
@@ -475,7 +498,7 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
         return out
 
     segmenten = pd.DataFrame({
-        "plaatsing_id": ids,
+        "plaatsing_id": ids.get(),
         "periode": np.datetime_as_string(maand, unit="M"),
         "van": s, "tot": e, "dagen": dagen, "dagen_maand": dagen_maand,
         "regeling": np.array(rules.REGELINGEN, dtype=object)[regeling],
@@ -556,7 +579,7 @@ def _staffel(look: _Lookup, s, leeftijd, plaatsing_ids):
     te_jong = leeftijd < lowest
     if te_jong.any():
         first = int(np.flatnonzero(te_jong)[0])
-        raise CalcFout(f"plaatsing {plaatsing_ids[first]}: werknemer is {int(leeftijd[first])} jaar op "
+        raise CalcFout(f"plaatsing {plaatsing_ids.get()[first]}: werknemer is {int(leeftijd[first])} jaar op "
                        f"{s[first]}, jonger dan {lowest}")
     age = np.minimum(leeftijd, highest)
     table = np.zeros((len(param.values), highest - lowest + 1), dtype=np.int64)
@@ -578,7 +601,7 @@ def _fractie(regeling, s, start, loonwaarde, heeft_loonwaarde, ids, look):
     is_lks = regeling == rules.LKS
     if is_lks.any():
         d, i = s[is_lks], ids[is_lks]
-        in_forfait = d < _forfait_einde({"start": start[is_lks], "plaatsing_id": i}, look)
+        in_forfait = d < _forfait_einde({"start": start[is_lks], "ids": i}, look)
         f, r = rules.fractie_lks(loonwaarde[is_lks], heeft_loonwaarde[is_lks], in_forfait,
                                  look.fixed("lks_maximum", d, i, den)[0],
                                  look.fixed("forfait_fractie", d, i, den)[0], den)
@@ -591,13 +614,13 @@ def _fractie(regeling, s, start, loonwaarde, heeft_loonwaarde, ids, look):
     if is_ob.any():
         d, i = s[is_ob], ids[is_ob]
         binnen = d < _ontwikkelbaan_einde({"start": start[is_ob], "regeling": regeling[is_ob],
-                                           "plaatsing_id": i}, look)
+                                           "ids": i}, look)
         f, r = rules.fractie_ontwikkelbaan(look.fixed("ontwikkelbaan_fractie", d, i, den)[0], binnen)
         fractie[is_ob], reden[is_ob] = f, r
     return fractie, reden, den
 
 
-def _lks_basis(product, c, weight, uren_den, divisor, groups):
+def _lks_basis(product, c, weight, uren_den, divisor, groups, sizes):
     """round_half_up(Σ product/c × weight/uren_den / divisor) per group, exactly.
 
     A group is one plaatsing-month. For contracturen product/c is the full-month amount in
@@ -608,7 +631,6 @@ def _lks_basis(product, c, weight, uren_den, divisor, groups):
     Months whose terms could leave int64 are computed with Python integers, those months only;
     the bounds that decide this use floats, which bound the terms but never compute an amount.
     """
-    sizes = np.diff(np.r_[groups, len(uren_den)])
     q, r = np.divmod(product, c)
     q_max = max(c, int(q.max())) + 1
     # the common case: one denominator per month (lcm = u, scale 1); a bound over all months
