@@ -358,20 +358,33 @@ def _change_points(p, pidx, a, b, facts, look, policy, window):
     return seg_p, seg_start
 
 
-def _forfait_einde(p, look) -> np.ndarray:
-    """First day after the forfait period: startdatum + N months (Pw art. 10d lid 5)."""
-    n, _ = look.fixed("forfait_maanden", p["start"], p["ids"], 1)
+def _forfait_einde(p, params) -> np.ndarray:
+    """First day after the forfait period: startdatum + N months (Pw art. 10d lid 5).
+    ``params``: the core's lookup, or ``Parameters`` (lks.beschikkingen asks too)."""
+    n = _maanden(params, "forfait_maanden", p["start"], p.get("ids"))
     return rules.add_months(p["start"], n)
 
 
-def _ontwikkelbaan_einde(p, look) -> np.ndarray:
+def _ontwikkelbaan_einde(p, params) -> np.ndarray:
     """First day after the maximum duration of the ontwikkelbaan (18 months from startdatum)."""
     is_ob = p["regeling"] == rules.ONTWIKKELBAAN
     einde = np.full(p["start"].shape, np.datetime64("9999-12-31", "D"))
     if is_ob.any():
-        n, _ = look.fixed("ontwikkelbaan_maanden", p["start"][is_ob], p["ids"][is_ob], 1)
+        ids = p.get("ids")
+        n = _maanden(params, "ontwikkelbaan_maanden", p["start"][is_ob],
+                     ids[is_ob] if ids is not None else None)
         einde[is_ob] = rules.add_months(p["start"][is_ob], n)
     return einde
+
+
+def _maanden(params, name: str, days, ids) -> np.ndarray:
+    """A whole number of months on each day. Through the core's lookup a missing value is
+    collected with its plaatsingen; asked with plain ``Parameters`` it raises the parameter's
+    own message at once."""
+    if isinstance(params, _Lookup):
+        return params.fixed(name, days, ids, 1)[0]
+    param = params[name]
+    return param.numerators(1)[param.index_at(days)]
 
 
 def _calculate_chunk(p, offset, facts, window, look, policy, explain):
