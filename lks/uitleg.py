@@ -1,8 +1,9 @@
 """``lks uitleg``: the derivation of one plaatsing-month in Dutch, from the core's own segments.
 
 Nothing is recomputed here except the display of exact fractions: the segments carry every
-value the core used (WML, staffel, fractie, urenfactor, rule variant), and the parameter
-files carry the legal references."""
+value the core used (WML, staffel, fractie, urenfactor, rule variant; for verloonde uren the
+delivered hours, their spread over the segments, the maximum and whether it applied), and the
+parameter files carry the legal references."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +12,7 @@ from fractions import Fraction
 import pandas as pd
 
 from lks.calc import CalcResult, Policy
+from lks.calc.rules import WEKEN_PER_MAAND
 from lks.nl import bedrag, datum, euro, getal, procent
 from lks.parameters import Parameters
 
@@ -25,6 +27,8 @@ REDEN_UITLEG = {
     "loonwaarde_100": "loonwaarde 100 % of hoger: geen loonkostensubsidie (Pw art. 10d lid 4)",
     "maximale_duur": "ontwikkelbaan langer dan de maximale duur",
     "niet_actief": "plaatsing niet de hele maand actief (deel van de maand)",
+    "uren_ontbreken": "verloonde uren van deze maand nog niet aangeleverd; zodra ze bekend zijn, "
+                      "betaalt de volgende betaalrun de maand als correctie (rekenregels §7)",
 }
 
 
@@ -43,6 +47,7 @@ def uitleg(result: CalcResult, plaatsing_id: str, periode: str, params: Paramete
     segs = result.segments
     segs = segs[(segs["plaatsing_id"] == plaatsing_id) & (segs["periode"] == periode)]
     regeling = str(row["regeling"])
+    verloond = bool(len(segs)) and "urenbasis" in segs and segs["urenbasis"].iloc[0] == "verloond"
     lines = [
         f"Uitleg loonkostensubsidie — plaatsing {plaatsing_id}, periode {periode}",
         f"Regeling: {regeling} — grondslag: {GRONDSLAG[regeling]}",
@@ -51,10 +56,17 @@ def uitleg(result: CalcResult, plaatsing_id: str, periode: str, params: Paramete
         + (" (WML van de dag zelf)" if policy.indexatie == "halfjaarlijks"
            else " (WML van 1 januari of de startdatum, Pw art. 10d lid 7)"),
         f"Actieve dagen: {int(row['dagen_actief'])} van {int(row['dagen_maand'])}",
-        "",
     ]
+    if verloond:
+        lines += _verloond_kop(segs.iloc[0], periode, int(row["dagen_actief"]))
+    lines.append("")
     total = Fraction(0)
     for i, seg in enumerate(segs.itertuples(index=False), start=1):
+        if verloond:
+            bijdrage, regels = _verloond_segment(i, seg, regeling, params)
+            total += bijdrage
+            lines += regels
+            continue
         van, tot = _date(seg.van), _date(seg.tot)
         peil = _date(seg.wml_peildatum)
         wml = Fraction(int(seg.wml), 100)
@@ -100,6 +112,63 @@ def uitleg(result: CalcResult, plaatsing_id: str, periode: str, params: Paramete
     redenen = [r for r in str(row["reden"]).split(";") if r]
     lines.append("Redenen: " + ("; ".join(f"{r} — {REDEN_UITLEG[r]}" for r in redenen) if redenen else "geen"))
     return lines
+
+
+def _uren(hundredths: int) -> str:
+    return getal(Fraction(int(hundredths), 100), 2)
+
+
+def _verloond_kop(seg, periode: str, actief: int) -> list[str]:
+    kop = ["Urenbasis: verloonde uren (uren volgens de loonstrook, rekenregels §7); "
+           "de contracturen tellen niet mee"]
+    if seg.uren_bekend:
+        kop.append(f"Verloonde uren {periode}: {_uren(seg.verloonde_uren)} uur, gelijk verdeeld over "
+                   f"de {actief} actieve dagen")
+    else:
+        kop.append(f"Verloonde uren {periode}: niet aangeleverd — geen subsidie tot de uren bekend "
+                   "zijn (uren_ontbreken)")
+    return kop
+
+
+def _verloond_segment(i: int, seg, regeling: str, params: Parameters) -> tuple[Fraction, list[str]]:
+    """One segment on verloonde uren: hourly amount × min(spread hours, maximum)."""
+    van, tot = _date(seg.van), _date(seg.tot)
+    peil = _date(seg.wml_peildatum)
+    staffel = Fraction(int(seg.staffel_num), int(seg.staffel_den))
+    vb = Fraction(int(seg.vb_num), int(seg.vb_den))
+    fractie = Fraction(int(seg.fractie_num), int(seg.fractie_den))
+    uurbedrag = Fraction(int(seg.wml_uur), 100) * staffel * vb * fractie
+    lines = [
+        f"Segment {i}: {datum(van)} t/m {datum(tot)} ({seg.dagen} van {seg.dagen_maand} dagen)",
+        f"  WML per uur (minimumuurloon 21+) geldig op {datum(peil)}: {euro(seg.wml_uur)}"
+        f" — {params['wml_uurloon'].reference_at(peil)}",
+        f"  Leeftijd {seg.leeftijd} jaar: jeugdloonstaffel {procent(staffel)}"
+        f" — {params['jeugdloon_staffel'].reference_at(van)}",
+        f"  Vakantiebijslag: factor {getal(vb)} — {params['vakantiebijslag'].reference_at(van)}",
+        "  Fractie: " + _fractie_tekst(seg, regeling, fractie, params, van),
+        f"  Uurbedrag = {bedrag(seg.wml_uur)} × {getal(staffel)} × {getal(vb)} × {getal(fractie)}"
+        f" = {getal(uurbedrag)}",
+    ]
+    if not seg.uren_bekend:
+        lines += ["  Uren: verloonde uren ontbreken → 0 uur", "  Bijdrage = 0"]
+    else:
+        spreiding = Fraction(int(seg.spreiding_num), int(seg.spreiding_den))
+        maximum = Fraction(int(seg.maximum_num), int(seg.maximum_den))
+        weken = Fraction(*WEKEN_PER_MAAND)
+        uren = min(spreiding, maximum)
+        lines += [
+            f"  Uren: {_uren(seg.verloonde_uren)} × {seg.dagen}/{seg.dagen_actief} = {getal(spreiding)} uur"
+            " (verdeeld over de actieve dagen)",
+            f"  Maximum: {_uren(seg.voltijdsuren)} voltijdsuren × {weken.numerator}/{weken.denominator}"
+            f" weken × {seg.dagen}/{seg.dagen_maand} = {getal(maximum)} uur — "
+            + ("bereikt: er tellen " + getal(uren) + " uur" if seg.begrensd else "niet bereikt"),
+            f"  Bijdrage = uurbedrag × {getal(uren)} uur = {getal(uurbedrag * uren)}",
+        ]
+        uurbedrag = uurbedrag * uren
+    if seg.reden:
+        lines.append(f"  Reden: {seg.reden}")
+    lines.append("")
+    return (uurbedrag if seg.uren_bekend else Fraction(0)), lines
 
 
 def _fractie_tekst(seg, regeling: str, fractie: Fraction, params: Parameters, day: dt.date) -> str:

@@ -18,10 +18,11 @@ BUDGET_VAN_REGELING = np.array([0, 0, 1])
 the ontwikkelbaan is a municipal provision charged to the re-integratiebudget."""
 
 # Reason codes (rekenregels §2.4) as bits; alphabetical bit order keeps the export sorted.
-REDENEN = ("loonwaarde_100", "loonwaarde_ontbreekt", "maximale_duur", "niet_actief")
-LOONWAARDE_100, LOONWAARDE_ONTBREEKT, MAXIMALE_DUUR, NIET_ACTIEF = 1, 2, 4, 8
+REDENEN = ("loonwaarde_100", "loonwaarde_ontbreekt", "maximale_duur", "niet_actief", "uren_ontbreken")
+LOONWAARDE_100, LOONWAARDE_ONTBREEKT, MAXIMALE_DUUR, NIET_ACTIEF, UREN_ONTBREKEN = 1, 2, 4, 8, 16
 REDEN_TEKST = np.array(
-    [";".join(r for bit, r in enumerate(REDENEN) if mask & (1 << bit)) for mask in range(16)],
+    [";".join(r for bit, r in enumerate(REDENEN) if mask & (1 << bit))
+     for mask in range(1 << len(REDENEN))],
     dtype=object)
 
 HONDERD_PROCENT = 10_000  # loonwaarde is in hundredths of a percent
@@ -123,6 +124,30 @@ def urenfactor(contracturen: np.ndarray, voltijdsuren: np.ndarray, regel_referen
     num = np.where(regel_referentie, uren * weekuren_den, uren)
     den = np.where(regel_referentie, 100 * weekuren_num, voltijdsuren)
     return num, den
+
+
+# 52 weeks / 12 months = 13/3 weeks in a month: the month's maximum of verloonde uren is the
+# cao full-time week × 13/3 (rekenregels §7), the same count of weeks the referentiemaandloon
+# is built on (uurloon × 36 × 52/12, see parameters/wml_maandloon.yaml).
+WEKEN_PER_MAAND = (13, 3)
+
+
+def verloonde_uren(uren: np.ndarray, dagen: np.ndarray, actief: np.ndarray,
+                   voltijdsuren: np.ndarray, dagen_maand: np.ndarray):
+    """Hours of a segment on verloonde uren (rekenregels §7), exact; hours in hundredths.
+
+    The month's hours H (per the loonstrook: what the werkgever paid, for oproep-, min-max- and
+    nul-urencontracten) are spread evenly over the A active days:
+    ``spreiding = H × dagen / A``; at most the cao full-time hours of the segment's share of the
+    month: ``maximum = voltijdsuren × 13/3 × dagen / dagen_maand`` (hours above the cao
+    full-time are never subsidised, as in §2.3). Returns spreiding and maximum as
+    (numerator, denominator) in hours, and ``begrensd`` (the maximum applies). The comparison
+    cancels ``dagen``: spreiding > maximum ⇔ 3·H·dagen_maand > 13·voltijdsuren·A."""
+    w, m = WEKEN_PER_MAAND
+    spreiding = (uren * dagen, 100 * actief)
+    maximum = (w * voltijdsuren * dagen, 100 * m * dagen_maand)
+    begrensd = m * uren * dagen_maand > w * voltijdsuren * actief
+    return spreiding, maximum, begrensd
 
 
 def round_half_up_div(num, den):

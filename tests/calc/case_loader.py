@@ -12,8 +12,10 @@ Each file is a YAML list of cases. A case::
         contracturen: "32"              # decimal strings, hours per week
         voltijdsuren: "38"
         geboortedatum: 1980-05-05
+        urenbasis: verloond             # optional: contract (default) or verloond (§7)
       loonwaarden: [{ingangsdatum: 2025-01-01, loonwaarde: "60"}]                  # optional
       urenwijzigingen: [{ingangsdatum: 2025-07-01, contracturen: "36", voltijdsuren: "38"}]  # optional
+      verloonde_uren: [{periode: 2025-07, uren: "93.5"}]   # optional: hours paid in the month
       periode: 2025-07                  # or van: 2025-01 and tot: 2025-07
       expected:                         # every row, in order; or expected_error instead
         - {periode: 2025-07, lks_basis: "862.39", werkgeverslasten: "202.66",
@@ -34,22 +36,25 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from lks.calc.model import LOONWAARDE_COLUMNS, UREN_COLUMNS, CalcInput, Policy
+from lks.calc.model import (LOONWAARDE_COLUMNS, UREN_COLUMNS, VERLOONDE_UREN_COLUMNS, CalcInput,
+                            Policy)
 
 CASES_DIR = Path(__file__).parent / "cases"
 
 CASE_KEYS = {"name", "description", "policy", "plaatsing", "loonwaarden", "urenwijzigingen",
-             "periode", "van", "tot", "expected", "expected_error"}
+             "verloonde_uren", "periode", "van", "tot", "expected", "expected_error"}
 REQUIRED_CASE_KEYS = {"name", "description", "plaatsing"}
 POLICY_KEYS = {"indexatie", "ontwikkelbaan_vakantiebijslag", "ontwikkelbaan_werkgeverslasten"}
-PLAATSING_KEYS = {"regeling", "startdatum", "einddatum", "contracturen", "voltijdsuren", "geboortedatum"}
-REQUIRED_PLAATSING_KEYS = PLAATSING_KEYS - {"einddatum"}
+PLAATSING_KEYS = {"regeling", "startdatum", "einddatum", "contracturen", "voltijdsuren", "geboortedatum",
+                  "urenbasis"}
+REQUIRED_PLAATSING_KEYS = PLAATSING_KEYS - {"einddatum", "urenbasis"}
 LOONWAARDE_KEYS = {"ingangsdatum", "loonwaarde"}
 UREN_KEYS = {"ingangsdatum", "contracturen", "voltijdsuren"}
+VERLOONDE_UREN_KEYS = {"periode", "uren"}
 ROW_KEYS = {"periode", "lks_basis", "werkgeverslasten", "lks_totaal", "reden", "budget"}
 ERRORS = {"ParameterOntbreekt", "ongeldige_invoer"}
 REGELINGEN = {"lks", "beschut", "ontwikkelbaan"}
-REDENEN = {"loonwaarde_100", "loonwaarde_ontbreekt", "maximale_duur", "niet_actief"}
+REDENEN = {"loonwaarde_100", "loonwaarde_ontbreekt", "maximale_duur", "niet_actief", "uren_ontbreken"}
 
 AMOUNT = re.compile(r"^[0-9]+\.[0-9]{2}$")
 DECIMAL = re.compile(r"^[0-9]+(\.[0-9]+)?$")
@@ -162,6 +167,9 @@ def _case(raw, path: Path, index: int) -> Case:
     startdatum = _date(pl["startdatum"], f"{where}: plaatsing.startdatum")
     einddatum = _date(pl["einddatum"], f"{where}: plaatsing.einddatum") if pl.get("einddatum") is not None else None
     plaatsing_id = "P1"
+    urenbasis = pl.get("urenbasis", "contract")
+    if urenbasis not in ("contract", "verloond"):
+        raise CaseFout(f"{where}: plaatsing.urenbasis {urenbasis!r} onbekend (contract of verloond)")
     plaatsingen = pd.DataFrame([{
         "plaatsing_id": plaatsing_id, "werkgever_id": "W1", "regeling": pl["regeling"],
         "startdatum": pd.Timestamp(startdatum),
@@ -169,6 +177,7 @@ def _case(raw, path: Path, index: int) -> Case:
         "contracturen": _hundredths(pl["contracturen"], f"{where}: plaatsing.contracturen"),
         "voltijdsuren": _hundredths(pl["voltijdsuren"], f"{where}: plaatsing.voltijdsuren"),
         "geboortedatum": pd.Timestamp(_date(pl["geboortedatum"], f"{where}: plaatsing.geboortedatum")),
+        "urenbasis": urenbasis,
     }])
     plaatsingen["contracturen"] = plaatsingen["contracturen"].astype("int64")
     plaatsingen["voltijdsuren"] = plaatsingen["voltijdsuren"].astype("int64")
@@ -191,6 +200,15 @@ def _case(raw, path: Path, index: int) -> Case:
                           "ingangsdatum": pd.Timestamp(_date(item["ingangsdatum"], f"{here}.ingangsdatum")),
                           "contracturen": _hundredths(item["contracturen"], f"{here}.contracturen"),
                           "voltijdsuren": _hundredths(item["voltijdsuren"], f"{here}.voltijdsuren")})
+    verloond_rows = []
+    for i, item in enumerate(_list(raw.get("verloonde_uren"), f"{where}: verloonde_uren")):
+        here = f"{where}: verloonde_uren[{i}]"
+        item = _keys(item, VERLOONDE_UREN_KEYS, VERLOONDE_UREN_KEYS, here)
+        verloond_rows.append({"plaatsing_id": plaatsing_id,
+                              "periode": _periode(item["periode"], f"{here}.periode"),
+                              "uren": _hundredths(item["uren"], f"{here}.uren")})
+    verloonde_uren = pd.DataFrame(verloond_rows, columns=VERLOONDE_UREN_COLUMNS)
+    verloonde_uren["uren"] = verloonde_uren["uren"].astype("int64")
     loonwaarden = pd.DataFrame(lw_rows, columns=LOONWAARDE_COLUMNS)
     loonwaarden["loonwaarde"] = loonwaarden["loonwaarde"].astype("int64")
     loonwaarden["ingangsdatum"] = pd.to_datetime(loonwaarden["ingangsdatum"])
@@ -244,7 +262,8 @@ def _case(raw, path: Path, index: int) -> Case:
                 raise CaseFout(f"{here}: lks_basis + werkgeverslasten != lks_totaal (typfout in de case?)")
             expected.append(out)
     return Case(name=name, description=raw["description"], file=path,
-                calc_input=CalcInput(plaatsingen, loonwaarden, urenwijzigingen), policy=policy,
+                calc_input=CalcInput(plaatsingen, loonwaarden, urenwijzigingen, verloonde_uren),
+                policy=policy,
                 van=van, tot=tot, expected=expected, expected_error=expected_error)
 
 

@@ -6,10 +6,15 @@ it weighted by 1/dagen(maand). A segment of constant inputs of length k contribu
 k × maandbedrag / dagen(maand), so summing per day is the rulebook formula
 Σ maandbedrag(segment) × dagen(segment) / dagen(maand) without having to find segments.
 
+Verloonde uren (§7) the same way: a month's hours H spread evenly over its A active days
+give H/A hours a day, capped per day at voltijdsuren × 52/12 / dagen(maand); summed over the
+days of a segment that is exactly min(H × dagen/A, voltijdsuren × 13/3 × dagen/dagen(maand)),
+since both sides of the min scale with dagen(segment).
+
 Every amount and percentage is read through ``lks.parameters.Parameters`` (``.at(date)``);
 nothing legal is hard-coded here. Units of the input frames are those of lks/calc/model.py:
-hours in hundredths of an hour per week, loonwaarde in hundredths of a percent, dates.
-Output: the core's RESULT_COLUMNS, amounts as int cents.
+hours in hundredths of an hour per week (verloonde uren: per month), loonwaarde in
+hundredths of a percent, dates. Output: the core's RESULT_COLUMNS, amounts as int cents.
 """
 from __future__ import annotations
 
@@ -129,9 +134,9 @@ def _fractie(p: dict, day: dt.date, loonwaarde, P: _Params) -> tuple[Fraction, s
     raise ReferenceFout(f"onbekende regeling {regeling!r}")
 
 
-def maandbedrag(p: dict, day: dt.date, P: _Params, policy: Policy) -> tuple[Fraction, set[str]]:
-    """The full-month amount (euros, exact) if the inputs of ``day`` held all month, and the
-    reason codes that hold on ``day``: WML_basis × (1 + vb) × fractie × urenfactor."""
+def _wml_basis_en_fractie(p: dict, day: dt.date, P: _Params, policy: Policy, wml_naam: str):
+    """WML_basis × (1 + vb) × fractie on ``day`` and that day's reason codes; the WML is the
+    monthly (§2) or the hourly (§7) one, by ``wml_naam``."""
     start = p["startdatum"]
     ontwikkelbaan = p["regeling"] == "ontwikkelbaan"
 
@@ -142,7 +147,7 @@ def maandbedrag(p: dict, day: dt.date, P: _Params, policy: Policy) -> tuple[Frac
         peildatum = max(dt.date(day.year, 1, 1), start)
     else:
         raise ReferenceFout(policy.indexatie)
-    wml = P.at("wml_maandloon", peildatum)
+    wml = P.at(wml_naam, peildatum)
 
     # §2.1 jeugdloon: staffel by age in whole years on the day, 21+ is the top band
     staffel = P.at("jeugdloon_staffel", day)
@@ -157,10 +162,22 @@ def maandbedrag(p: dict, day: dt.date, P: _Params, policy: Policy) -> tuple[Frac
         vb = Fraction(0)
 
     fractie, redenen = _fractie(p, day, _as_of(p["loonwaarden"], day), P)
+    return wml_basis * (1 + vb) * fractie, redenen
+
+
+def _uren_op(p: dict, day: dt.date) -> tuple[int, int]:
+    """(contracturen, voltijdsuren) on ``day``, hundredths of an hour per week."""
+    uren = _as_of(p["uren"], day)
+    return uren if uren is not None else (p["contracturen"], p["voltijdsuren"])
+
+
+def maandbedrag(p: dict, day: dt.date, P: _Params, policy: Policy) -> tuple[Fraction, set[str]]:
+    """The full-month amount (euros, exact) if the inputs of ``day`` held all month, and the
+    reason codes that hold on ``day``: WML_basis × (1 + vb) × fractie × urenfactor."""
+    bedrag, redenen = _wml_basis_en_fractie(p, day, P, policy, "wml_maandloon")
 
     # §2.3 urenfactor by the rule variant valid on the day
-    uren = _as_of(p["uren"], day)
-    contracturen, voltijdsuren = uren if uren is not None else (p["contracturen"], p["voltijdsuren"])
+    contracturen, voltijdsuren = _uren_op(p, day)
     c = Fraction(contracturen, 100)
     v = Fraction(voltijdsuren, 100)
     regel = P.at("urenfactor_regel", day)
@@ -171,7 +188,26 @@ def maandbedrag(p: dict, day: dt.date, P: _Params, policy: Policy) -> tuple[Frac
     else:
         raise ReferenceFout(regel)
 
-    return wml_basis * (1 + vb) * fractie * urenfactor, redenen
+    return bedrag * urenfactor, redenen
+
+
+# §7: 52 weeks in 12 months (the maximum of verloonde uren is the cao week × 52/12 a month)
+WEKEN_PER_MAAND = Fraction(52, 12)
+
+
+def verloond_dagbedrag(p: dict, day: dt.date, uren: int | None, actief: int, dagen_maand: int,
+                       P: _Params, policy: Policy) -> tuple[Fraction, set[str]]:
+    """§7, one active day of a month with ``uren`` verloonde uren (hundredths; None: not
+    delivered): uurbedrag × min(H / A, voltijdsuren × 52/12 / dagen(maand)), in euros, and the
+    reason codes of the day. The hourly WML is looked up even without hours (before 2024 it
+    does not exist, and that must fail, not give 0)."""
+    uurbedrag, redenen = _wml_basis_en_fractie(p, day, P, policy, "wml_uurloon")
+    if uren is None:
+        return Fraction(0), redenen | {"uren_ontbreken"}
+    _, voltijdsuren = _uren_op(p, day)
+    per_dag = Fraction(uren, 100) / actief
+    maximum_per_dag = Fraction(voltijdsuren, 100) * WEKEN_PER_MAAND / dagen_maand
+    return uurbedrag * min(per_dag, maximum_per_dag), redenen
 
 
 def reference_calculate(calc_input: CalcInput, van: str, tot: str, params: Parameters,
@@ -179,11 +215,20 @@ def reference_calculate(calc_input: CalcInput, van: str, tot: str, params: Param
     """LKS per plaatsing per month (months van..tot inclusive), RESULT_COLUMNS, int cents."""
     P = _Params(params)
     plaatsingen = []
+    vu = calc_input.verloonde_uren
     for row in calc_input.plaatsingen.to_dict("records"):
         pid = row["plaatsing_id"]
         lw = calc_input.loonwaarden
         uw = calc_input.urenwijzigingen
+        urenbasis = row.get("urenbasis")
+        if urenbasis is None or (not isinstance(urenbasis, str) and pd.isna(urenbasis)) or urenbasis == "":
+            urenbasis = "contract"
+        if urenbasis not in ("contract", "verloond"):
+            raise ReferenceFout(f"{pid}: urenbasis {urenbasis!r}")
         plaatsingen.append({
+            "verloond": urenbasis == "verloond",
+            "verloonde_uren": {str(r["periode"]): int(r["uren"])
+                               for r in vu[vu["plaatsing_id"] == pid].to_dict("records")},
             "plaatsing_id": pid,
             "regeling": row["regeling"],
             "startdatum": _date(row["startdatum"]),
@@ -211,8 +256,13 @@ def reference_calculate(calc_input: CalcInput, van: str, tot: str, params: Param
                 redenen.add("niet_actief")
             basis_exact = Fraction(0)
             for day in active:
-                bedrag, r = maandbedrag(p, day, P, policy)
-                basis_exact += bedrag / len(days)
+                if p["verloond"]:  # §7
+                    bedrag, r = verloond_dagbedrag(p, day, p["verloonde_uren"].get(f"{year:04d}-{month:02d}"),
+                                                   len(active), len(days), P, policy)
+                    basis_exact += bedrag
+                else:  # §2
+                    bedrag, r = maandbedrag(p, day, P, policy)
+                    basis_exact += bedrag / len(days)
                 redenen |= r
             lks_basis = round_half_up(basis_exact * 100)  # cents
             pct = P.at("werkgeverslasten", days[0])  # on the first day of the month
