@@ -123,6 +123,14 @@ class RunDetail:
     (the next export removes them) or being written right now (``in_use``)."""
 
     @property
+    def sepa_bestanden(self) -> list[Path]:
+        return [p for p in self.bestanden if p.name.startswith("pain.001")]
+
+    @property
+    def specificaties(self) -> list[Path]:
+        return [p for p in self.bestanden if not p.name.startswith("pain.001")]
+
+    @property
     def totaal(self) -> int:
         return sum(b[2] for b in self.per_budget)
 

@@ -47,6 +47,10 @@ class BetaalrunFout(ValueError):
     """A transition that is not allowed (message in Dutch, for the user)."""
 
 
+class VierOgenFout(BetaalrunFout):
+    """An approval by the user who calculated the run: refused, whatever their roles."""
+
+
 BEZET = ("de database is bezet met een andere betaalrunstap of import en kwam niet op tijd vrij; "
          "probeer het over enkele ogenblikken opnieuw (er is niets gewijzigd)")
 
@@ -345,7 +349,7 @@ def goedkeuren(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
     with _schrijfsessie(engine) as session:
         run = get_run(session, parse_periode(periode), volgnummer)
         if run.status == "berekend" and run.berekend_door == gebruiker:
-            raise BetaalrunFout(f"vier-ogenprincipe: {gebruiker} heeft betaalrun {run.kenmerk} berekend "
+            raise VierOgenFout(f"vier-ogenprincipe: {gebruiker} heeft betaalrun {run.kenmerk} berekend "
                                 "en mag hem niet zelf goedkeuren")
         basis = session.scalar(select(func.count()).select_from(Betaalrun)
                                .where(Betaalrun.status.in_(BETAALD)))

@@ -8,7 +8,7 @@ rich at module level, so ``lks --help`` starts without pandas, SQLAlchemy or Wea
 from lks.cli.kern import app, state
 
 # every command module registers its commands on ``app``
-from lks.cli import (beschikkingen, betaalrun, calc, demo, gebruiker, levering, rekening,  # noqa: E402,F401
+from lks.cli import (beschikkingen, betaalrun, calc, demo, gebruiker, levering, rekening, serve,  # noqa: E402,F401
                      scheduler,
                      verantwoording)
 

@@ -82,5 +82,6 @@ def _gebruikers(result, out: Path) -> None:
         table.add_row(naam, rol, wachtwoord(naam))
     console.print(table)
     db = state.db_url or f"sqlite:///{out / 'lks-demo.db'}"
-    console.print(f"Webapplicatie starten: lks --db {db} serve --uitvoer {out}  →  http://127.0.0.1:8000/login",
+    console.print(f"Webapplicatie starten: lks --db {db} serve --uitvoer {out} --betaalbestanden {out / 'betaalruns'}  →  "
+                  "http://127.0.0.1:8000/login",
                   highlight=False, soft_wrap=True)

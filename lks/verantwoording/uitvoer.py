@@ -377,8 +377,9 @@ def _env() -> jinja2.Environment:
     return env
 
 
-def render_html(rapport: Rapport) -> str:
-    r = rapport
+def budget_grafieken(r: Rapport) -> list[dict]:
+    """Per budget the SVG charts of the year: costs per month, and cumulative against the budget
+    (plain SVG with presentation attributes: no inline styles, so a strict CSP shows them)."""
     begroot = {b.budget: (None if pd.isna(b.begroot) else int(b.begroot)) for b in r.budget.itertuples()}
     grafieken = []
     for b in ("buig", "reintegratie"):
@@ -387,6 +388,12 @@ def render_html(rapport: Rapport) -> str:
             budget=b, naam=naam,
             maand=svg_maandgrafiek(r.maanden, b, begroot.get(b), f"{naam}: lasten per maand {r.jaar}"),
             cumulatief=svg_cumulatief(r.maanden, b, begroot.get(b), f"{naam}: cumulatief {r.jaar} tegen het jaarbudget")))
+    return grafieken
+
+
+def render_html(rapport: Rapport) -> str:
+    r = rapport
+    grafieken = budget_grafieken(r)
     norm = {k: r.capaciteit_norm.get(k) for k in ("beschut_taakstelling", "ontwikkelbanen", "ontwikkelbaan_uren")}
     cap_grafieken = [
         svg_capaciteit(r.capaciteit, "ontwikkelbanen", norm.get("ontwikkelbanen"), "Ontwikkelbanen in dienst", KLEUR["reintegratie"]),

@@ -26,7 +26,7 @@ print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {roots!r} o
 
 
 @pytest.mark.parametrize("args", [["--help"], ["betaalrun", "--help"], ["gebruiker", "--help"],
-                                  ["beschikkingen", "make", "--help"]])
+                                  ["beschikkingen", "make", "--help"], ["serve", "--help"]])
 def test_help_imports_no_heavy_module(args):
     roots = sorted({h.split(".")[0] for h in HEAVY if "." not in h})
     code = PROBE.format(args=args, roots=roots, heavy=[h for h in HEAVY if "." in h])

@@ -1,0 +1,45 @@
+"""Dutch formatting in the templates: amounts, dates, moments in Europe/Amsterdam, IBANs."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+TZ = ZoneInfo("Europe/Amsterdam")
+MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+           "oktober", "november", "december")
+
+
+def euro(cents) -> str:
+    from lks.nl import euro as nl_euro
+    return nl_euro(int(cents or 0))
+
+
+def datum(dag) -> str:
+    if not dag:
+        return ""
+    from lks.nl import datum as nl_datum
+    return nl_datum(dag if isinstance(dag, dt.date) and not isinstance(dag, dt.datetime) else dag.date())
+
+
+def moment(tijd: dt.datetime | None) -> str:
+    if tijd is None:
+        return ""
+    return f"{tijd.astimezone(TZ):%d-%m-%Y %H:%M}"
+
+
+def maand(periode: str | None) -> str:
+    """'2025-07' as 'juli 2025'."""
+    if not periode or len(periode) != 7:
+        return periode or ""
+    return f"{MAANDEN[int(periode[5:]) - 1]} {periode[:4]}"
+
+
+def iban(nummer: str | None) -> str:
+    nummer = "".join((nummer or "").split())
+    return " ".join(nummer[i:i + 4] for i in range(0, len(nummer), 4))
+
+
+def registreer(app) -> None:
+    app.jinja_env.filters.update(euro=euro, datum=datum, moment=moment, maand=maand, iban=iban)
+    from lks.app.identiteit import Actie
+    app.jinja_env.globals["Actie"] = Actie
