@@ -19,4 +19,6 @@ test: setup
 	$(BIN)/python -m pytest
 
 bench: setup
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/bench_startup.py
+	$(BIN)/python benchmarks/bench_core.py 50000
+	$(BIN)/python benchmarks/bench_calculate.py 20000

@@ -138,6 +138,13 @@ class PlaatsingDetail:
 def plaatsing(o: Omgeving, wie: Identiteit, plaatsing_id: str, vandaag: dt.date) -> PlaatsingDetail:
     """A plaatsing's facts over time (every recorded version: valid from and recorded at), and
     its months from the start up to this month with the amount due now and what was paid."""
+    vereist(o.engine, wie, Actie.LEZEN)
+    return plaatsing_detail(o, plaatsing_id, vandaag)
+
+
+def plaatsing_detail(o: Omgeving, plaatsing_id: str, vandaag: dt.date) -> PlaatsingDetail:
+    """``plaatsing`` without the role check: for callers that checked access themselves (the
+    portal, after binding the plaatsing to the user's werkgever)."""
     from lks.app.berekening import BerekeningFout, _subset
     from lks.calc import calculate
     from lks.calc.core import CalcFout
@@ -146,7 +153,6 @@ def plaatsing(o: Omgeving, wie: Identiteit, plaatsing_id: str, vandaag: dt.date)
     from lks.facts import load_facts
     from lks.identifiers import mask_bsn
     from lks.parameters import ParameterOntbreekt
-    vereist(o.engine, wie, Actie.LEZEN)
     facts = load_facts(o.engine)
     rij = facts.plaatsingen[facts.plaatsingen["plaatsing_id"] == plaatsing_id]
     if rij.empty:

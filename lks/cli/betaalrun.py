@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from lks.cli.kern import (LksTyper, app, console, fail, identiteit, meldingen, now, omgeving, periode,
+from lks.cli.kern import (LksTyper, app, console, identiteit, meldingen, now, omgeving, periode,
                           schrijffout, uitvoerpad)
 
 betaalrun_app = LksTyper(help="De maandelijkse betaalrun: aanvragen, berekenen, goedkeuren (vier ogen), "

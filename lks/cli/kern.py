@@ -14,7 +14,6 @@ import typer
 import typer.rich_utils
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 try:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from decimal import Decimal
 
 import pytest
@@ -124,7 +123,9 @@ def test_import_needs_an_initialised_database(empty_db_url, tmp_path):
     engine.dispose()
 
 
-def test_loading_20000_plaatsingen_is_fast(engine):
+def test_loading_20000_plaatsingen_converts_exactly(engine):
+    """20,000 plaatsingen through facts loading and the conversion to the core's integer units
+    (its speed is benchmarks/bench_calculate.py's business, not a timed test's)."""
     n = 20_000
     now = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
     with engine.begin() as connection:
@@ -132,18 +133,10 @@ def test_loading_20000_plaatsingen_is_fast(engine):
             recorded_at=now, source="test", files="{}", counts="{}")).inserted_primary_key[0]
         _generate(connection, n, batch, now)
 
-    load_facts(engine)  # warm up: first connection, statement compilation
-    timings = []
-    for _ in range(3):  # best of three: the code's speed, not the machine's other load
-        start = time.perf_counter()
-        calc = to_calc_input(load_facts(engine))
-        timings.append(time.perf_counter() - start)
-    elapsed = min(timings)
-
+    calc = to_calc_input(load_facts(engine))
     assert len(calc.plaatsingen) == n
     assert set(calc.plaatsingen["contracturen"]) == {3225}
     assert set(calc.loonwaarden["loonwaarde"]) == {5555}
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
 
 
 def _generate(connection, n: int, batch: int, now: dt.datetime) -> None:
