@@ -416,10 +416,65 @@ _IBAN_REDEN = {
 
 
 def _tekst(element: etree._Element | None, path: str) -> str | None:
-    if element is None:
-        return None
-    found = element.find(path, _NS)
-    return None if found is None or found.text is None else found.text.strip()
+    return None if element is None else _tekst_van(element.find(path, _NS))
+
+
+def _tekst_van(element: etree._Element | None) -> str | None:
+    return None if element is None or element.text is None else element.text.strip()
+
+
+class _Transactie:
+    """The parts of one CdtTrfTxInf the SEPA rules check: the first EndToEndId, InstdAmt and
+    creditor IBAN (as ``find`` would give) and every Ustrd."""
+
+    __slots__ = ("element", "e2e", "amt", "iban", "ustrd")
+
+    def __init__(self, element: etree._Element) -> None:
+        self.element = element
+        self.e2e = self.amt = self.iban = None
+        self.ustrd: list[etree._Element] = []
+
+
+def _tags(*namen: str) -> tuple[str, ...]:
+    return tuple(f"{_Q}{naam}" for naam in namen)
+
+
+_TX, _E2E, _AMT, _IBAN, _USTRD = _tags("CdtTrfTxInf", "EndToEndId", "InstdAmt", "IBAN", "Ustrd")
+# where each part sits below its CdtTrfTxInf: the tags of its ancestors, nearest first
+_DEEL_PAD = {_E2E: _tags("PmtId"), _AMT: _tags("Amt"), _IBAN: _tags("Id", "CdtrAcct"),
+             _USTRD: _tags("RmtInf")}
+
+
+def _transacties(pmt_inf: etree._Element) -> list[_Transactie]:
+    """The transactions of a PmtInf with their parts, in one pass over its elements that
+    libxml2 filters by tag (a ``find`` per part and transaction costs most of the validation
+    time of a large file). Each part counts only at its place in the schema, e.g. the IBAN of
+    CdtrAcct/Id, not that of an intermediary agent."""
+    transacties: list[_Transactie] = []
+    for element in pmt_inf.iter(_TX, *_DEEL_PAD):
+        tag = element.tag
+        if tag == _TX:
+            if element.getparent() is pmt_inf:
+                transacties.append(_Transactie(element))
+            continue
+        voorouder = element.getparent()
+        for verwacht in _DEEL_PAD[tag]:
+            if voorouder is None or voorouder.tag != verwacht:
+                break
+            voorouder = voorouder.getparent()
+        else:
+            if not transacties or voorouder is not transacties[-1].element:
+                continue
+            tx = transacties[-1]
+            if tag == _USTRD:
+                tx.ustrd.append(element)
+            elif tag == _E2E:
+                tx.e2e = element if tx.e2e is None else tx.e2e
+            elif tag == _AMT:
+                tx.amt = element if tx.amt is None else tx.amt
+            else:
+                tx.iban = element if tx.iban is None else tx.iban
+    return transacties
 
 
 def _decimal(text: str | None) -> Decimal | None:
@@ -527,12 +582,12 @@ def validate_pain001(xml: bytes) -> None:
             fouten.append(f"IBAN van de debiteur in {wat} is ongeldig: {fout} "
                           f"({_tekst(pmt_inf, 'p:DbtrAcct/p:Id/p:IBAN')!r})")
         aantal, som = 0, Decimal(0)
-        for tx in pmt_inf.iterfind("p:CdtTrfTxInf", _NS):
+        for tx in _transacties(pmt_inf):
             aantal += 1
-            e2e = _tekst(tx, "p:PmtId/p:EndToEndId")
+            e2e = _tekst_van(tx.e2e)
             _controleer_id("EndToEndId", e2e, e2e_ids, fouten)
             tx_wat = f"transactie {e2e or aantal!r}"
-            amt = tx.find("p:Amt/p:InstdAmt", _NS)
+            amt = tx.amt
             waarde = _decimal(amt.text.strip() if amt is not None and amt.text else None)
             if amt is None or waarde is None:
                 fouten.append(f"bedrag van {tx_wat} ontbreekt of is ongeldig")
@@ -546,13 +601,13 @@ def validate_pain001(xml: bytes) -> None:
                     fouten.append(f"bedrag van {tx_wat} is {amt.text.strip()}: hoger dan het SEPA-maximum")
                 if waarde.as_tuple().exponent < -2:
                     fouten.append(f"bedrag van {tx_wat} is {amt.text.strip()}: meer dan 2 decimalen")
-            iban = _tekst(tx, "p:CdtrAcct/p:Id/p:IBAN")
+            iban = _tekst_van(tx.iban)
             if iban not in iban_fouten:
                 iban_fouten[iban] = _iban_fout(iban)
             if iban_fouten[iban]:
                 fouten.append(f"IBAN van de begunstigde in {tx_wat} is ongeldig: {iban_fouten[iban]} "
                               f"({iban!r})")
-            for element in tx.iterfind("p:RmtInf/p:Ustrd", _NS):
+            for element in tx.ustrd:
                 lengte = len(element.text or "")
                 if lengte > USTRD_MAX:
                     fouten.append(f"omschrijving (Ustrd) van {tx_wat} is {lengte} tekens lang "
@@ -566,15 +621,16 @@ def validate_pain001(xml: bytes) -> None:
     for soort, gezien in (("MsgId", msg_ids), ("PmtInfId", pmt_inf_ids), ("EndToEndId", e2e_ids)):
         _dubbel(soort, gezien, fouten)
 
-    naam_tag = f"{_Q}Nm"
+    for element in root.iter(f"{_Q}Nm"):
+        naam = (element.text or "").strip()
+        if len(naam) > NAAM_MAX:
+            fouten.append(f"naam {naam[:40]!r}... is {len(naam)} "
+                          f"tekens lang (SEPA staat maximaal {NAAM_MAX} toe)")
+    buiten = _BUITEN_SEPA_TEKENS.search
     for element in root.iter():
         tekst = element.text
-        if tekst is None:
-            continue
-        if element.tag == naam_tag and len(tekst.strip()) > NAAM_MAX:
-            fouten.append(f"naam {tekst.strip()[:40]!r}... is {len(tekst.strip())} "
-                          f"tekens lang (SEPA staat maximaal {NAAM_MAX} toe)")
-        _buiten_tekenset(tekst, element.tag, fouten)
+        if tekst is not None and buiten(tekst.strip()):
+            _buiten_tekenset(tekst, element.tag, fouten)
     for waarde in root.xpath("//@*"):
         _buiten_tekenset(waarde, waarde.getparent().tag, fouten)
 

@@ -282,6 +282,15 @@ def test_bad_iban_is_rejected():
     assert "IBAN van de debiteur" in fouten(render_pain001(bestand(debiteur=debiteur)))
 
 
+def test_missing_creditor_account_is_rejected_and_no_other_iban_stands_in_for_it():
+    xml = render_pain001(bestand()).decode("utf-8")
+    blok = ("        <CdtrAcct>\n          <Id>\n            <IBAN>NL44RABO0123456789</IBAN>\n"
+            "          </Id>\n        </CdtrAcct>\n")
+    assert blok in xml
+    message = fouten(xml.replace(blok, "", 1).encode("utf-8"))
+    assert "IBAN van de begunstigde in transactie 'LKS2025071-B-W012' is ongeldig: ontbreekt" in message
+
+
 @pytest.mark.parametrize("cents", [0, -100])
 def test_zero_or_negative_amount_is_rejected(cents):
     nul = (tx("LKS2025071-R-W012", cents, "A", "NL44RABO0123456789"),)
