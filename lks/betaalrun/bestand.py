@@ -69,16 +69,18 @@ def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str,
                                             Betaling.verrekend, Betaling.bedrag, Betaling.end_to_end_id)
                             .where(Betaling.betaalrun_id == run.id).order_by(Betaling.werkgever_id, Betaling.budget),
                             ["werkgever_id", "budget", "bruto", "verrekend", "bedrag", "end_to_end_id"])
-        regels = _frame(session, select(Betaalregel.werkgever_id, Betaalregel.plaatsing_id, Betaalregel.regeling,
-                                        Betaalregel.budget, Betaalregel.periode, Betaalregel.soort,
-                                        Betaalregel.lks_basis, Betaalregel.werkgeverslasten, Betaalregel.bedrag)
-                        .where(Betaalregel.betaalrun_id == run.id)
-                        .order_by(Betaalregel.werkgever_id, Betaalregel.plaatsing_id, Betaalregel.periode),
-                        ["werkgever_id", "plaatsing_id", "regeling", "budget", "periode", "soort",
-                         "lks_basis", "werkgeverslasten", "bedrag"])
-        vorderingen = _frame(session, select(Vordering.werkgever_id, Vordering.budget, Vordering.bedrag)
-                             .where(Vordering.betaalrun_id == run.id),
-                             ["werkgever_id", "budget", "bedrag"])
+        regels = vorderingen = None
+        if specificaties:  # the payment lines and vorderingen only matter to the specificaties
+            regels = _frame(session, select(Betaalregel.werkgever_id, Betaalregel.plaatsing_id, Betaalregel.regeling,
+                                            Betaalregel.budget, Betaalregel.periode, Betaalregel.soort,
+                                            Betaalregel.lks_basis, Betaalregel.werkgeverslasten, Betaalregel.bedrag)
+                            .where(Betaalregel.betaalrun_id == run.id)
+                            .order_by(Betaalregel.werkgever_id, Betaalregel.plaatsing_id, Betaalregel.periode),
+                            ["werkgever_id", "plaatsing_id", "regeling", "budget", "periode", "soort",
+                             "lks_basis", "werkgeverslasten", "bedrag"])
+            vorderingen = _frame(session, select(Vordering.werkgever_id, Vordering.budget, Vordering.bedrag)
+                                 .where(Vordering.betaalrun_id == run.id),
+                                 ["werkgever_id", "budget", "bedrag"])
     werkgevers = facts["werkgevers"].set_index("werkgever_id")
     kenmerk = run.kenmerk
     folder = out / f"betaalrun-{kenmerk}"
