@@ -34,8 +34,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import tempfile
 import re
+import tempfile
 import threading
 import unicodedata
 from dataclasses import dataclass
