@@ -844,22 +844,16 @@ def maak_beschikkingen(engine: Engine, datum: dt.date, now: dt.datetime, params:
             vaststelling=vaststelling)
         brieven_nieuw.append((beschikking, groep, volgnummer))
 
-    # render: HTML for all, PDF for the selected (both cores, in chunks for the progress bar)
+    # render: HTML for all, PDF for the selected (on ``workers`` processes, one pool)
     htmls = [doc.render_html(b) for b, _, _ in brieven_nieuw]
     kies = (lambda b: pdf) if isinstance(pdf, bool) else pdf
     met_pdf = [i for i, (b, _, _) in enumerate(brieven_nieuw) if kies(b)]
     pdfs: dict[int, bytes] = {}
     if met_pdf:
-        chunk = max(workers * 4, len(met_pdf) // 20 or 1)
         if progress:
             progress(0, len(met_pdf))
-        for lo in range(0, len(met_pdf), chunk):
-            part = met_pdf[lo:lo + chunk]
-            for i, data in zip(part, doc.render_pdf_many([brieven_nieuw[i][0] for i in part],
-                                                         workers=workers)):
-                pdfs[i] = data
-            if progress:
-                progress(min(lo + chunk, len(met_pdf)), len(met_pdf))
+        pdfs = dict(zip(met_pdf, doc.render_pdf_many([brieven_nieuw[i][0] for i in met_pdf],
+                                                     workers=workers, progress=progress)))
 
     # record (short transaction; the unique kenmerk guards against a parallel batch) ...
     with Session(engine) as session, session.begin():

@@ -80,17 +80,25 @@ def current_versions(model, as_of: dt.datetime | None = None) -> Select:
 
 def load_facts(source: Session | Engine | Connection, as_of: dt.datetime | None = None) -> Facts:
     """All facts as known at ``as_of`` (aware or naive-UTC datetime; None: the newest)."""
+    return Facts(as_of=as_of, **load_fact_tables(source, tuple(FACT_TABLES), as_of))
+
+
+def load_fact_tables(source: Session | Engine | Connection, names: tuple[str, ...],
+                     as_of: dt.datetime | None = None) -> dict[str, pd.DataFrame]:
+    """Some of the facts frames of :func:`load_facts` (names from ``FACT_TABLES``), for a
+    step that needs only those (the SEPA file: the werkgevers)."""
     if isinstance(source, Engine):
         with source.connect() as connection:
-            return _load(connection, as_of)
+            return _load(connection, names, as_of)
     if isinstance(source, Session):
-        return _load(source.connection(), as_of)
-    return _load(source, as_of)
+        return _load(source.connection(), names, as_of)
+    return _load(source, names, as_of)
 
 
-def _load(connection: Connection, as_of: dt.datetime | None) -> Facts:
+def _load(connection: Connection, names: tuple[str, ...], as_of: dt.datetime | None) -> dict[str, pd.DataFrame]:
     frames = {}
-    for name, (model, columns, date_columns) in FACT_TABLES.items():
+    for name in names:
+        model, columns, date_columns = FACT_TABLES[name]
         result = connection.execute(current_versions(model, as_of))
         keys = list(result.keys())
         # The driver's rows as they are, converted per column below: SQLAlchemy's per-value
@@ -99,7 +107,7 @@ def _load(connection: Connection, as_of: dt.datetime | None) -> Facts:
         result.close()
         frame = pd.DataFrame.from_records(rows, columns=keys)[columns + AUDIT_COLUMNS]
         frames[name] = _typed(frame, model, date_columns)
-    return Facts(as_of=as_of, **frames)
+    return frames
 
 
 def _typed(frame: pd.DataFrame, model, date_columns: list[str]) -> pd.DataFrame:

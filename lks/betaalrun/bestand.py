@@ -32,7 +32,7 @@ from lks.documents.betaalspecificatie import (Specificatie, SpecificatieRegel, m
                                               specificatie_csv)
 from lks.documents.sepa import (Betaalbestand, Betaalopdracht, Debiteur, SepaFout, Transactie,
                                 ustrd, write_pain001)
-from lks.facts import load_facts
+from lks.facts import load_fact_tables
 from lks.faults import crash_point
 from lks.rekeningen import in_gebruik
 from lks.settings import Settings
@@ -92,27 +92,29 @@ def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str,
         if run.status not in ("goedgekeurd", "bestand_aangemaakt", "verzonden"):
             raise BestandFout(f"betaalrun {run.kenmerk} is '{run.status}': alleen een goedgekeurde "
                               "betaalrun krijgt een betaalbestand")
-        facts = load_facts(session, as_of=run.feiten_per)
+        # the SEPA file needs the werkgevers; the specificaties also who is placed where
+        facts = load_fact_tables(session, ("werkgevers", "werknemers", "plaatsingen")
+                                 if specificaties else ("werkgevers",), as_of=run.feiten_per)
         betalingen = _frame(session, select(Betaling.werkgever_id, Betaling.budget, Betaling.bruto,
                                             Betaling.verrekend, Betaling.bedrag, Betaling.end_to_end_id)
                             .where(Betaling.betaalrun_id == run.id).order_by(Betaling.werkgever_id, Betaling.budget),
                             ["werkgever_id", "budget", "bruto", "verrekend", "bedrag", "end_to_end_id"])
-        regels = _frame(session, select(Betaalregel.werkgever_id, Betaalregel.plaatsing_id, Betaalregel.regeling,
-                                        Betaalregel.budget, Betaalregel.periode, Betaalregel.soort,
-                                        Betaalregel.lks_basis, Betaalregel.werkgeverslasten, Betaalregel.bedrag)
-                        .where(Betaalregel.betaalrun_id == run.id)
-                        .order_by(Betaalregel.werkgever_id, Betaalregel.plaatsing_id, Betaalregel.periode),
-                        ["werkgever_id", "plaatsing_id", "regeling", "budget", "periode", "soort",
-                         "lks_basis", "werkgeverslasten", "bedrag"])
-        vorderingen = _frame(session, select(Vordering.werkgever_id, Vordering.budget, Vordering.bedrag)
-                             .where(Vordering.betaalrun_id == run.id),
-                             ["werkgever_id", "budget", "bedrag"])
+        regels = vorderingen = None
+        if specificaties:  # the payment lines and vorderingen only matter to the specificaties
+            regels = _frame(session, select(Betaalregel.werkgever_id, Betaalregel.plaatsing_id, Betaalregel.regeling,
+                                            Betaalregel.budget, Betaalregel.periode, Betaalregel.soort,
+                                            Betaalregel.lks_basis, Betaalregel.werkgeverslasten, Betaalregel.bedrag)
+                            .where(Betaalregel.betaalrun_id == run.id)
+                            .order_by(Betaalregel.werkgever_id, Betaalregel.plaatsing_id, Betaalregel.periode),
+                            ["werkgever_id", "plaatsing_id", "regeling", "budget", "periode", "soort",
+                             "lks_basis", "werkgeverslasten", "bedrag"])
+            vorderingen = _frame(session, select(Vordering.werkgever_id, Vordering.budget, Vordering.bedrag)
+                                 .where(Vordering.betaalrun_id == run.id),
+                                 ["werkgever_id", "budget", "bedrag"])
         # paid to the account approved when the run was approved, never to a changed IBAN
         # that still waits (lks.rekeningen): the same file whenever it is made again
         rekeningen = in_gebruik(session.connection(), per=run.goedgekeurd_op)
-    werkgevers = _met_rekening_in_gebruik(facts.werkgevers, rekeningen, run.kenmerk, betalingen)
-    werknemers = facts.werknemers.set_index("werknemer_id")
-    plaatsingen = facts.plaatsingen.set_index("plaatsing_id")
+    werkgevers = _met_rekening_in_gebruik(facts["werkgevers"], rekeningen, run.kenmerk, betalingen)
     kenmerk = run.kenmerk
     folder = run_folder(out, kenmerk)
     folder.mkdir(parents=True, exist_ok=True)
@@ -121,8 +123,9 @@ def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str,
     # export running now is locked by it and stays (lks.atomic)
     opgeruimd = remove_stale_temp_files(folder, run_file_names(kenmerk))
 
-    specs = (_specificaties(run, settings, regels, betalingen, vorderingen, werkgevers, werknemers,
-                            plaatsingen) if specificaties else [])
+    specs = (_specificaties(run, settings, regels, betalingen, vorderingen, werkgevers,
+                            facts["werknemers"].set_index("werknemer_id"),
+                            facts["plaatsingen"].set_index("plaatsing_id")) if specificaties else [])
     for werkgever_id, spec in specs:
         base = folder / f"specificatie-{kenmerk}-{werkgever_id}"
         # derived documents by the thousand: atomic, not flushed one by one (lks.atomic)
@@ -170,12 +173,15 @@ def _betaalbestand(run: Betaalrun, settings: Settings, betalingen: pd.DataFrame,
                    werkgevers: pd.DataFrame) -> Betaalbestand | None:
     opdrachten = []
     kenmerk = run.kenmerk
+    # the werkgevers paid, as dicts of the columns a transfer needs, made once for both budgets
+    betaald = werkgevers.loc[werkgevers.index.isin(betalingen.loc[betalingen["bedrag"] > 0, "werkgever_id"]),
+                             ["naam", "iban", "bic", "straat", "huisnummer", "postcode", "plaats"]]
+    rows_w = betaald.to_dict("index")
     for budget in ("buig", "reintegratie"):
         rows = betalingen[(betalingen["budget"] == budget) & (betalingen["bedrag"] > 0)]
         if rows.empty:
             continue
         transacties = []
-        rows_w = werkgevers.to_dict("index")
         for row in rows.itertuples(index=False):
             w = rows_w[row.werkgever_id]
             transacties.append(Transactie(

@@ -13,6 +13,7 @@ from lks.cli.kern import app, console, fail, state
 @app.command("demo")
 def demo_command(
     out: Path = typer.Option(Path("demo-out"), "--out", metavar="MAP", help="Map voor alle uitvoer (wordt eerst leeggemaakt)."),
+    no_pdf: bool = typer.Option(False, "--no-pdf", help="Brieven en specificaties alleen als HTML, geen PDF (sneller)."),
 ):
     """Bouw een verse demogemeente (Het Hogeland) en draai 2025-01 t/m 2026-06 van begin tot eind."""
     from lks.db import current_revision, make_engine
@@ -28,7 +29,7 @@ def demo_command(
         finally:
             engine.dispose()
     console.print(f"Demogemeente Het Hogeland: maandcycli {EERSTE} t/m {LAATSTE} → {out}/")
-    result = run_demo(out, db_url=state.db_url, console=console)
+    result = run_demo(out, db_url=state.db_url, console=console, pdf=not no_pdf)
     for regel in result.samenvatting_regels:
         console.print(f"  {regel}", highlight=False)
     table = Table(title="Betaalruns van de demo (bedragen in €)", box=box.SIMPLE_HEAD, padding=(0, 1))

@@ -37,8 +37,6 @@ from lks.demo.gebruikers import GOEDKEURDER, MEDEWERKER as BEREKENAAR  # noqa: E
 
 SCHEDULER = "scheduler"   # the batch cycles request and calculate the betaalrun
 EERSTE, LAATSTE = "2025-01", "2026-06"
-PDF_WERKGEVERS = ("W001", "W002", "W003")
-PDF_BESCHIKKINGEN_PER_SOORT = 2  # one letter about one plaatsing, one bundled letter
 
 
 @dataclass
@@ -50,6 +48,7 @@ class DemoResultaat:
     samenvatting_regels: list[str] = field(default_factory=list)
     beschikkingen: dict[str, int] = field(default_factory=dict)  # soort -> letters
     beschikking_pdfs: int = 0
+    pdf: bool = True  # every beschikking, and the last run's betaalspecificaties, also as PDF
     herzieningen: list[str] = field(default_factory=list)  # "kenmerk herziet kenmerk" (Awb 4:49)
     signalen: int = 0  # signalen on the werklijst (open and resolved), in signalen.csv
     verantwoording: dict = field(default_factory=dict)  # lks.demo.verantwoording: the controller step
@@ -62,10 +61,9 @@ def months(first: str, last: str) -> list[str]:
 
 
 def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 2025,
-             beschikking_pdfs_per_soort: int = PDF_BESCHIKKINGEN_PER_SOORT) -> DemoResultaat:
-    """``beschikking_pdfs_per_soort``: every beschikking is written as HTML, but only this
-    many per soort also as PDF (about a second each): a letter about one plaatsing and a
-    bundled one where there is one."""
+             pdf: bool = True) -> DemoResultaat:
+    """``pdf``: every beschikking is written as HTML and PDF, as a gemeente sends them, and
+    the betaalspecificaties of the last run too (False: HTML only, a faster demo)."""
     out = Path(out)
     if out.exists():
         shutil.rmtree(out)
@@ -77,9 +75,8 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
     params = Parameters.load()
     gemeente = build_gemeente(seed)
     snapshots = gemeente.snapshots()
-    result = DemoResultaat(out)
+    result = DemoResultaat(out, pdf=pdf)
     result.samenvatting_regels = samenvatting(gemeente.final()).regels()
-    kies_pdf = _pdf_keuze(beschikking_pdfs_per_soort)
     result.gebruikers = demo_gebruikers.maak(engine, dt.datetime(2024, 12, 1, 9, 0, tzinfo=UTC))
     medewerker = demo_gebruikers.als(engine, BEREKENAAR)
     goedkeurder = demo_gebruikers.als(engine, GOEDKEURDER)
@@ -107,7 +104,7 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
             # beschikkingen before the run: a verlening precedes the first voorschot, and the
             # vaststelling of a year compares with what was paid before this run's corrections
             brieven = app_beschikkingen.maak(app, medewerker, stap.moment.astimezone(TIJDZONE).date(), stap.moment,
-                                             out, pdf=kies_pdf, workers=2)
+                                             out, pdf=pdf, workers=2)
             for soort, aantal in brieven.per_soort().items():
                 result.beschikkingen[soort] = result.beschikkingen.get(soort, 0) + aantal
             result.beschikking_pdfs += brieven.pdfs
@@ -115,10 +112,9 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
                                     for b in brieven.beschikkingen if b.herziet_kenmerk]
 
     def na_goedkeuring(run, goedkeuring: dt.datetime) -> None:
-        # PDFs cost about a second each: the last run shows them for a few werkgevers
-        pdf = frozenset(PDF_WERKGEVERS) if run.periode == LAATSTE else False
+        # the specificaties of every run as HTML and CSV, of the last run also as PDF
         bestanden = betaalruns.exporteren(app, medewerker, run.periode, goedkeuring + dt.timedelta(minutes=10),
-                                          out / "betaalruns", run.volgnummer, pdf=pdf)
+                                          out / "betaalruns", run.volgnummer, pdf=pdf and run.periode == LAATSTE)
         betaalruns.verzonden(app, medewerker, run.periode, goedkeuring + dt.timedelta(minutes=30), run.volgnummer)
         bestanden_per_periode[run.periode] = bestanden.sepa_pad
         sha_per_periode[run.periode] = bestanden.sha256
@@ -189,22 +185,6 @@ def _signalen_csv(engine, path: Path) -> int:
     return len(signalen)
 
 
-def _pdf_keuze(per_soort: int):
-    """A predicate for ``maak_beschikkingen(pdf=…)``: per soort the first letter about one
-    plaatsing and the first bundled letter, up to ``per_soort`` in all."""
-    gekozen: dict[str, set[bool]] = {}
-
-    def kies(beschikking) -> bool:
-        soort = gekozen.setdefault(beschikking.soort, set())
-        gebundeld = len(beschikking.regels) > 1
-        if len(soort) >= per_soort or gebundeld in soort:
-            return False
-        soort.add(gebundeld)
-        return True
-
-    return kies
-
-
 def _uitleg_voorbeelden(folder: Path, calc_input, scenario: dict, params, settings) -> None:
     """The derivation of a few telling plaatsing-months, as ``lks explain`` prints them."""
     from lks.uitleg import uitleg
@@ -229,6 +209,12 @@ def _leesmij(out: Path, result: DemoResultaat) -> None:
     runs = "\n".join(f"- `betaalruns/betaalrun-{r['periode']}-1/`" for r in result.runs[:2]) + "\n- …"
     weigeringen = "\n".join(f"- {regel}" for regel in result.bewaking) or "- (geen)"
     herzieningen = ", ".join(result.herzieningen) or "geen"
+    if result.pdf:
+        brief_pdf = f" en als PDF (`.pdf`, {result.beschikking_pdfs} brieven), zoals de gemeente ze verstuurt"
+        specificatie_pdf = " Die van de laatste betaalrun ook als PDF."
+    else:
+        brief_pdf = " (deze demo draaide zonder PDF's: `lks demo --no-pdf`)"
+        specificatie_pdf = ""
     text = f"""# Demo loonkostensubsidie — gemeente Het Hogeland
 
 Deze map is gemaakt door `lks demo`. De demogemeente is gebaseerd op het re-integratiebeleid
@@ -260,9 +246,7 @@ de maanden hem achterlieten (alleen de geannuleerde aanvraag staat in het auditl
   - `pain.001-JJJJ-MM-1.xml`: het SEPA-betaalbestand (pain.001.001.09), één betaalopdracht
     per budget (BUIG en re-integratiebudget), één transactie per werkgever per budget;
   - `specificatie-…-Wnnn.html` en `.csv`: de betaalspecificatie per werkgever, met
-    correcties op eerdere maanden, verrekening en vorderingen. In de laatste betaalrun ook
-    als PDF voor {", ".join(PDF_WERKGEVERS)} (een PDF kost ongeveer een seconde; de demo maakt
-    er daarom maar een paar).
+    correcties op eerdere maanden, verrekening en vorderingen.{specificatie_pdf}
 {runs}
 - `signalen.csv` — de werklijst ({result.signalen} signalen, open en opgelost): herbeoordeling
   van de loonwaarde, forfait dat afloopt, geen loonwaarde na het forfait, ontwikkelbaan die
@@ -281,10 +265,8 @@ de maanden hem achterlieten (alleen de geannuleerde aanvraag staat in het auditl
   (einde dienstverband, ontwikkelbaan na 18 maanden, forfait zonder loonwaarde) en in januari
   2026 de vaststellingen over 2025; werd daarna nog iets over 2025 bekend, dan volgt een
   herziene vaststelling (Awb art. 4:49): {herzieningen}. Eén brief per werkgever per soort per dag, met een tabel
-  als het om meer plaatsingen gaat. Elke brief staat er als HTML (`LKS-JJJJ-NNNNNN.html`);
-  omdat een PDF ongeveer een seconde kost, is alleen een handvol ook als PDF gemaakt
-  ({result.beschikking_pdfs}: per soort een brief over één plaatsing en een gebundelde brief;
-  parameter `beschikking_pdfs_per_soort` van `run_demo`). Status, hashes en invoer staan in de
+  als het om meer plaatsingen gaat. Elke brief staat er als HTML (`LKS-JJJJ-NNNNNN.html`){brief_pdf}.
+  Status, hashes en invoer staan in de
   database: `lks --db sqlite:///demo-out/lks-demo.db beschikkingen list`.
   In deze demo: {brieven}.
 """

@@ -19,19 +19,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import json
 import math
 import re
 import types
 import typing
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 from multiprocessing import get_context
-from typing import Literal, Sequence
+from typing import Callable, Literal, Sequence
 
 from babel.dates import format_date
 from dateutil.easter import easter
@@ -787,36 +788,10 @@ def render_html(beschikking: Beschikking) -> str:
     return _html(beschikking, inline_css=True)
 
 
-@lru_cache(maxsize=1)
-def _font_config():
-    """One fontconfig configuration per process: WeasyPrint caches the @font-face fonts in it,
-    so they are registered once instead of once per letter."""
-    from multiprocessing.util import Finalize
-    from weasyprint.text.fonts import FontConfiguration
-    config = FontConfiguration()
-    # Remove its temporary font folder at exit. multiprocessing's Finalize also runs in pool
-    # workers, which leave through os._exit and so skip atexit handlers.
-    Finalize(None, _drop_font_config, exitpriority=1)
-    return config
-
-
-def _drop_font_config() -> None:
-    import shutil
-    if _font_config.cache_info().currsize:
-        folder = getattr(_font_config(), "_folder", None)
-        _stylesheet.cache_clear()
-        _font_config.cache_clear()
-        if folder:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-@lru_cache(maxsize=1)
-def _stylesheet():
-    """The stylesheet parsed once per process (with its @font-face rules registered in the
-    shared font configuration) instead of once per letter."""
-    from weasyprint import CSS
-    return CSS(string=_stylesheet_text(), base_url=TEMPLATE_DIR.as_uri() + "/",
-               font_config=_font_config())
+def _opmaak():
+    """The stylesheet and its font configuration, made once per process (lks.documents.pdf)."""
+    from lks.documents.pdf import stylesheet
+    return stylesheet(TEMPLATE_DIR / "beschikking.css", TEMPLATE_DIR.as_uri() + "/")
 
 
 def render_pdf(beschikking: Beschikking) -> bytes:
@@ -833,8 +808,9 @@ def render_pdf(beschikking: Beschikking) -> bytes:
     from weasyprint import HTML
     html = _html(beschikking, inline_css=False)
     identifier = inputs_hash(beschikking)[:32].encode("ascii")
+    css, font_config = _opmaak()
     document = HTML(string=html, base_url=TEMPLATE_DIR.as_uri() + "/").render(
-        stylesheets=[_stylesheet()], font_config=_font_config())
+        stylesheets=[css], font_config=font_config)
     return document.write_pdf(pdf_identifier=identifier, full_fonts=True)
 
 
@@ -842,22 +818,62 @@ def _render_pdf_chunk(chunk: Sequence[Beschikking]) -> list[bytes]:
     return [render_pdf(b) for b in chunk]
 
 
-def render_pdf_many(beschikkingen: Sequence[Beschikking], workers: int = 2) -> list[bytes]:
+def _pdf_worker_start() -> None:
+    """Start of a PDF worker: the font configuration and the stylesheet are made once, then
+    everything that exists by now (WeasyPrint's modules, fonts, stylesheet) is frozen out of
+    the garbage collector, which from then on walks only what a letter creates (about a
+    quarter less collection time)."""
+    _opmaak()
+    gc.collect()
+    gc.freeze()
+
+
+def render_pdf_many(beschikkingen: Sequence[Beschikking], workers: int = 2,
+                    progress: Callable[[int, int], None] | None = None) -> list[bytes]:
     """Render many letters on ``workers`` processes (WeasyPrint is single-threaded Python);
-    the result keeps the order of the input. Workers are started with 'forkserver' so a
-    caller with threads (scheduler, database pool) is never forked mid-lock."""
+    the result keeps the order of the input and each PDF is byte for byte what
+    :func:`render_pdf` gives. ``progress(done, total)`` is called as letters are done.
+
+    One pool for the whole batch, so each worker sets up its fonts and stylesheet once. The
+    letters go out in small chunks, the longest (most plaatsingen, most pages) first, so no
+    worker is left with a long letter while the other has finished. Workers are started with
+    'forkserver' so a caller with threads (scheduler, database pool) is never forked
+    mid-lock."""
     beschikkingen = list(beschikkingen)
-    if workers <= 1 or len(beschikkingen) <= 1:
-        return [render_pdf(b) for b in beschikkingen]
-    workers = min(workers, len(beschikkingen))
-    size = max(1, math.ceil(len(beschikkingen) / (workers * 8)))
-    chunks = [beschikkingen[i:i + size] for i in range(0, len(beschikkingen), size)]
+    totaal = len(beschikkingen)
+    if workers <= 1 or totaal <= 1:
+        pdfs = []
+        for b in beschikkingen:
+            pdfs.append(render_pdf(b))
+            if progress:
+                progress(len(pdfs), totaal)
+        return pdfs
+    workers = min(workers, totaal)
+    volgorde = sorted(range(totaal), key=lambda i: -len(beschikkingen[i].regels))
+    size = max(1, min(8, math.ceil(totaal / (workers * 4))))
+    chunks = [volgorde[i:i + size] for i in range(0, totaal, size)]
     mp = get_context("forkserver")
     # Workers fork from a server that has imported WeasyPrint once, instead of each paying
     # for the import (only effective when this starts the forkserver; harmless otherwise).
     mp.set_forkserver_preload(["weasyprint", "lks.documents.beschikking"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp) as pool:
-        return [pdf for chunk in pool.map(_render_pdf_chunk, chunks) for pdf in chunk]
+    pdfs: list[bytes | None] = [None] * totaal
+    klaar = 0
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp,
+                             initializer=_pdf_worker_start) as pool:
+        futures = {pool.submit(_render_pdf_chunk, [beschikkingen[i] for i in chunk]): chunk
+                   for chunk in chunks}
+        try:
+            for future in as_completed(futures):
+                chunk = futures[future]
+                for i, pdf in zip(chunk, future.result()):
+                    pdfs[i] = pdf
+                klaar += len(chunk)
+                if progress:
+                    progress(klaar, totaal)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return pdfs
 
 
 __all__ = [

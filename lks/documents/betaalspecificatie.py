@@ -340,13 +340,22 @@ def render_specificatie_pdf(spec: Specificatie) -> bytes:
     """The specificatie as PDF (A4, page numbers). Reproducible: the PDF dates are the
     specificatie's own ``datum`` (``dcterms.created``/``modified`` in the HTML), the PDF
     identifier is derived from the HTML, and font subsets carry no clock time (see
-    :func:`_source_date_epoch`): two renders of the same specificatie give identical bytes."""
+    :func:`_source_date_epoch`): two renders of the same specificatie give identical bytes.
+
+    The style sheet is not parsed from the page each time: WeasyPrint gets the page without
+    it and the sheet parsed once per process, with its fonts registered once
+    (``lks.documents.pdf``); the result is the same."""
     from weasyprint import HTML  # heavy import, only when a PDF is asked for
+
+    from lks.documents.pdf import stylesheet
 
     html = render_specificatie_html(spec)
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-    with _source_date_epoch(spec.datum):
-        return HTML(string=html, base_url=TEMPLATES_DIR.as_uri() + "/").write_pdf(
+    zonder_css = html.replace(_css(), "", 1)
+    with _source_date_epoch(spec.datum):  # also serialises renders: one font configuration
+        css, font_config = stylesheet(CSS_PATH, TEMPLATES_DIR.as_uri() + "/")
+        return HTML(string=zonder_css, base_url=TEMPLATES_DIR.as_uri() + "/").render(
+            stylesheets=[css], font_config=font_config).write_pdf(
             pdf_identifier=identifier, full_fonts=True)
 
 
