@@ -8,7 +8,7 @@ rich at module level, so ``lks --help`` starts without pandas, SQLAlchemy or Wea
 from lks.cli.kern import app, state
 
 # every command module registers its commands on ``app``
-from lks.cli import (beschikkingen, betaalrun, calc, demo, gebruiker, levering, scheduler,  # noqa: E402,F401
-                     verantwoording)
+from lks.cli import (beschikkingen, betaalrun, calc, demo, gebruiker, levering, parameters,  # noqa: E402,F401
+                     scheduler, verantwoording)
 
 __all__ = ["app", "state"]

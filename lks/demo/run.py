@@ -74,7 +74,7 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
     init_database(url)
     engine = make_engine(url)
     settings: Settings = load_settings()
-    params = Parameters.load()
+    params = Parameters.voor(settings)
     gemeente = build_gemeente(seed)
     snapshots = gemeente.snapshots()
     result = DemoResultaat(out)

@@ -61,6 +61,9 @@ REDEN_CODES: dict[str, str] = {
 # Legal terms. One place, so a correction of a citation is one edit.
 @lru_cache(maxsize=1)
 def _parameters():
+    """The shipped tables: a letter is re-derived from its stored inputs alone, so the legal
+    terms it applies (``ALLEEN_GELEVERD`` in lks.parameters) cannot come from a gemeente's
+    folder — the loader refuses a local file for them rather than ignore it."""
     from lks.parameters import Parameters
     return Parameters.load()
 

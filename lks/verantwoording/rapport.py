@@ -132,6 +132,7 @@ def _som(frame: pd.DataFrame, column: str) -> int:
 def _lifted(params: Parameters) -> tuple[Parameters, dict[str, dt.date]]:
     """Parameters whose last known value holds beyond its validity — for the forecast only."""
     lifted = Parameters()
+    lifted.lokaal, lifted.lokale_bestanden = params.lokaal, params.lokale_bestanden
     limits = {}
     for name, p in params.items():
         if isinstance(p, Parameter) and p.valid_until is not None:
