@@ -37,6 +37,7 @@ from lks.db.models import (ID_LENGTH, REGELINGEN, ImportBatch, Loonwaarde, Plaat
                            Urenwijziging, Werkgever, Werknemer)
 from lks.facts import current_versions
 from lks.identifiers import check_bic, check_bsn, check_iban, check_kvk, check_postcode, mask_bsn
+from lks.parameters import Parameters
 
 MAX_UREN = Decimal(60)
 MINIMUM_LEEFTIJD = 15  # rekenregels §2.1: under 15 is refused as bad input
@@ -310,13 +311,18 @@ class _File:
 
 
 def import_directory(engine: Engine, directory: str | Path,
-                     recorded_at: dt.datetime | None = None, *, door: str = "systeem",
-                     client_adres: str | None = None) -> ImportResult:
+                     recorded_at: dt.datetime | None = None, *, params: Parameters | None = None,
+                     door: str = "systeem", client_adres: str | None = None) -> ImportResult:
     """Import the CSV files in ``directory`` as one new version of the facts, recorded at
     ``recorded_at`` (UTC; naive is taken as UTC; default now). All or nothing: raises
     ``ImportFouten`` with every error found and writes nothing then. ``door`` is the
     authenticated user who delivers (audit log; a changed IBAN waits for another user's
-    approval, ``lks.rekeningen``)."""
+    approval, ``lks.rekeningen``). ``params``: the gemeente's parameters
+    (``Parameters.voor(settings)``), whose policy says which regelingen it had when; the
+    application layer always passes them, None means the shipped tables alone (tools and
+    tests without a gemeente)."""
+    if params is None:
+        params = Parameters.load()
     recorded_at = _utc(recorded_at or dt.datetime.now(dt.timezone.utc))
     directory = Path(directory)
     fouten: list[ImportFout] = []
@@ -331,7 +337,7 @@ def import_directory(engine: Engine, directory: str | Path,
                 f"vastlegmoment {_show(recorded_at)} ligt niet na de vorige import "
                 f"({_show(latest)}); vastleggen gaat alleen vooruit in de tijd")))
         stored = {name: _current(connection, spec) for name, spec in FILES.items()}
-        fouten += _check_against_database(files, stored)
+        fouten += _check_against_database(files, stored, params)
         if fouten:
             raise ImportFouten(_sorted(fouten))
         return _write(connection, directory, files, stored, recorded_at, door, client_adres)
@@ -480,7 +486,8 @@ def _current(connection: Connection, spec: FileSpec) -> dict[tuple, dict]:
             for row in (dict(r) for r in result.mappings())}
 
 
-def _check_against_database(files: dict[str, _File], stored: dict[str, dict]) -> list[ImportFout]:
+def _check_against_database(files: dict[str, _File], stored: dict[str, dict],
+                            params: Parameters) -> list[ImportFout]:
     fouten: list[ImportFout] = []
     known = {name: _known_ids(files.get(name), stored[name])
              for name in ("werkgevers.csv", "werknemers.csv", "plaatsingen.csv")}
@@ -499,7 +506,65 @@ def _check_against_database(files: dict[str, _File], stored: dict[str, dict]) ->
                     fouten.append(ImportFout(name, row.line, column, (
                         f"onbekende {column} {value!r} (niet in {target} en niet in de database)")))
     fouten += _check_minimum_age(files, stored)
+    fouten += _check_regelingen(files, params)
+    return fouten + _rows_of_refused_plaatsingen(files, fouten)
+
+
+def _check_regelingen(files: dict[str, _File], params: Parameters) -> list[ImportFout]:
+    """Rekenregels §2.2: a plaatsing under a regeling the gemeente did not have on its
+    startdatum (per its policy: the parameters that define the regeling have no value on
+    that day, ``Parameters.regeling_ontbreekt``) is refused here, instead of getting in and
+    then stopping every later calculation."""
+    rows = _valid_rows(files.get("plaatsingen.csv"))
+    fouten = []
+    for regeling in REGELINGEN:
+        mine = [row for row in rows if row.values["regeling"] == regeling]
+        if not mine:
+            continue
+        ontbreekt = params.regeling_ontbreekt(regeling, [row.values["startdatum"] for row in mine])
+        for row, naam in zip(mine, ontbreekt):
+            if naam:
+                fouten.append(ImportFout("plaatsingen.csv", row.line, "regeling",
+                                         _regeling_reden(params, regeling, naam, row.values["startdatum"])))
     return fouten
+
+
+def _regeling_reden(params: Parameters, regeling: str, naam: str, start: dt.date) -> str:
+    p = params[naam]
+    if start < p.dates[0]:
+        wanneer = f"{naam} heeft een waarde vanaf {p.dates[0].isoformat()}"
+    else:
+        wanneer = f"{naam} is bekend tot en met {p.valid_until.isoformat()}"
+    soort = "het beleid van de gemeente" if p.soort == "beleid" else "de wet"
+    hint = (f"; had de gemeente de {regeling} toen al, leg dat vast in haar eigen parametermap "
+            f"('lks parameters show {naam}', 'lks parameters check')" if p.soort == "beleid" else "")
+    return (f"regeling {regeling} bestond voor deze gemeente niet op startdatum {start.isoformat()} "
+            f"(volgens {soort}: {wanneer}){hint}")
+
+
+def _rows_of_refused_plaatsingen(files: dict[str, _File], fouten: list[ImportFout]) -> list[ImportFout]:
+    """A loonwaarde or urenwijziging (any file keyed by plaatsing) for a plaatsing that this
+    same import refuses is refused too, with the line that refuses the plaatsing: the user
+    sees every row the correction touches."""
+    plaatsingen = files.get("plaatsingen.csv")
+    if plaatsingen is None:
+        return []
+    refused_lines = {f.regel for f in fouten if f.bestand == "plaatsingen.csv" and f.regel}
+    refused = {}
+    for row in plaatsingen.rows:
+        if row.line in refused_lines and row.raw.get("plaatsing_id"):
+            refused.setdefault(row.raw["plaatsing_id"], row.line)
+    out = []
+    for name, parsed in files.items():
+        if name == "plaatsingen.csv" or "plaatsing_id" not in parsed.spec.columns:
+            continue
+        for row in parsed.rows:
+            line = refused.get(row.raw.get("plaatsing_id", ""))
+            if line is not None:
+                out.append(ImportFout(name, row.line, "plaatsing_id", (
+                    f"plaatsing {row.raw['plaatsing_id']} wordt in deze levering geweigerd "
+                    f"(plaatsingen.csv regel {line})")))
+    return out
 
 
 def _known_ids(parsed: _File | None, stored: dict[tuple, dict]) -> set[str] | None:

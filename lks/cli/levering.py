@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from lks.cli.kern import (MAX_FOUTEN, _database_url, _init_schema, app, console, err_console, fail,
-                          identiteit, meldingen, parse_moment)
+                          identiteit, meldingen, params, parse_moment, settings)
 
 
 @app.command("init")
@@ -66,6 +66,7 @@ def import_command(
     moment = parse_moment(recorded_at, "--recorded-at")
     if not directory.is_dir():
         fail(f"map {directory} bestaat niet")
+    parameters = params(settings())  # the gemeente's policy, checked before anything is touched
     url = _database_url()
     _init_schema(url)
     _eerste_beheerder(url)
@@ -73,7 +74,7 @@ def import_command(
     wie = identiteit(engine)
     try:
         with console.status("Bestanden controleren en inlezen…"), meldingen():
-            result = leveringen.importeren(engine, wie, directory, recorded_at=moment)
+            result = leveringen.importeren(engine, wie, directory, recorded_at=moment, params=parameters)
     except ImportFouten as error:
         for fout in error.fouten[:MAX_FOUTEN]:
             err_console.print(str(fout), markup=False, highlight=False, soft_wrap=True)

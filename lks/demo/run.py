@@ -101,7 +101,7 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
             folder = staging / snap.known_on.isoformat()
             write_import_dir(snap.tables, folder)
             leveringen.importeren(engine, medewerker, folder,
-                                  recorded_at=dt.datetime.combine(snap.known_on, dt.time(6, 0), UTC))
+                                  recorded_at=dt.datetime.combine(snap.known_on, dt.time(6, 0), UTC), params=params)
             result.imports += 1
         if stap.taak == "betaalrun" and stap.soort == "cyclus":
             # beschikkingen before the run: a verlening precedes the first voorschot, and the
