@@ -65,8 +65,13 @@ class Facts:
         return to_calc_input(self)
 
 
-def current_versions(model, as_of: dt.datetime | None = None) -> Select:
-    """SELECT of the current version per natural key of ``model`` as known at ``as_of``."""
+def current_versions(model, as_of: dt.datetime | None = None, *, ingetrokken: bool = False) -> Select:
+    """SELECT of the current version per natural key of ``model`` as known at ``as_of``.
+
+    A key whose current version withdraws it (``ingetrokken``, interfaces §2: imported by
+    mistake) counts as never having been true and is left out, unless ``ingetrokken`` asks
+    for it (to tell "already withdrawn" from "does not exist"). As known before the
+    withdrawal, the key is there as it was."""
     key = [getattr(model, name) for name in model.NATURAL_KEY]
     latest = select(*key, func.max(model.recorded_at).label("latest_recorded_at"))
     if as_of is not None:
@@ -75,7 +80,10 @@ def current_versions(model, as_of: dt.datetime | None = None) -> Select:
     on = and_(*(getattr(model, name) == latest.c[name] for name in model.NATURAL_KEY),
               model.recorded_at == latest.c.latest_recorded_at)
     columns = [column for column in model.__table__.columns if column.name != "id"]
-    return select(*columns).join_from(model, latest, on).order_by(*key)
+    query = select(*columns).join_from(model, latest, on)
+    if not ingetrokken and "ingetrokken" in model.__table__.columns:
+        query = query.where(model.ingetrokken.is_(None))
+    return query.order_by(*key)
 
 
 def load_facts(source: Session | Engine | Connection, as_of: dt.datetime | None = None) -> Facts:

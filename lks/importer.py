@@ -36,6 +36,9 @@ from lks.rekeningen import registreer as registreer_rekeningen
 from lks.db.models import (ID_LENGTH, REGELINGEN, ImportBatch, Loonwaarde, Plaatsing,
                            Urenwijziging, Werkgever, Werknemer)
 from lks.facts import current_versions
+from lks.intrekkingen import INTREKBAAR, Intrekking, huidige_versies, parse_sleutel
+from lks.intrekkingen import controleer as controleer_intrekkingen
+from lks.intrekkingen import schrijf as schrijf_intrekkingen
 from lks.identifiers import check_bic, check_bsn, check_iban, check_kvk, check_postcode, mask_bsn
 from lks.parameters import Parameters
 
@@ -99,6 +102,8 @@ class ImportResult:
     files: dict[str, str]  # file name -> sha256 of its raw bytes
     counts: dict[str, FileCounts]  # file name -> counts, in FILES order
     rekeningwijzigingen: tuple[str, ...] = ()  # werkgevers whose new IBAN waits for approval
+    ingetrokken: tuple[str, ...] = ()  # what intrekkingen.csv withdrew, in Dutch
+    opnieuw: tuple[str, ...] = ()  # withdrawn facts this delivery records again, in Dutch
 
 
 # --- field types ------------------------------------------------------------------------
@@ -268,11 +273,34 @@ class UrenwijzigingRij(_UrenRij):
     voltijdsuren: Uren
 
 
+def _bestand(value: str) -> str:
+    if value not in INTREKBAAR:
+        raise ValueError(f"onbekend bestand {value!r} (kies {', '.join(INTREKBAAR)})")
+    return value
+
+
+class IntrekkingRij(_Row):
+    """A fact imported by mistake (``lks.intrekkingen``): which file, which plaatsing, the
+    key within the plaatsing (empty for the plaatsing itself), and why."""
+
+    bestand: Annotated[str, BeforeValidator(_required(_bestand))]
+    plaatsing_id: Id
+    sleutel: Annotated[Any, BeforeValidator(lambda v: (v or "").strip())] = None
+    reden: Annotated[str, BeforeValidator(_text(1000))]
+
+    @field_validator("sleutel")
+    @classmethod
+    def valid_sleutel(cls, value: str, info: ValidationInfo):
+        bestand = info.data.get("bestand")
+        return parse_sleutel(bestand, value) if bestand is not None else value
+
+
 @dataclass(frozen=True)
 class FileSpec:
     name: str
     row_model: type[_Row]
-    table: Any  # the fact model
+    table: Any  # the fact model; None for a file that changes facts without being one
+    key_columns: tuple[str, ...] | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -280,7 +308,7 @@ class FileSpec:
 
     @property
     def key(self) -> tuple[str, ...]:
-        return self.table.NATURAL_KEY
+        return self.key_columns or self.table.NATURAL_KEY
 
 
 FILES: dict[str, FileSpec] = {spec.name: spec for spec in (
@@ -289,8 +317,10 @@ FILES: dict[str, FileSpec] = {spec.name: spec for spec in (
     FileSpec("plaatsingen.csv", PlaatsingRij, Plaatsing),
     FileSpec("loonwaarden.csv", LoonwaardeRij, Loonwaarde),
     FileSpec("urenwijzigingen.csv", UrenwijzigingRij, Urenwijziging),
+    FileSpec("intrekkingen.csv", IntrekkingRij, None, ("bestand", "plaatsing_id", "sleutel")),
 )}
 """The import files in dependency order; the order of the CLI's table and of errors."""
+INTREKKINGEN = "intrekkingen.csv"
 
 
 # --- stage 1: reading the files -----------------------------------------------------------
@@ -336,11 +366,13 @@ def import_directory(engine: Engine, directory: str | Path,
             fouten.append(ImportFout(None, None, None, (
                 f"vastlegmoment {_show(recorded_at)} ligt niet na de vorige import "
                 f"({_show(latest)}); vastleggen gaat alleen vooruit in de tijd")))
-        stored = {name: _current(connection, spec) for name, spec in FILES.items()}
+        stored = {name: _current(connection, spec) for name, spec in FILES.items() if spec.table is not None}
+        huidig = huidige_versies(connection)
         fouten += _check_against_database(files, stored, params)
+        fouten += _check_intrekkingen(files, huidig)
         if fouten:
             raise ImportFouten(_sorted(fouten))
-        return _write(connection, directory, files, stored, recorded_at, door, client_adres)
+        return _write(connection, directory, files, stored, huidig, recorded_at, door, client_adres)
 
 
 def _read_directory(directory: Path, today: dt.date, fouten: list[ImportFout]) -> dict[str, _File]:
@@ -472,7 +504,7 @@ def _raw_key(spec: FileSpec, row: _ParsedRow) -> tuple | None:
 def _describe_key(spec: FileSpec, key: tuple) -> str:
     if len(key) == 1:
         return f"{spec.key[0]} {key[0]!r}"
-    parts = [f"{c} {v.isoformat() if isinstance(v, dt.date) else repr(v)}"
+    parts = [f"{c} {v.isoformat() if isinstance(v, dt.date) else ('leeg' if v is None else repr(v))}"
              for c, v in zip(spec.key, key)]
     return "combinatie " + " en ".join(parts)
 
@@ -628,14 +660,65 @@ def _valid_rows(parsed: _File | None):
     return [row for row in parsed.rows if row.values is not None] if parsed else []
 
 
+def _intrekkingen(files: dict[str, _File]) -> list[Intrekking]:
+    return [Intrekking(row.line, row.values["bestand"], row.values["plaatsing_id"], row.values["sleutel"],
+                       row.values["reden"]) for row in _valid_rows(files.get(INTREKKINGEN))]
+
+
+def _check_intrekkingen(files: dict[str, _File], huidig: dict[str, dict]) -> list[ImportFout]:
+    """intrekkingen.csv (interfaces §2): what it withdraws must exist and not be withdrawn
+    already, and this delivery may not deliver it (or, for a plaatsing, any of its facts)
+    at the same time. Any problem refuses the whole delivery."""
+    intrekkingen = _intrekkingen(files)
+    if not intrekkingen:
+        return []
+    geleverd: dict[str, dict[tuple, int]] = {}
+    for bestand, soort in INTREKBAAR.items():
+        parsed = files.get(f"{bestand}.csv")
+        if parsed is not None:
+            geleverd[bestand] = {tuple(row.values[c] for c in soort.model.NATURAL_KEY): row.line
+                                 for row in _valid_rows(parsed)}
+    fouten = [ImportFout(INTREKKINGEN, regel, kolom, reden)
+              for regel, kolom, reden in controleer_intrekkingen(intrekkingen, huidig, geleverd)]
+    plaatsingen = {i.plaatsing_id: i.regel for i in intrekkingen if i.bestand == "plaatsingen"}
+    for name, parsed in files.items():
+        if name in (INTREKKINGEN, "plaatsingen.csv") or "plaatsing_id" not in parsed.spec.columns:
+            continue
+        for row in parsed.rows:
+            regel = plaatsingen.get(row.raw.get("plaatsing_id", ""))
+            if regel is not None:
+                fouten.append(ImportFout(name, row.line, "plaatsing_id", (
+                    f"plaatsing {row.raw['plaatsing_id']} wordt in deze levering ingetrokken "
+                    f"({INTREKKINGEN} regel {regel})")))
+    return fouten
+
+
+def _opnieuw(files: dict[str, _File], huidig: dict[str, dict]) -> tuple[str, ...]:
+    """Facts this delivery records again after they were withdrawn (a full delivery from a
+    source system that still holds the mistake brings it back: the user is told)."""
+    out = []
+    for bestand, soort in INTREKBAAR.items():
+        for row in _valid_rows(files.get(f"{bestand}.csv")):
+            key = tuple(row.values[c] for c in soort.model.NATURAL_KEY)
+            current = huidig[bestand].get(key)
+            if current is not None and current.get("ingetrokken") is not None:
+                sleutel = row.values[soort.sleutel_kolom] if soort.sleutel_kolom else None
+                out.append(f"{soort.beschrijf(row.values['plaatsing_id'], sleutel)} was ingetrokken "
+                           f"({current['ingetrokken']}) en is met {bestand}.csv regel {row.line} opnieuw vastgelegd")
+    return tuple(out)
+
+
 # --- stage 3: writing ---------------------------------------------------------------------
 
 def _write(connection: Connection, directory: Path, files: dict[str, _File],
-           stored: dict[str, dict], recorded_at: dt.datetime, door: str,
+           stored: dict[str, dict], huidig: dict[str, dict], recorded_at: dt.datetime, door: str,
            client_adres: str | None) -> ImportResult:
     versions: dict[str, list[dict]] = {}
     counts: dict[str, FileCounts] = {}
     for name, parsed in files.items():
+        if parsed.spec.table is None:
+            counts[name] = FileCounts(new=len(parsed.rows))
+            continue
         spec, new, changed, unchanged = parsed.spec, [], 0, 0
         for row in parsed.rows:
             current = stored[name].get(tuple(row.values[c] for c in spec.key))
@@ -660,13 +743,18 @@ def _write(connection: Connection, directory: Path, files: dict[str, _File],
             connection.execute(insert(FILES[name].table), [{**row, **audit} for row in rows])
     wacht = registreer_rekeningen(connection, versions.get("werkgevers.csv", []), door=door, now=recorded_at,
                                   bron="levering", import_id=import_id)
+    ingetrokken = schrijf_intrekkingen(connection, _intrekkingen(files), huidig, import_id, recorded_at, door,
+                                       client_adres)
     connection.execute(insert(AuditLog).values(
         moment=recorded_at, gebruiker=door, actie="levering", client_adres=client_adres,
         details=json.dumps({"import_id": import_id, "bestanden": sorted(hashes),
-                            "nieuw_of_gewijzigd": {n: c.new + c.changed for n, c in counts.items()},
+                            "nieuw_of_gewijzigd": {n: c.new + c.changed for n, c in counts.items()
+                                                   if n != INTREKKINGEN},
+                            "ingetrokken": len(ingetrokken),
                             "rekeningwijzigingen": [w["werkgever_id"] for w in wacht]}, sort_keys=True)))
     return ImportResult(import_id, recorded_at, source, hashes, counts,
-                        tuple(w["werkgever_id"] for w in wacht))
+                        tuple(w["werkgever_id"] for w in wacht), tuple(ingetrokken),
+                        _opnieuw(files, huidig))
 
 
 # --- helpers --------------------------------------------------------------------------------
