@@ -110,6 +110,27 @@ def _load(connection: Connection, as_of: dt.datetime | None) -> Facts:
     return Facts(as_of=as_of, **frames)
 
 
+def plaatsingen_met_ingetrokken(source: Session | Engine | Connection,
+                                as_of: dt.datetime | None = None) -> pd.DataFrame:
+    """Every plaatsing known at ``as_of``, withdrawn ones included, as ``Facts.plaatsingen``
+    plus ``ingetrokken`` (the reason, None for a plaatsing in force). For what refers to a
+    withdrawn plaatsing after the fact: the payment lines that take its money back, the
+    letter that withdraws it."""
+    if isinstance(source, Engine):
+        with source.connect() as connection:
+            return plaatsingen_met_ingetrokken(connection, as_of)
+    connection = source.connection() if isinstance(source, Session) else source
+    result = connection.execute(current_versions(Plaatsing, as_of, ingetrokken=True))
+    keys = list(result.keys())
+    rows = result.cursor.fetchall()
+    result.close()
+    frame = pd.DataFrame.from_records(rows, columns=keys)
+    ingetrokken = frame["ingetrokken"].tolist()
+    frame = _typed(frame[PLAATSING_FACT_COLUMNS + AUDIT_COLUMNS], Plaatsing, ["startdatum", "einddatum"])
+    frame["ingetrokken"] = pd.Series(ingetrokken, index=frame.index, dtype=object)
+    return frame
+
+
 def _typed(frame: pd.DataFrame, model, date_columns: list[str]) -> pd.DataFrame:
     """Raw driver values (SQLite: text dates, floats; PostgreSQL: date, Decimal) to the
     Facts types: datetime64 dates, Decimal hours and percentages, UTC recorded_at."""

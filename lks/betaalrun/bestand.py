@@ -22,7 +22,7 @@ from lks.documents.betaalspecificatie import (Specificatie, SpecificatieRegel, m
                                               specificatie_csv)
 from lks.documents.sepa import (Betaalbestand, Betaalopdracht, Debiteur, SepaFout, Transactie,
                                 ustrd, write_pain001)
-from lks.facts import load_facts
+from lks.facts import load_facts, plaatsingen_met_ingetrokken
 from lks.faults import crash_point
 from lks.settings import Settings
 
@@ -80,7 +80,8 @@ def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str,
                              ["werkgever_id", "budget", "bedrag"])
     werkgevers = facts.werkgevers.set_index("werkgever_id")
     werknemers = facts.werknemers.set_index("werknemer_id")
-    plaatsingen = facts.plaatsingen.set_index("plaatsing_id")
+    # a withdrawn plaatsing still has lines (what was paid on it is taken back) and a werknemer
+    plaatsingen = plaatsingen_met_ingetrokken(engine, as_of=run.feiten_per).set_index("plaatsing_id")
     kenmerk = run.kenmerk
     folder = out / f"betaalrun-{kenmerk}"
     folder.mkdir(parents=True, exist_ok=True)
