@@ -44,7 +44,7 @@ def demo_command(
     console.print(table)
     if result.beschikkingen:
         labels = {"verlening": "verleningen", "wijziging": "wijzigingen", "beeindiging": "beëindigingen",
-                  "vaststelling": "vaststellingen"}
+                  "vaststelling": "vaststellingen", "intrekking": "intrekkingen"}
         console.print("Beschikkingen: " + ", ".join(f"{n} {labels[s]}" for s, n in result.beschikkingen.items())
                       + f" ({sum(result.beschikkingen.values())} brieven als HTML, {result.beschikking_pdfs} "
                       "ook als PDF)", highlight=False)

@@ -224,7 +224,7 @@ def _uitleg_voorbeelden(folder: Path, calc_input, scenario: dict, params, settin
 
 def _leesmij(out: Path, result: DemoResultaat) -> None:
     labels = {"verlening": "verleningen", "wijziging": "wijzigingen", "beeindiging": "beëindigingen",
-              "vaststelling": "vaststellingen"}
+              "vaststelling": "vaststellingen", "intrekking": "intrekkingen"}
     brieven = ", ".join(f"{n} {labels[s]}" for s, n in result.beschikkingen.items()) or "geen"
     runs = "\n".join(f"- `betaalruns/betaalrun-{r['periode']}-1/`" for r in result.runs[:2]) + "\n- …"
     weigeringen = "\n".join(f"- {regel}" for regel in result.bewaking) or "- (geen)"
