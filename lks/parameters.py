@@ -388,6 +388,38 @@ def toon_waarde(value, unit: str = "") -> str:
     return str(value)
 
 
+SOORT_LABEL = {"wet": "wet (land)", "beleid": "beleid (gemeente)"}
+
+
+@dataclass(frozen=True)
+class Toelichting:
+    """``lks parameters show NAAM`` as data, so every face words it the same: a heading, the
+    values in force (vanaf, waarde, bron, publicatie), the local files and a closing note."""
+
+    naam: str
+    omschrijving: str
+    kenmerken: tuple[str, ...]
+    rijen: tuple[tuple[str, str, str, str], ...]
+    slot: tuple[str, ...]
+
+
+def toelichting(params: "Parameters", naam: str) -> Toelichting:
+    p = params[naam]
+    geldig = f"bekend tot en met {p.valid_until.isoformat()}" if p.valid_until else "open (geen geplande wijziging)"
+    rijen = tuple((day.isoformat(), toon_waarde(p.values[i], p.unit), p.bron(i), str(p.references[i]))
+                  for i, day in enumerate(p.dates))
+    slot = [f"lokaal: {b}" for b in sorted({str(p.bestanden[i]) for i in range(len(p.dates)) if p.bron(i) == LOKAAL})]
+    if p.valid_until is not None:
+        waar = (str(params.lokaal / f"{naam}.yaml") if params.lokaal is not None
+                else f"{naam}.yaml in een eigen parametermap ([parameters] lokaal in gemeente.toml)")
+        slot.append(f"Na {p.valid_until.isoformat()} is geen waarde bekend: een berekening voor een latere dag stopt "
+                    f"(parameter ontbreekt). Een nieuwe waarde voegt de gemeente met haar publicatie toe in {waar}; "
+                    "controleer met 'lks parameters check'.")
+    return Toelichting(naam, p.description,
+                       (f"soort: {SOORT_LABEL[p.soort]}; eenheid: {p.unit}; geldig: {geldig}", f"grondslag: {p.reference}"),
+                       rijen, tuple(slot))
+
+
 def lees_lokaal(lokaal: Path, geleverd: "Parameters") -> tuple[dict[str, Parameter], list[LokaalBestand], list[str]]:
     """Read and check the gemeente's folder against the shipped tables: (the parameters it
     changes, what each file does, every refusal with file and reason)."""

@@ -17,9 +17,6 @@ parameters_app = LksTyper(
     no_args_is_help=True)
 app.add_typer(parameters_app, name="parameters")
 
-SOORT_LABEL = {"wet": "wet (land)", "beleid": "beleid (gemeente)"}
-
-
 def _laden(instellingen):
     from lks.parameters import ParameterFout, Parameters
     try:
@@ -80,38 +77,25 @@ def show_command(naam: str = typer.Argument(..., metavar="NAAM", help="De parame
     (meegeleverd of de eigen map van de gemeente) en de publicatie."""
     import difflib
 
-    from lks.parameters import toon_waarde
+    from lks.parameters import toelichting
 
     params = _laden(settings())
     if naam not in params:
         lijkt = difflib.get_close_matches(naam, sorted(params), n=1)
         fail(f"onbekende parameter {naam!r}" + (f" (bedoelt u {lijkt[0]}?)" if lijkt else "")
              + "; zie 'lks parameters list'")
-    p = params[naam]
-    console.print(f"[bold]{escape(naam)}[/]: {escape(p.description)}", highlight=False, soft_wrap=True)
-    console.print(f"soort: {SOORT_LABEL[p.soort]}; eenheid: {p.unit}; "
-                  f"geldig: {'bekend tot en met ' + p.valid_until.isoformat() if p.valid_until else 'open (geen geplande wijziging)'}",
-                  highlight=False, soft_wrap=True, markup=False)
-    console.print(f"grondslag: {p.reference}", highlight=False, soft_wrap=True, markup=False)
+    uitleg = toelichting(params, naam)
+    console.print(f"[bold]{escape(naam)}[/]: {escape(uitleg.omschrijving)}", highlight=False, soft_wrap=True)
+    for regel in uitleg.kenmerken:
+        console.print(regel, highlight=False, soft_wrap=True, markup=False)
     table = Table(title_justify="left")
     for column in ("vanaf", "waarde", "bron", "publicatie"):
         table.add_column(column, overflow="fold")
-    for i, day in enumerate(p.dates):
-        table.add_row(day.isoformat(), toon_waarde(p.values[i], p.unit), p.bron(i), escape(str(p.references[i])))
+    for rij in uitleg.rijen:
+        table.add_row(*map(escape, rij))
     _toon(table)
-    for bestand in sorted({str(p.bestanden[i]) for i in range(len(p.dates)) if p.bron(i) == "lokaal"}):
-        console.print(f"lokaal: {bestand}", highlight=False, soft_wrap=True, markup=False)
-    if p.valid_until is not None:
-        console.print(f"Na {p.valid_until.isoformat()} is geen waarde bekend: een berekening voor een latere dag "
-                      "stopt (parameter ontbreekt). Een nieuwe waarde voegt de gemeente met haar publicatie toe in "
-                      f"{_waar(params, naam)}; controleer met 'lks parameters check'.",
-                      highlight=False, soft_wrap=True, markup=False)
-
-
-def _waar(params, naam: str) -> str:
-    if params.lokaal is not None:
-        return str(params.lokaal / f"{naam}.yaml")
-    return f"{naam}.yaml in een eigen parametermap ([parameters] lokaal in gemeente.toml)"
+    for regel in uitleg.slot:
+        console.print(regel, highlight=False, soft_wrap=True, markup=False)
 
 
 @parameters_app.command("check")
