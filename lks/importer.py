@@ -367,7 +367,7 @@ def import_directory(engine: Engine, directory: str | Path,
                 f"vastlegmoment {_show(recorded_at)} ligt niet na de vorige import "
                 f"({_show(latest)}); vastleggen gaat alleen vooruit in de tijd")))
         stored = {name: _current(connection, spec) for name, spec in FILES.items() if spec.table is not None}
-        huidig = huidige_versies(connection)
+        huidig = huidige_versies(connection, alleen_ingetrokken=INTREKKINGEN not in files)
         fouten += _check_against_database(files, stored, params)
         fouten += _check_intrekkingen(files, huidig)
         if fouten:

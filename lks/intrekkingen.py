@@ -114,11 +114,16 @@ class Intrekking:
         return self.soort.beschrijf(self.plaatsing_id, self.sleutel)
 
 
-def huidige_versies(connection: Connection) -> dict[str, dict[tuple, dict]]:
-    """Per bestand, the current version of every natural key, withdrawn ones included."""
+def huidige_versies(connection: Connection, alleen_ingetrokken: bool = False) -> dict[str, dict[tuple, dict]]:
+    """Per bestand, the current version of every natural key, withdrawn ones included (with
+    ``alleen_ingetrokken``: only the withdrawn ones, a small read for a delivery that
+    withdraws nothing)."""
     out = {}
     for bestand, soort in INTREKBAAR.items():
-        rows = connection.execute(current_versions(soort.model, ingetrokken=True)).mappings()
+        query = current_versions(soort.model, ingetrokken=True)
+        if alleen_ingetrokken:
+            query = query.where(soort.model.ingetrokken.is_not(None))
+        rows = connection.execute(query).mappings()
         out[bestand] = {tuple(row[c] for c in soort.model.NATURAL_KEY): dict(row) for row in rows}
     return out
 
