@@ -66,6 +66,14 @@ def test_a_plaatsing_withdrawn_is_gone_from_that_moment_with_its_facts(geladen, 
     csv = tmp_path / "uit.csv"
     assert cli("calculate", "--from", "2025-01", "--to", "2025-06", "--csv", csv).exit_code == 0
     assert "P001" not in csv.read_text()
+    assert cli("calculate", "--from", "2025-01", "--to", "2025-06", "--csv", csv,
+               "--as-of", "2025-03-01T08:59:59Z").exit_code == 0
+    assert "P001" in csv.read_text()  # as known before the withdrawal
+    explain = cli("explain", "P001", "--periode", "2025-02")
+    assert explain.exit_code == 1
+    assert ("plaatsing P001 is ingetrokken op 2025-03-01T09:00:00Z (werknemer verwisseld met W003); met --as-of "
+            "vóór dat moment ziet u de berekening zoals die toen gold") in " ".join(explain.stderr.split())
+    assert cli("explain", "P001", "--periode", "2025-02", "--as-of", "2025-03-01T08:00:00Z").exit_code == 0
 
 
 def test_a_loonwaarde_and_an_urenwijziging_withdrawn(geladen, cli, tmp_path):
