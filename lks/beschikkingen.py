@@ -17,6 +17,12 @@ clamped to the plaatsing's active window. Per plaatsing:
   with the reason derived from what differs (loonwaarde, hours, WML = indexatie — in
   ``jaarlijks`` mode the core only moves the WML in January, so July makes nothing); an
   extended einddatum with the same amount is a wijziging too (verlenging);
+- a plaatsing withdrawn as imported by mistake (``intrekkingen.csv``) about which letters were
+  made → **intrekking** (Awb art. 4:48; a vaststelling among them: 4:49), naming those letters
+  and what was paid on the plaatsing in runs calculated before the withdrawal, which the next
+  betaalrun sets off or turns into a vordering; its state is the one known just before the
+  withdrawal. A withdrawn loonwaarde that changes the amount gives a wijziging with reason
+  ``loonwaarde_ingetrokken``. A withdrawn plaatsing delivered again starts with a verlening;
 - after a calendar year, for every plaatsing paid or calculated in it: **vaststelling**,
   Σ the core's lks_totaal of the year's months with current knowledge against Σ the
   Betaalregel amounts of approved runs for those months; also at the end of a plaatsing
@@ -75,7 +81,8 @@ from lks.db.models_beschikking import BeschikkingPlaatsing
 from lks.db.models_betaalrun import BETAALD, AuditLog, Betaalregel, Betaalrun
 from lks.documents import beschikking as doc
 from lks.identifiers import mask_bsn
-from lks.facts import load_facts
+from lks.db.models import Loonwaarde
+from lks.facts import current_versions, load_facts, plaatsingen_met_ingetrokken
 from lks.faults import crash_point
 from lks.nl import datum as nl_datum
 from lks.nl import euro, getal, procent
@@ -90,7 +97,7 @@ KENMERK_PREFIX = "LKS"
 SOORT_VOLGORDE = {s: i for i, s in enumerate(doc.SOORTEN)}
 ONTWIKKELBAAN_CODE = CORE_REGELINGEN.index("ontwikkelbaan")
 
-REDEN_PRIORITEIT = ("loonwaarde", "uren", "indexatie")
+REDEN_PRIORITEIT = ("loonwaarde_ingetrokken", "loonwaarde", "uren", "indexatie")
 REDEN_JEUGDLOON = "nieuw percentage minimumjeugdloon door de leeftijd van de werknemer"
 REDEN_VERLENGING = "verlenging van de dienstbetrekking"
 
@@ -375,6 +382,7 @@ class _Brief:
     fractie: Fraction
     contracturen: Fraction
     voltijdsuren: Fraction
+    made_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -395,12 +403,13 @@ def _brieven(session: Session) -> tuple[dict[str, _Brief], dict[tuple[str, int],
     already vastgesteld the newest vaststelling."""
     rows = session.execute(
         select(BeschikkingPlaatsing, BeschikkingRow.soort, BeschikkingRow.kenmerk,
-               BeschikkingRow.datum, BeschikkingRow.werkgever_id, BeschikkingRow.verzonden_op)
+               BeschikkingRow.datum, BeschikkingRow.werkgever_id, BeschikkingRow.verzonden_op,
+               BeschikkingRow.made_at)
         .join(BeschikkingRow, BeschikkingRow.id == BeschikkingPlaatsing.beschikking_id)
         .order_by(BeschikkingRow.id)).all()
     laatste: dict[str, _Brief] = {}
     vastgesteld: dict[tuple[str, int], _Vastgesteld] = {}
-    for bp, soort, kenmerk, datum, werkgever_id, verzonden_op in rows:
+    for bp, soort, kenmerk, datum, werkgever_id, verzonden_op, made_at in rows:
         if soort == "vaststelling":
             key = (bp.plaatsing_id, bp.vaststelling_jaar)
             eerder = vastgesteld.get(key)
@@ -415,7 +424,7 @@ def _brieven(session: Session) -> tuple[dict[str, _Brief], dict[tuple[str, int],
             maandbedrag_cent=int(bp.maandbedrag_cent), wml_cent=int(bp.wml_cent),
             loonwaarde=_frac(bp.loonwaarde), fractie=_frac(bp.fractie),
             contracturen=_frac(bp.contracturen),
-            voltijdsuren=_frac(bp.voltijdsuren))
+            voltijdsuren=_frac(bp.voltijdsuren), made_at=made_at)
     return laatste, vastgesteld
 
 
@@ -455,6 +464,7 @@ class _Besluit:
     vaststelling_tot: dt.date | None = None
     herziet: _Vastgesteld | None = None        # a herziene vaststelling: the one it replaces
     oud_vastgesteld_cent: int | None = None
+    intrekking: doc.IntrekkingRegel | None = None  # an intrekking: what it withdraws, what was paid
 
 
 def _month_end(day: dt.date) -> dt.date:
@@ -492,7 +502,8 @@ def _reden_velden(codes: list[str], nu: _Staat) -> tuple[str | None, str | None]
 
 def _detect(datum: dt.date, facts, calc_input, segs: _Segmenten, brieven: dict[str, _Brief],
             vastgesteld: set, voorschotten: pd.DataFrame, maanden: pd.DataFrame, params: Parameters,
-            settings: Settings, horizon: int) -> list[_Besluit]:
+            settings: Settings, horizon: int,
+            loonwaarde_ingetrokken: dict[str, dt.datetime] | None = None) -> list[_Besluit]:
     plaatsingen = calc_input.plaatsingen
     start = plaatsingen["startdatum"].to_numpy().astype("datetime64[D]")
     regeling = plaatsingen["regeling"].map(CORE_REGELINGEN.index).to_numpy(dtype=np.int64)
@@ -536,6 +547,8 @@ def _detect(datum: dt.date, facts, calc_input, segs: _Segmenten, brieven: dict[s
         eind = min(eindes) if eindes else None
 
         oud = brieven.get(pid)
+        if oud is not None and oud.soort == "intrekking":
+            oud = None  # withdrawn by letter and delivered again: it starts afresh
         lw_op = _loonwaarde_vastgesteld_op(lw_per.get(pid), ref)
         if oud is None or oud.soort == "beeindiging":
             na = oud.tijdvak_tot if oud is not None else None
@@ -562,6 +575,10 @@ def _detect(datum: dt.date, facts, calc_input, segs: _Segmenten, brieven: dict[s
 
         if nu.maandbedrag_cent != oud.maandbedrag_cent:
             codes = _wijziging_redenen(oud, nu)
+            ingetrokken_op = (loonwaarde_ingetrokken or {}).get(pid)
+            if "loonwaarde" in codes and ingetrokken_op is not None and (
+                    oud.made_at is None or ingetrokken_op > oud.made_at):
+                codes = ["loonwaarde_ingetrokken" if c == "loonwaarde" else c for c in codes]
             code, tekst = _reden_velden(codes, nu)
             besluiten.append(_Besluit(
                 "wijziging", werkgever, pid, nu, max(nu.segment_van, begin), einde,
@@ -579,6 +596,74 @@ def _detect(datum: dt.date, facts, calc_input, segs: _Segmenten, brieven: dict[s
     besluiten += _vaststellingen(datum, plaatsingen, segs, vastgesteld, voorschotten, maanden, settings,
                                  params)
     return besluiten
+
+
+def _loonwaarden_ingetrokken(session: Session, now: dt.datetime) -> dict[str, dt.datetime]:
+    """Per plaatsing the last moment one of its loonwaarden was withdrawn (as known at now)."""
+    rows = session.execute(current_versions(Loonwaarde, now, ingetrokken=True)).mappings()
+    out: dict[str, dt.datetime] = {}
+    for row in rows:
+        if row["ingetrokken"] is not None:
+            out[row["plaatsing_id"]] = max(out.get(row["plaatsing_id"], row["recorded_at"]), row["recorded_at"])
+    return out
+
+
+def _intrekkingen(session: Session, datum: dt.date, now: dt.datetime, brieven: dict[str, _Brief],
+                  params: Parameters, settings: Settings) -> list[_Besluit]:
+    """An intrekking (Awb art. 4:48) per withdrawn plaatsing about which letters were made and
+    not yet withdrawn by letter. Its state is the one known just before the withdrawal (the
+    subsidy as granted); the amount is what runs calculated before the withdrawal paid on it:
+    exactly what the first run after it takes back."""
+    alle = plaatsingen_met_ingetrokken(session, as_of=now)
+    weg = alle[alle["ingetrokken"].notna()]
+    weg = weg[[pid in brieven and brieven[pid].soort != "intrekking" for pid in weg["plaatsing_id"]]]
+    if weg.empty:
+        return []
+    besluiten = []
+    eerste_wml = params["wml_maandloon"].dates[0]
+    for moment, groep in weg.groupby("recorded_at", sort=True):
+        moment = moment.to_pydatetime()
+        voor = load_facts(session, as_of=moment - dt.timedelta(microseconds=1)).to_calc_input()
+        for row in groep.itertuples(index=False):
+            pid, oud = row.plaatsing_id, brieven[row.plaatsing_id]
+            begin = _date(row.startdatum)
+            einde = None if pd.isna(row.einddatum) else _date(row.einddatum)
+            invoer = _een_plaatsing(voor, pid)
+            staat = None
+            for dag in (_clamp(min(datum, moment.astimezone(TZ).date()), begin, einde), oud.tijdvak_van):
+                dag = max(dag, eerste_wml)
+                maand = dag.strftime("%Y-%m")
+                result = calculate(invoer, maand, maand, params, settings.policy(), explain=True)
+                staat = _Segmenten(result.segments, result.plaatsing_maanden, params,
+                                   settings.policy()).staat(pid, dag)
+                if staat is not None:
+                    break
+            if staat is None:
+                raise BeschikkingFout(f"plaatsing {pid} is ingetrokken, maar de subsidie zoals verleend is niet "
+                                      "te berekenen; maak de intrekkingsbeschikking met de hand")
+            betaald = session.scalar(
+                select(func.coalesce(func.sum(Betaalregel.bedrag), 0))
+                .join(Betaalrun, Betaalrun.id == Betaalregel.betaalrun_id)
+                .where(Betaalregel.plaatsing_id == pid, Betaalrun.status.in_(BETAALD),
+                       Betaalrun.feiten_per < moment))
+            eerdere = session.execute(
+                select(BeschikkingRow.kenmerk, BeschikkingRow.datum, BeschikkingRow.soort)
+                .join(BeschikkingPlaatsing, BeschikkingPlaatsing.beschikking_id == BeschikkingRow.id)
+                .where(BeschikkingPlaatsing.plaatsing_id == pid, BeschikkingRow.soort != "intrekking")
+                .order_by(BeschikkingRow.id)).all()
+            regel = doc.IntrekkingRegel(pid, str(row.ingetrokken), tuple(
+                doc.IngetrokkenBesluit(k, d, s) for k, d, s in eerdere), max(int(betaald), 0))
+            besluiten.append(_Besluit(
+                "intrekking", str(row.werkgever_id), pid, staat, oud.tijdvak_van, oud.tijdvak_tot,
+                f"plaatsing {pid} ingetrokken ({row.ingetrokken}); betaald {regel.betaald_cent} cent",
+                voorschotten_cent=regel.betaald_cent, intrekking=regel))
+    return besluiten
+
+
+def _een_plaatsing(invoer, plaatsing_id: str):
+    """The calculation input of one plaatsing."""
+    return type(invoer)(**{name: frame[frame["plaatsing_id"] == plaatsing_id]
+                           for name, frame in vars(invoer).items()})
 
 
 def _loonwaarde_vastgesteld_op(facts_lw: pd.DataFrame | None, ref: dt.date) -> dt.date | None:
@@ -614,8 +699,8 @@ def _vaststellingen(datum, plaatsingen, segs, vastgesteld, voorschotten, maanden
     info = plaatsingen.set_index("plaatsing_id")
     out = []
     for pid, jaar in sorted(set(vast.index) | set(voor.index)):
-        if (pid, jaar) in vastgesteld or jaar not in jaren_betaald:
-            continue
+        if (pid, jaar) in vastgesteld or jaar not in jaren_betaald or pid not in info.index:
+            continue  # (not in the facts: withdrawn, its intrekking settles it)
         row = info.loc[pid]
         besluit = _vaststelling_besluit(datum, pid, jaar, row, segs, vast, voor)
         if besluit is None:
@@ -776,9 +861,22 @@ def maak_beschikkingen(engine: Engine, datum: dt.date, now: dt.datetime, params:
         facts = load_facts(session, as_of=now)
         brieven, vastgesteld = _brieven(session)
         voorschotten = _voorschotten(session)
+        intrekkingen = _intrekkingen(session, datum, now, brieven, params, settings)
+        lw_ingetrokken = _loonwaarden_ingetrokken(session, now)
+        alle_plaatsingen = plaatsingen_met_ingetrokken(session, as_of=now)
     calc_input = facts.to_calc_input()
-    if calc_input.plaatsingen.empty:
+    besluiten = (_wijzigingen(datum, facts, calc_input, brieven, vastgesteld, voorschotten, params, settings,
+                              horizon_dagen, lw_ingetrokken) if not calc_input.plaatsingen.empty else [])
+    besluiten += intrekkingen
+    if not besluiten:
         return resultaat
+    _maak(besluiten, engine, datum, now, settings, facts, alle_plaatsingen, out, pdf, workers, progress, resultaat)
+    return resultaat
+
+
+def _wijzigingen(datum, facts, calc_input, brieven, vastgesteld, voorschotten, params, settings, horizon_dagen,
+                 lw_ingetrokken) -> list[_Besluit]:
+    """Every letter due for the plaatsingen in force (``_detect``), from one calculation."""
     van = dt.date(datum.year - 1, 1, 1)
     if len(voorschotten):
         open_jaren = [int(m[:4]) for p, m in zip(voorschotten["plaatsing_id"], voorschotten["periode"])
@@ -795,15 +893,18 @@ def maak_beschikkingen(engine: Engine, datum: dt.date, now: dt.datetime, params:
     result = calculate(calc_input, van.strftime("%Y-%m"), datum.strftime("%Y-%m"), params,
                        settings.policy(), explain=True)
     segs = _Segmenten(result.segments, result.plaatsing_maanden, params, settings.policy())
-    besluiten = _detect(datum, facts, calc_input, segs, brieven, vastgesteld, voorschotten,
-                        result.plaatsing_maanden, params, settings, horizon_dagen)
-    if not besluiten:
-        return resultaat
+    return _detect(datum, facts, calc_input, segs, brieven, vastgesteld, voorschotten,
+                   result.plaatsing_maanden, params, settings, horizon_dagen, lw_ingetrokken)
 
+
+def _maak(besluiten: list[_Besluit], engine: Engine, datum: dt.date, now: dt.datetime, settings: Settings, facts,
+          alle_plaatsingen: pd.DataFrame, out: Path, pdf, workers: int, progress, resultaat: Resultaat) -> None:
+    """Render, record and write the letters of ``besluiten`` (appended to ``resultaat``)."""
     gemeente = gemeente_uit_settings(settings)
     werkgevers = facts.werkgevers.set_index("werkgever_id")
     werknemers = facts.werknemers.set_index("werknemer_id")
-    werknemer_van = dict(zip(facts.plaatsingen["plaatsing_id"], facts.plaatsingen["werknemer_id"]))
+    # a withdrawn plaatsing keeps its werknemer: its intrekking names him
+    werknemer_van = dict(zip(alle_plaatsingen["plaatsing_id"], alle_plaatsingen["werknemer_id"]))
 
     with Session(engine) as session:
         volgnummer = session.scalar(select(func.max(BeschikkingRow.volgnummer))
@@ -834,6 +935,8 @@ def maak_beschikkingen(engine: Engine, datum: dt.date, now: dt.datetime, params:
                                     for b in groep),
                 herziening=herziening)
         lw_data = [b.loonwaarde_vastgesteld_op for b in groep if b.loonwaarde_vastgesteld_op]
+        intrekking = (doc.Intrekking(tuple(b.intrekking for b in groep)) if eerste.soort == "intrekking"
+                      else None)
         beschikking = doc.Beschikking(
             soort=eerste.soort, kenmerk=_kenmerk(datum.year, volgnummer), datum=datum,
             gemeente=gemeente,
@@ -841,7 +944,7 @@ def maak_beschikkingen(engine: Engine, datum: dt.date, now: dt.datetime, params:
                                     huisnummer=str(w["huisnummer"]), postcode=str(w["postcode"]),
                                     plaats=str(w["plaats"])),
             regels=tuple(regels), loonwaarde_vastgesteld_op=min(lw_data) if lw_data else None,
-            vaststelling=vaststelling)
+            vaststelling=vaststelling, intrekking=intrekking)
         brieven_nieuw.append((beschikking, groep, volgnummer))
 
     # render: HTML for all, PDF for the selected (on ``workers`` processes, one pool)
@@ -900,7 +1003,6 @@ def maak_beschikkingen(engine: Engine, datum: dt.date, now: dt.datetime, params:
             termijn_overschreden=doc.termijn_overschreden(b),
             aanleiding="; ".join(x.aanleiding for x in groep), beschikking=b,
             herziet_kenmerk=groep[0].herziet.kenmerk if groep[0].herziet else None))
-    return resultaat
 
 
 # --------------------------------------------------------------------------------------------

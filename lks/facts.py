@@ -65,8 +65,13 @@ class Facts:
         return to_calc_input(self)
 
 
-def current_versions(model, as_of: dt.datetime | None = None) -> Select:
-    """SELECT of the current version per natural key of ``model`` as known at ``as_of``."""
+def current_versions(model, as_of: dt.datetime | None = None, *, ingetrokken: bool = False) -> Select:
+    """SELECT of the current version per natural key of ``model`` as known at ``as_of``.
+
+    A key whose current version withdraws it (``ingetrokken``, interfaces §2: imported by
+    mistake) counts as never having been true and is left out, unless ``ingetrokken`` asks
+    for it (to tell "already withdrawn" from "does not exist"). As known before the
+    withdrawal, the key is there as it was."""
     key = [getattr(model, name) for name in model.NATURAL_KEY]
     latest = select(*key, func.max(model.recorded_at).label("latest_recorded_at"))
     if as_of is not None:
@@ -75,7 +80,10 @@ def current_versions(model, as_of: dt.datetime | None = None) -> Select:
     on = and_(*(getattr(model, name) == latest.c[name] for name in model.NATURAL_KEY),
               model.recorded_at == latest.c.latest_recorded_at)
     columns = [column for column in model.__table__.columns if column.name != "id"]
-    return select(*columns).join_from(model, latest, on).order_by(*key)
+    query = select(*columns).join_from(model, latest, on)
+    if not ingetrokken and "ingetrokken" in model.__table__.columns:
+        query = query.where(model.ingetrokken.is_(None))
+    return query.order_by(*key)
 
 
 def load_facts(source: Session | Engine | Connection, as_of: dt.datetime | None = None) -> Facts:
@@ -108,6 +116,27 @@ def _load(connection: Connection, names: tuple[str, ...], as_of: dt.datetime | N
         frame = pd.DataFrame.from_records(rows, columns=keys)[columns + AUDIT_COLUMNS]
         frames[name] = _typed(frame, model, date_columns)
     return frames
+
+
+def plaatsingen_met_ingetrokken(source: Session | Engine | Connection,
+                                as_of: dt.datetime | None = None) -> pd.DataFrame:
+    """Every plaatsing known at ``as_of``, withdrawn ones included, as ``Facts.plaatsingen``
+    plus ``ingetrokken`` (the reason, None for a plaatsing in force). For what refers to a
+    withdrawn plaatsing after the fact: the payment lines that take its money back, the
+    letter that withdraws it."""
+    if isinstance(source, Engine):
+        with source.connect() as connection:
+            return plaatsingen_met_ingetrokken(connection, as_of)
+    connection = source.connection() if isinstance(source, Session) else source
+    result = connection.execute(current_versions(Plaatsing, as_of, ingetrokken=True))
+    keys = list(result.keys())
+    rows = result.cursor.fetchall()
+    result.close()
+    frame = pd.DataFrame.from_records(rows, columns=keys)
+    ingetrokken = frame["ingetrokken"].tolist()
+    frame = _typed(frame[PLAATSING_FACT_COLUMNS + AUDIT_COLUMNS], Plaatsing, ["startdatum", "einddatum"])
+    frame["ingetrokken"] = pd.Series(ingetrokken, index=frame.index, dtype=object)
+    return frame
 
 
 def _typed(frame: pd.DataFrame, model, date_columns: list[str]) -> pd.DataFrame:

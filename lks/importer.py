@@ -36,7 +36,11 @@ from lks.rekeningen import registreer as registreer_rekeningen
 from lks.db.models import (ID_LENGTH, REGELINGEN, ImportBatch, Loonwaarde, Plaatsing,
                            Urenwijziging, Werkgever, Werknemer)
 from lks.facts import current_versions
+from lks.intrekkingen import INTREKBAAR, Intrekking, huidige_versies, parse_sleutel
+from lks.intrekkingen import controleer as controleer_intrekkingen
+from lks.intrekkingen import schrijf as schrijf_intrekkingen
 from lks.identifiers import check_bic, check_bsn, check_iban, check_kvk, check_postcode, mask_bsn
+from lks.parameters import Parameters
 
 MAX_UREN = Decimal(60)
 MINIMUM_LEEFTIJD = 15  # rekenregels §2.1: under 15 is refused as bad input
@@ -98,6 +102,8 @@ class ImportResult:
     files: dict[str, str]  # file name -> sha256 of its raw bytes
     counts: dict[str, FileCounts]  # file name -> counts, in FILES order
     rekeningwijzigingen: tuple[str, ...] = ()  # werkgevers whose new IBAN waits for approval
+    ingetrokken: tuple[str, ...] = ()  # what intrekkingen.csv withdrew, in Dutch
+    opnieuw: tuple[str, ...] = ()  # withdrawn facts this delivery records again, in Dutch
 
 
 # --- field types ------------------------------------------------------------------------
@@ -267,11 +273,34 @@ class UrenwijzigingRij(_UrenRij):
     voltijdsuren: Uren
 
 
+def _bestand(value: str) -> str:
+    if value not in INTREKBAAR:
+        raise ValueError(f"onbekend bestand {value!r} (kies {', '.join(INTREKBAAR)})")
+    return value
+
+
+class IntrekkingRij(_Row):
+    """A fact imported by mistake (``lks.intrekkingen``): which file, which plaatsing, the
+    key within the plaatsing (empty for the plaatsing itself), and why."""
+
+    bestand: Annotated[str, BeforeValidator(_required(_bestand))]
+    plaatsing_id: Id
+    sleutel: Annotated[Any, BeforeValidator(lambda v: (v or "").strip())] = None
+    reden: Annotated[str, BeforeValidator(_text(1000))]
+
+    @field_validator("sleutel")
+    @classmethod
+    def valid_sleutel(cls, value: str, info: ValidationInfo):
+        bestand = info.data.get("bestand")
+        return parse_sleutel(bestand, value) if bestand is not None else value
+
+
 @dataclass(frozen=True)
 class FileSpec:
     name: str
     row_model: type[_Row]
-    table: Any  # the fact model
+    table: Any  # the fact model; None for a file that changes facts without being one
+    key_columns: tuple[str, ...] | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -279,7 +308,7 @@ class FileSpec:
 
     @property
     def key(self) -> tuple[str, ...]:
-        return self.table.NATURAL_KEY
+        return self.key_columns or self.table.NATURAL_KEY
 
 
 FILES: dict[str, FileSpec] = {spec.name: spec for spec in (
@@ -288,8 +317,10 @@ FILES: dict[str, FileSpec] = {spec.name: spec for spec in (
     FileSpec("plaatsingen.csv", PlaatsingRij, Plaatsing),
     FileSpec("loonwaarden.csv", LoonwaardeRij, Loonwaarde),
     FileSpec("urenwijzigingen.csv", UrenwijzigingRij, Urenwijziging),
+    FileSpec("intrekkingen.csv", IntrekkingRij, None, ("bestand", "plaatsing_id", "sleutel")),
 )}
 """The import files in dependency order; the order of the CLI's table and of errors."""
+INTREKKINGEN = "intrekkingen.csv"
 
 
 # --- stage 1: reading the files -----------------------------------------------------------
@@ -310,13 +341,18 @@ class _File:
 
 
 def import_directory(engine: Engine, directory: str | Path,
-                     recorded_at: dt.datetime | None = None, *, door: str = "systeem",
-                     client_adres: str | None = None) -> ImportResult:
+                     recorded_at: dt.datetime | None = None, *, params: Parameters | None = None,
+                     door: str = "systeem", client_adres: str | None = None) -> ImportResult:
     """Import the CSV files in ``directory`` as one new version of the facts, recorded at
     ``recorded_at`` (UTC; naive is taken as UTC; default now). All or nothing: raises
     ``ImportFouten`` with every error found and writes nothing then. ``door`` is the
     authenticated user who delivers (audit log; a changed IBAN waits for another user's
-    approval, ``lks.rekeningen``)."""
+    approval, ``lks.rekeningen``). ``params``: the gemeente's parameters
+    (``Parameters.voor(settings)``), whose policy says which regelingen it had when; the
+    application layer always passes them, None means the shipped tables alone (tools and
+    tests without a gemeente)."""
+    if params is None:
+        params = Parameters.load()
     recorded_at = _utc(recorded_at or dt.datetime.now(dt.timezone.utc))
     directory = Path(directory)
     fouten: list[ImportFout] = []
@@ -330,11 +366,13 @@ def import_directory(engine: Engine, directory: str | Path,
             fouten.append(ImportFout(None, None, None, (
                 f"vastlegmoment {_show(recorded_at)} ligt niet na de vorige import "
                 f"({_show(latest)}); vastleggen gaat alleen vooruit in de tijd")))
-        stored = {name: _current(connection, spec) for name, spec in FILES.items()}
-        fouten += _check_against_database(files, stored)
+        stored = {name: _current(connection, spec) for name, spec in FILES.items() if spec.table is not None}
+        huidig = huidige_versies(connection, alleen_ingetrokken=INTREKKINGEN not in files)
+        fouten += _check_against_database(files, stored, params)
+        fouten += _check_intrekkingen(files, huidig)
         if fouten:
             raise ImportFouten(_sorted(fouten))
-        return _write(connection, directory, files, stored, recorded_at, door, client_adres)
+        return _write(connection, directory, files, stored, huidig, recorded_at, door, client_adres)
 
 
 def _read_directory(directory: Path, today: dt.date, fouten: list[ImportFout]) -> dict[str, _File]:
@@ -466,7 +504,7 @@ def _raw_key(spec: FileSpec, row: _ParsedRow) -> tuple | None:
 def _describe_key(spec: FileSpec, key: tuple) -> str:
     if len(key) == 1:
         return f"{spec.key[0]} {key[0]!r}"
-    parts = [f"{c} {v.isoformat() if isinstance(v, dt.date) else repr(v)}"
+    parts = [f"{c} {v.isoformat() if isinstance(v, dt.date) else ('leeg' if v is None else repr(v))}"
              for c, v in zip(spec.key, key)]
     return "combinatie " + " en ".join(parts)
 
@@ -480,7 +518,8 @@ def _current(connection: Connection, spec: FileSpec) -> dict[tuple, dict]:
             for row in (dict(r) for r in result.mappings())}
 
 
-def _check_against_database(files: dict[str, _File], stored: dict[str, dict]) -> list[ImportFout]:
+def _check_against_database(files: dict[str, _File], stored: dict[str, dict],
+                            params: Parameters) -> list[ImportFout]:
     fouten: list[ImportFout] = []
     known = {name: _known_ids(files.get(name), stored[name])
              for name in ("werkgevers.csv", "werknemers.csv", "plaatsingen.csv")}
@@ -499,7 +538,65 @@ def _check_against_database(files: dict[str, _File], stored: dict[str, dict]) ->
                     fouten.append(ImportFout(name, row.line, column, (
                         f"onbekende {column} {value!r} (niet in {target} en niet in de database)")))
     fouten += _check_minimum_age(files, stored)
+    fouten += _check_regelingen(files, params)
+    return fouten + _rows_of_refused_plaatsingen(files, fouten)
+
+
+def _check_regelingen(files: dict[str, _File], params: Parameters) -> list[ImportFout]:
+    """Rekenregels §2.2: a plaatsing under a regeling the gemeente did not have on its
+    startdatum (per its policy: the parameters that define the regeling have no value on
+    that day, ``Parameters.regeling_ontbreekt``) is refused here, instead of getting in and
+    then stopping every later calculation."""
+    rows = _valid_rows(files.get("plaatsingen.csv"))
+    fouten = []
+    for regeling in REGELINGEN:
+        mine = [row for row in rows if row.values["regeling"] == regeling]
+        if not mine:
+            continue
+        ontbreekt = params.regeling_ontbreekt(regeling, [row.values["startdatum"] for row in mine])
+        for row, naam in zip(mine, ontbreekt):
+            if naam:
+                fouten.append(ImportFout("plaatsingen.csv", row.line, "regeling",
+                                         _regeling_reden(params, regeling, naam, row.values["startdatum"])))
     return fouten
+
+
+def _regeling_reden(params: Parameters, regeling: str, naam: str, start: dt.date) -> str:
+    p = params[naam]
+    if start < p.dates[0]:
+        wanneer = f"{naam} heeft een waarde vanaf {p.dates[0].isoformat()}"
+    else:
+        wanneer = f"{naam} is bekend tot en met {p.valid_until.isoformat()}"
+    soort = "het beleid van de gemeente" if p.soort == "beleid" else "de wet"
+    hint = (f"; had de gemeente de {regeling} toen al, leg dat vast in haar eigen parametermap "
+            f"('lks parameters show {naam}', 'lks parameters check')" if p.soort == "beleid" else "")
+    return (f"regeling {regeling} bestond voor deze gemeente niet op startdatum {start.isoformat()} "
+            f"(volgens {soort}: {wanneer}){hint}")
+
+
+def _rows_of_refused_plaatsingen(files: dict[str, _File], fouten: list[ImportFout]) -> list[ImportFout]:
+    """A loonwaarde or urenwijziging (any file keyed by plaatsing) for a plaatsing that this
+    same import refuses is refused too, with the line that refuses the plaatsing: the user
+    sees every row the correction touches."""
+    plaatsingen = files.get("plaatsingen.csv")
+    if plaatsingen is None:
+        return []
+    refused_lines = {f.regel for f in fouten if f.bestand == "plaatsingen.csv" and f.regel}
+    refused = {}
+    for row in plaatsingen.rows:
+        if row.line in refused_lines and row.raw.get("plaatsing_id"):
+            refused.setdefault(row.raw["plaatsing_id"], row.line)
+    out = []
+    for name, parsed in files.items():
+        if name == "plaatsingen.csv" or "plaatsing_id" not in parsed.spec.columns:
+            continue
+        for row in parsed.rows:
+            line = refused.get(row.raw.get("plaatsing_id", ""))
+            if line is not None:
+                out.append(ImportFout(name, row.line, "plaatsing_id", (
+                    f"plaatsing {row.raw['plaatsing_id']} wordt in deze levering geweigerd "
+                    f"(plaatsingen.csv regel {line})")))
+    return out
 
 
 def _known_ids(parsed: _File | None, stored: dict[tuple, dict]) -> set[str] | None:
@@ -563,14 +660,65 @@ def _valid_rows(parsed: _File | None):
     return [row for row in parsed.rows if row.values is not None] if parsed else []
 
 
+def _intrekkingen(files: dict[str, _File]) -> list[Intrekking]:
+    return [Intrekking(row.line, row.values["bestand"], row.values["plaatsing_id"], row.values["sleutel"],
+                       row.values["reden"]) for row in _valid_rows(files.get(INTREKKINGEN))]
+
+
+def _check_intrekkingen(files: dict[str, _File], huidig: dict[str, dict]) -> list[ImportFout]:
+    """intrekkingen.csv (interfaces §2): what it withdraws must exist and not be withdrawn
+    already, and this delivery may not deliver it (or, for a plaatsing, any of its facts)
+    at the same time. Any problem refuses the whole delivery."""
+    intrekkingen = _intrekkingen(files)
+    if not intrekkingen:
+        return []
+    geleverd: dict[str, dict[tuple, int]] = {}
+    for bestand, soort in INTREKBAAR.items():
+        parsed = files.get(f"{bestand}.csv")
+        if parsed is not None:
+            geleverd[bestand] = {tuple(row.values[c] for c in soort.model.NATURAL_KEY): row.line
+                                 for row in _valid_rows(parsed)}
+    fouten = [ImportFout(INTREKKINGEN, regel, kolom, reden)
+              for regel, kolom, reden in controleer_intrekkingen(intrekkingen, huidig, geleverd)]
+    plaatsingen = {i.plaatsing_id: i.regel for i in intrekkingen if i.bestand == "plaatsingen"}
+    for name, parsed in files.items():
+        if name in (INTREKKINGEN, "plaatsingen.csv") or "plaatsing_id" not in parsed.spec.columns:
+            continue
+        for row in parsed.rows:
+            regel = plaatsingen.get(row.raw.get("plaatsing_id", ""))
+            if regel is not None:
+                fouten.append(ImportFout(name, row.line, "plaatsing_id", (
+                    f"plaatsing {row.raw['plaatsing_id']} wordt in deze levering ingetrokken "
+                    f"({INTREKKINGEN} regel {regel})")))
+    return fouten
+
+
+def _opnieuw(files: dict[str, _File], huidig: dict[str, dict]) -> tuple[str, ...]:
+    """Facts this delivery records again after they were withdrawn (a full delivery from a
+    source system that still holds the mistake brings it back: the user is told)."""
+    out = []
+    for bestand, soort in INTREKBAAR.items():
+        for row in _valid_rows(files.get(f"{bestand}.csv")):
+            key = tuple(row.values[c] for c in soort.model.NATURAL_KEY)
+            current = huidig[bestand].get(key)
+            if current is not None and current.get("ingetrokken") is not None:
+                sleutel = row.values[soort.sleutel_kolom] if soort.sleutel_kolom else None
+                out.append(f"{soort.beschrijf(row.values['plaatsing_id'], sleutel)} was ingetrokken "
+                           f"({current['ingetrokken']}) en is met {bestand}.csv regel {row.line} opnieuw vastgelegd")
+    return tuple(out)
+
+
 # --- stage 3: writing ---------------------------------------------------------------------
 
 def _write(connection: Connection, directory: Path, files: dict[str, _File],
-           stored: dict[str, dict], recorded_at: dt.datetime, door: str,
+           stored: dict[str, dict], huidig: dict[str, dict], recorded_at: dt.datetime, door: str,
            client_adres: str | None) -> ImportResult:
     versions: dict[str, list[dict]] = {}
     counts: dict[str, FileCounts] = {}
     for name, parsed in files.items():
+        if parsed.spec.table is None:
+            counts[name] = FileCounts(new=len(parsed.rows))
+            continue
         spec, new, changed, unchanged = parsed.spec, [], 0, 0
         for row in parsed.rows:
             current = stored[name].get(tuple(row.values[c] for c in spec.key))
@@ -595,13 +743,18 @@ def _write(connection: Connection, directory: Path, files: dict[str, _File],
             connection.execute(insert(FILES[name].table), [{**row, **audit} for row in rows])
     wacht = registreer_rekeningen(connection, versions.get("werkgevers.csv", []), door=door, now=recorded_at,
                                   bron="levering", import_id=import_id)
+    ingetrokken = schrijf_intrekkingen(connection, _intrekkingen(files), huidig, import_id, recorded_at, door,
+                                       client_adres)
     connection.execute(insert(AuditLog).values(
         moment=recorded_at, gebruiker=door, actie="levering", client_adres=client_adres,
         details=json.dumps({"import_id": import_id, "bestanden": sorted(hashes),
-                            "nieuw_of_gewijzigd": {n: c.new + c.changed for n, c in counts.items()},
+                            "nieuw_of_gewijzigd": {n: c.new + c.changed for n, c in counts.items()
+                                                   if n != INTREKKINGEN},
+                            "ingetrokken": len(ingetrokken),
                             "rekeningwijzigingen": [w["werkgever_id"] for w in wacht]}, sort_keys=True)))
     return ImportResult(import_id, recorded_at, source, hashes, counts,
-                        tuple(w["werkgever_id"] for w in wacht))
+                        tuple(w["werkgever_id"] for w in wacht), tuple(ingetrokken),
+                        _opnieuw(files, huidig))
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -1,17 +1,28 @@
 """Legal quantities as dated data (one YAML file per quantity in ``parameters/``).
 
 Modelled on the OpenFisca country template: code never holds an amount or percentage; it asks
-"the value of X on date D" — here for many dates at once. Each file has a description, a unit,
-a legal reference, dated values (decimal *strings*, parsed to exact ``Fraction``) and
+"the value of X on date D" — here for many dates at once. Each file has a description, a
+``soort`` (``wet``: national law; ``beleid``: the gemeente's own policy), a unit, a legal
+reference, dated values (decimal *strings*, parsed to exact ``Fraction``) and
 ``valid_until``: the last day on which the last value is known to hold (``open`` for
 quantities without a scheduled change). A lookup past that day raises ``ParameterOntbreekt``
 instead of silently extrapolating (rekenregels §5).
+
+A gemeente keeps its own files in the folder its settings name (``[parameters] lokaal``,
+interfaces §4; ``Parameters.voor(settings)`` loads both). Policy is the gemeente's: a local
+``beleid`` file replaces the shipped one (whose values are Het Hogeland's). Law is the
+country's: a local ``wet`` file may only extend the shipped table with values dated after it,
+each with its own publication; a value that contradicts the shipped table, a date inside it
+or a new value without ``reference`` is refused with file and reason. Every value keeps its
+source (``geleverd`` or ``lokaal``) for ``lks parameters show`` and the explanations.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
+import dataclasses
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -20,8 +31,27 @@ import yaml
 
 from lks.paths import PARAMETERS_DIR
 
-FILE_KEYS = {"description", "unit", "reference", "valid_until", "values"}
-REQUIRED_FILE_KEYS = {"description", "unit", "reference", "valid_until", "values"}
+FILE_KEYS = {"description", "soort", "unit", "reference", "valid_until", "values"}
+REQUIRED_FILE_KEYS = {"description", "soort", "unit", "reference", "valid_until", "values"}
+SOORTEN = {"wet": "nationale wet", "beleid": "gemeentelijk beleid"}
+GELEVERD, LOKAAL = "geleverd", "lokaal"
+ALLEEN_GELEVERD = {
+    "bezwaartermijn_weken", "betaaltermijn_weken", "beslistermijn_loonwaarde_weken",
+    "herzieningstermijn_vaststelling_jaren",
+}
+"""Awb and Pw terms that the letters compute themselves (``lks.documents.beschikking``: a
+letter is re-derived byte for byte from its stored inputs, without the gemeente's folder).
+A local file for one of them is refused, never silently ignored; a change of these terms
+comes with a new release."""
+REGELING_PARAMETERS = {
+    "lks": ("lks_maximum", "forfait_fractie", "forfait_maanden"),
+    "beschut": ("beschut_fractie",),
+    "ontwikkelbaan": ("ontwikkelbaan_fractie", "ontwikkelbaan_maanden"),
+}
+"""The quantities that define each regeling (rekenregels §2.2): Pw art. 10d lid 4 and 5 for
+lks (national law, since the Participatiewet of 2015); the gemeente's policy for beschut werk
+and the ontwikkelbaan. A gemeente has a regeling on a day when each of them has a value on
+that day, so its policy files say from when it has the ontwikkelbaan (Het Hogeland: 2024)."""
 VALUE_KEYS = {"value", "reference"}
 REFERENCE_KEYS = {"title", "href"}
 UNITS = {
@@ -40,7 +70,12 @@ KNOWN = (
 
 
 class ParameterFout(ValueError):
-    """A parameter file that the loader does not understand (names file and reason)."""
+    """A parameter file that the loader does not understand or refuses (names file and
+    reason); ``fouten`` lists every problem found, one line each."""
+
+    def __init__(self, bericht: str, fouten: list[str] | None = None):
+        self.fouten = list(fouten) if fouten else [bericht]
+        super().__init__(bericht)
 
 
 class ParameterOntbreekt(LookupError):
@@ -78,6 +113,32 @@ class Parameter:
     dates: tuple[dt.date, ...]
     values: tuple  # Fraction | str | dict[int, Fraction]
     references: tuple[Reference, ...]
+    soort: str = "wet"
+    bronnen: tuple[str, ...] = ()  # per value: GELEVERD or LOKAAL
+    bestanden: tuple[Path, ...] = ()  # per value: the file it comes from
+    lokaal_map: Path | None = None
+    """The gemeente's own folder (None: none configured), named when a value is missing."""
+
+    def bron(self, i: int) -> str:
+        return self.bronnen[i] if self.bronnen else GELEVERD
+
+    def _aanvullen(self) -> str:
+        """Where a gemeente adds a value that is not known yet (rekenregels §5: the day it is
+        published, without editing the installed package)."""
+        if self.lokaal_map is not None:
+            plek = str(self.lokaal_map / f"{self.name}.yaml")
+        else:
+            plek = (f"{self.name}.yaml in de lokale parametermap van de gemeente "
+                    "([parameters] lokaal in gemeente.toml)")
+        return f"voeg de nieuwe waarde met haar publicatie toe aan {plek} en controleer met 'lks parameters check'"
+
+    def heeft_waarde(self, days) -> np.ndarray:
+        """Whether a value is known on each of ``days`` (vectorised, never raises)."""
+        days = np.asarray(days, dtype="datetime64[D]")
+        known = days >= self._days[0]
+        if self.valid_until is not None:
+            known &= days <= np.datetime64(self.valid_until, "D")
+        return known
 
     @property
     def _days(self) -> np.ndarray:
@@ -101,8 +162,7 @@ class Parameter:
                     first = days[after].min()
                     raise ParameterOntbreekt(
                         f"parameter ontbreekt: {self.name} heeft geen waarde voor {first} "
-                        f"(bekend tot en met {self.valid_until.isoformat()}; voeg de nieuwe "
-                        f"waarde toe aan parameters/{self.name}.yaml)")
+                        f"(bekend tot en met {self.valid_until.isoformat()}; {self._aanvullen()})")
         return idx
 
     def at(self, day: dt.date):
@@ -134,10 +194,17 @@ class Parameter:
 
 
 class Parameters(dict):
-    """All legal quantities by name, loaded from one directory."""
+    """All legal quantities by name: the shipped tables, and the gemeente's own folder
+    (``lokaal``) where its settings name one."""
+
+    lokaal: Path | None = None
+    lokale_bestanden: tuple["LokaalBestand", ...] = ()
 
     @classmethod
-    def load(cls, directory: Path | str = PARAMETERS_DIR) -> "Parameters":
+    def load(cls, directory: Path | str = PARAMETERS_DIR, *, lokaal: Path | str | None = None) -> "Parameters":
+        """The files of ``directory`` (default: the shipped ``parameters/``), with the
+        gemeente's folder ``lokaal`` on top (rules in the module docstring). Raises
+        ``ParameterFout`` naming every refused file and its reason."""
         directory = Path(directory)
         params = cls()
         for path in sorted(directory.glob("*.yaml")):
@@ -148,7 +215,40 @@ class Parameters(dict):
         unknown = [n for n in params if n not in KNOWN]
         if unknown:
             raise ParameterFout(f"{directory}: onbekend parameterbestand: {', '.join(u + '.yaml' for u in unknown)}")
+        if lokaal is not None:
+            lokaal = Path(lokaal)
+            vervangen, bestanden, fouten = lees_lokaal(lokaal, params)
+            if fouten:
+                more = f" (en {len(fouten) - 1} meer; zie 'lks parameters check')" if len(fouten) > 1 else ""
+                raise ParameterFout(fouten[0] + more, fouten)
+            for name in params:
+                p = vervangen.get(name, params[name])
+                params[name] = dataclasses.replace(p, lokaal_map=lokaal)
+            params.lokaal = lokaal
+            params.lokale_bestanden = tuple(bestanden)
         return params
+
+    @classmethod
+    def voor(cls, settings) -> "Parameters":
+        """The parameters in force for the gemeente of ``settings`` (``lks.settings.Settings``):
+        the shipped tables with its own folder (``[parameters] lokaal``) on top. Every code
+        path that calculates for a gemeente loads its parameters this way."""
+        return cls.load(lokaal=settings.parameters_lokaal)
+
+    def regeling_vanaf(self, regeling: str) -> dt.date:
+        """The first day on which the gemeente has ``regeling``: every quantity that defines
+        it has a value from then on (``REGELING_PARAMETERS``)."""
+        return max(self[name].dates[0] for name in REGELING_PARAMETERS[regeling])
+
+    def regeling_ontbreekt(self, regeling: str, days) -> np.ndarray:
+        """Per day: the first quantity defining ``regeling`` (``REGELING_PARAMETERS``) without
+        a value on that day, or '' when the gemeente had the regeling then (rekenregels §2.2)."""
+        days = np.asarray(days, dtype="datetime64[D]")
+        out = np.full(days.shape, "", dtype=object)
+        for name in REGELING_PARAMETERS[regeling]:
+            missing = ~self[name].heeft_waarde(days) & (out == "")
+            out[missing] = name
+        return out
 
 
 def _reference(raw, where: str) -> Reference:
@@ -208,6 +308,11 @@ def _value(raw, unit: str, where: str):
 
 
 def load_parameter(path: Path) -> Parameter:
+    return _read_parameter(path)[0]
+
+
+def _read_parameter(path: Path) -> tuple[Parameter, tuple[bool, ...]]:
+    """The parameter of one file and, per value, whether it has its own ``reference``."""
     name = path.stem
     where = str(path)
     try:
@@ -222,6 +327,9 @@ def load_parameter(path: Path) -> Parameter:
     missing = REQUIRED_FILE_KEYS - set(raw)
     if missing:
         raise ParameterFout(f"{where}: ontbrekende sleutel(s): {', '.join(sorted(missing))}")
+    soort = raw["soort"]
+    if soort not in SOORTEN:
+        raise ParameterFout(f"{where}: onbekende soort {soort!r} (wet of beleid)")
     unit = raw["unit"]
     if unit not in UNITS:
         raise ParameterFout(f"{where}: onbekende eenheid {unit!r}")
@@ -242,12 +350,178 @@ def load_parameter(path: Path) -> Parameter:
         if "value" not in entry:
             raise ParameterFout(f"{here}: 'value' ontbreekt")
         ref = _reference(entry["reference"], f"{here}: reference") if "reference" in entry else reference
-        dated.append((at, _value(entry["value"], unit, here), ref))
+        dated.append((at, _value(entry["value"], unit, here), ref, "reference" in entry))
     dated.sort(key=lambda t: t[0])
     if valid_until is not None and valid_until < dated[-1][0]:
         raise ParameterFout(f"{where}: valid_until ligt voor de laatste ingangsdatum")
     return Parameter(
         name=name, description=str(raw["description"]).strip(), unit=unit, reference=reference,
-        valid_until=valid_until, dates=tuple(d for d, _, _ in dated),
-        values=tuple(v for _, v, _ in dated), references=tuple(r for _, _, r in dated),
-    )
+        valid_until=valid_until, dates=tuple(d for d, *_ in dated),
+        values=tuple(v for _, v, *_ in dated), references=tuple(r for _, _, r, _ in dated),
+        soort=soort, bronnen=(GELEVERD,) * len(dated), bestanden=(path,) * len(dated),
+    ), tuple(e for *_, e in dated)
+
+
+# --- the gemeente's own folder ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LokaalBestand:
+    """What one file of the gemeente's own folder does (``lks parameters check``)."""
+
+    naam: str
+    pad: Path
+    soort: str
+    werking: str  # Dutch, for the user
+
+
+def toon_waarde(value, unit: str = "") -> str:
+    """A parameter value as a file writes it: exact decimals with a dot (amounts in euro with
+    two), a staffel as age: fraction."""
+    if isinstance(value, dict):
+        return ", ".join(f"{age}: {toon_waarde(v)}" for age, v in sorted(value.items()))
+    if isinstance(value, (Fraction, int)):
+        value = Fraction(value)
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        if unit.startswith("eur_"):
+            return format(exact.quantize(Decimal("0.01")), "f")
+        return format(exact.normalize() if exact != exact.to_integral_value() else exact.quantize(1), "f")
+    return str(value)
+
+
+SOORT_LABEL = {"wet": "wet (land)", "beleid": "beleid (gemeente)"}
+
+
+@dataclass(frozen=True)
+class Toelichting:
+    """``lks parameters show NAAM`` as data, so every face words it the same: a heading, the
+    values in force (vanaf, waarde, bron, publicatie), the local files and a closing note."""
+
+    naam: str
+    omschrijving: str
+    kenmerken: tuple[str, ...]
+    rijen: tuple[tuple[str, str, str, str], ...]
+    slot: tuple[str, ...]
+
+
+def toelichting(params: "Parameters", naam: str) -> Toelichting:
+    p = params[naam]
+    geldig = f"bekend tot en met {p.valid_until.isoformat()}" if p.valid_until else "open (geen geplande wijziging)"
+    rijen = tuple((day.isoformat(), toon_waarde(p.values[i], p.unit), p.bron(i), str(p.references[i]))
+                  for i, day in enumerate(p.dates))
+    slot = [f"lokaal: {b}" for b in sorted({str(p.bestanden[i]) for i in range(len(p.dates)) if p.bron(i) == LOKAAL})]
+    if p.valid_until is not None:
+        waar = (str(params.lokaal / f"{naam}.yaml") if params.lokaal is not None
+                else f"{naam}.yaml in een eigen parametermap ([parameters] lokaal in gemeente.toml)")
+        slot.append(f"Na {p.valid_until.isoformat()} is geen waarde bekend: een berekening voor een latere dag stopt "
+                    f"(parameter ontbreekt). Een nieuwe waarde voegt de gemeente met haar publicatie toe in {waar}; "
+                    "controleer met 'lks parameters check'.")
+    return Toelichting(naam, p.description,
+                       (f"soort: {SOORT_LABEL[p.soort]}; eenheid: {p.unit}; geldig: {geldig}", f"grondslag: {p.reference}"),
+                       rijen, tuple(slot))
+
+
+def lees_lokaal(lokaal: Path, geleverd: "Parameters") -> tuple[dict[str, Parameter], list[LokaalBestand], list[str]]:
+    """Read and check the gemeente's folder against the shipped tables: (the parameters it
+    changes, what each file does, every refusal with file and reason)."""
+    if not lokaal.is_dir():
+        return {}, [], [f"{lokaal}: lokale parametermap bestaat niet ([parameters] lokaal in gemeente.toml)"]
+    vervangen: dict[str, Parameter] = {}
+    bestanden: list[LokaalBestand] = []
+    fouten: list[str] = []
+    for path in sorted(lokaal.iterdir()):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        if path.suffix == ".yml":
+            fouten.append(f"{path}: gebruik de extensie .yaml (zoals {path.stem}.yaml)")
+            continue
+        if path.suffix != ".yaml":
+            continue  # a README or notes next to the files
+        name = path.stem
+        if name not in KNOWN:
+            fouten.append(f"{path}: onbekende parameter {name!r} (zie 'lks parameters list')")
+            continue
+        if name in ALLEEN_GELEVERD:
+            fouten.append(f"{path}: {name} is een wettelijke termijn die de brieven zelf toepassen; die kan "
+                          "niet lokaal worden aangevuld (een wijziging komt met een nieuwe versie van lks)")
+            continue
+        try:
+            lokaal_param, eigen_referentie = _read_parameter(path)
+        except ParameterFout as exc:
+            fouten.append(str(exc))
+            continue
+        lokaal_param = dataclasses.replace(lokaal_param, bronnen=(LOKAAL,) * len(lokaal_param.dates))
+        shipped = geleverd[name]
+        problemen = []
+        if lokaal_param.soort != shipped.soort:
+            problemen.append(f"soort {lokaal_param.soort} klopt niet: {name} is {SOORTEN[shipped.soort]} "
+                             f"(soort: {shipped.soort})")
+        if lokaal_param.unit != shipped.unit:
+            problemen.append(f"eenheid {lokaal_param.unit} klopt niet: {name} is in {shipped.unit}")
+        if problemen:
+            fouten += [f"{path}: {p}" for p in problemen]
+            continue
+        if shipped.soort == "beleid":
+            vervangen[name] = lokaal_param
+            bestanden.append(LokaalBestand(name, path, shipped.soort, (
+                f"vervangt het geleverde beleid: {len(lokaal_param.dates)} "
+                f"{'waarde' if len(lokaal_param.dates) == 1 else 'waarden'} vanaf {lokaal_param.dates[0].isoformat()}")))
+            continue
+        samengevoegd, werking, wet_fouten = _wet_aanvullen(shipped, lokaal_param, eigen_referentie, path)
+        fouten += wet_fouten
+        if not wet_fouten:
+            if samengevoegd is not shipped:
+                vervangen[name] = samengevoegd
+            bestanden.append(LokaalBestand(name, path, shipped.soort, werking))
+    return vervangen, bestanden, fouten
+
+
+def _wet_aanvullen(shipped: Parameter, lokaal: Parameter, eigen_referentie: tuple[bool, ...],
+                   path: Path) -> tuple[Parameter, str, list[str]]:
+    """National law extended by the gemeente (rekenregels §5, interfaces §4): only values
+    dated after the shipped table, each with its publication; a repeated shipped value must
+    be equal. (merged parameter, what the file does, refusals)."""
+    fouten: list[str] = []
+    grens = shipped.valid_until or shipped.dates[-1]
+    tabel = (f"de geleverde tabel is bekend tot en met {grens.isoformat()}" if shipped.valid_until
+             else f"de laatste geleverde waarde geldt vanaf {grens.isoformat()}")
+    nieuw = []
+    for i, day in enumerate(lokaal.dates):
+        waar = f"{path}: {day.isoformat()}"
+        if day in shipped.dates:
+            oud = shipped.values[shipped.dates.index(day)]
+            if lokaal.values[i] != oud:
+                fouten.append(f"{waar}: waarde {toon_waarde(lokaal.values[i], shipped.unit)} spreekt de geleverde "
+                              f"waarde {toon_waarde(oud, shipped.unit)} tegen ({shipped.name} is nationale wet; de geleverde tabel geldt)")
+        elif day <= grens:
+            fouten.append(f"{waar}: ligt binnen de geleverde tabel ({tabel}); een gemeente vult nationale wet "
+                          "alleen aan met waarden van daarna")
+        elif not eigen_referentie[i]:
+            fouten.append(f"{waar}: nieuwe waarde zonder publicatie; geef bij deze waarde "
+                          "'reference: {title: ..., href: ...}' (bijvoorbeeld de Staatscourant)")
+        else:
+            nieuw.append(i)
+    verlengt = (lokaal.valid_until is None and shipped.valid_until is not None) or (
+        lokaal.valid_until is not None and shipped.valid_until is not None and lokaal.valid_until > shipped.valid_until)
+    if fouten:
+        pass  # the values are wrong: what their validity would extend is beside the point
+    elif nieuw and shipped.valid_until is not None and lokaal.valid_until is None:
+        fouten.append(f"{path}: valid_until: open is hier niet toegestaan ({tabel}); geef de laatste dag "
+                      "waarop de nieuwe waarde zeker geldt, zodat een latere maand niet stil wordt doorgerekend")
+    elif not nieuw and verlengt:
+        fouten.append(f"{path}: valid_until verlengt de geleverde tabel ({tabel}) zonder nieuwe waarde; "
+                      "een bedrag geldt alleen tot de dag die zijn publicatie noemt")
+    if fouten:
+        return shipped, "", fouten
+    if not nieuw:
+        return shipped, "voegt niets toe: alle waarden staan al in de geleverde tabel (het bestand kan weg)", []
+    merged = dataclasses.replace(
+        shipped, valid_until=lokaal.valid_until,
+        dates=shipped.dates + tuple(lokaal.dates[i] for i in nieuw),
+        values=shipped.values + tuple(lokaal.values[i] for i in nieuw),
+        references=shipped.references + tuple(lokaal.references[i] for i in nieuw),
+        bronnen=tuple(shipped.bronnen or (GELEVERD,) * len(shipped.dates)) + (LOKAAL,) * len(nieuw),
+        bestanden=tuple(shipped.bestanden) + (path,) * len(nieuw))
+    eerste = lokaal.dates[nieuw[0]].isoformat()
+    tot = f"bekend tot en met {lokaal.valid_until.isoformat()}" if lokaal.valid_until else "open"
+    return merged, (f"vult de geleverde tabel aan met {len(nieuw)} "
+                    f"{'waarde' if len(nieuw) == 1 else 'waarden'} vanaf {eerste} ({tot})"), []

@@ -76,6 +76,19 @@ indexatie = "halfjaarlijks"
 ontwikkelbaan_vakantiebijslag = true
 ontwikkelbaan_werkgeverslasten = true
 
+[parameters]
+# Eigen parameterbestanden van de gemeente, naast de tabellen die met lks worden meegeleverd.
+# Beleid is van de gemeente: de ontwikkelbaan (fractie, maximale duur, en vanaf welke datum
+# de gemeente hem heeft) en de fractie voor beschut werk. Een beleidsbestand in deze map
+# vervangt het meegeleverde, waarvan de waarden die van Het Hogeland zijn.
+# Wet is van het land: minimumloon, jeugdloonstaffel, vakantiebijslag, werkgeverslasten,
+# 70 %-grens, forfait. Een wetsbestand in deze map mag de meegeleverde tabel alleen aanvullen
+# met latere waarden, elk met zijn publicatie (reference), bijvoorbeeld het minimumloon van
+# 1 juli zodra de Staatscourant het bekendmaakt; het spreekt de meegeleverde tabel nooit tegen.
+# Controleren: `lks parameters check`; wat geldt en waar het vandaan komt: `lks parameters
+# list` en `lks parameters show NAAM`. Het pad is relatief aan dit bestand.
+# lokaal = "parameters-lokaal"
+
 [betaalrun]
 # Hoeveel jaar terug een betaalrun eerdere maanden herberekent en het verschil betaalt.
 retro_jaren = 5
@@ -365,9 +378,15 @@ class Sso(_Section):
         return value
 
 
+class ParameterMap(_Section):
+    """The gemeente's own parameter files (interfaces §4; rules in ``lks.parameters``)."""
+    lokaal: OptionalText = None
+
+
 class Settings(_Section):
     gemeente: Gemeente
     beleid: Beleid = Beleid()
+    parameters: ParameterMap = ParameterMap()
     betaalrun: Betaalrun = Betaalrun()
     scheduler: Scheduler = Scheduler()
     signalen: Signalen = Signalen()
@@ -380,6 +399,17 @@ class Settings(_Section):
     def bron(self) -> Path | None:
         """The file these settings came from; None for the built-in demo gemeente."""
         return self._bron
+
+    @property
+    def parameters_lokaal(self) -> Path | None:
+        """The gemeente's own parameter folder (``[parameters] lokaal``), relative to the
+        settings file; None when the settings name none."""
+        if self.parameters.lokaal is None:
+            return None
+        path = Path(self.parameters.lokaal).expanduser()
+        if not path.is_absolute():
+            path = (self._bron.resolve().parent if self._bron is not None else Path.cwd()) / path
+        return path
 
     def policy(self) -> Policy:
         """The calculation core's view of the beleid section."""
@@ -415,6 +445,9 @@ def load_settings(path: str | Path | None = None) -> Settings:
     settings = parse_settings(text, str(path))
     settings._bron = path
     _hoort_bij_actieve_gemeente(settings, str(path))
+    lokaal = settings.parameters_lokaal
+    if lokaal is not None and not lokaal.is_dir():
+        raise InstellingenFout(str(path), [f"[parameters] lokaal: map {lokaal} bestaat niet"])
     return settings
 
 

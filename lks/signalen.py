@@ -311,13 +311,13 @@ def maak_signalen(engine: Engine, vandaag: dt.date, now: dt.datetime, params: Pa
                   settings: Settings | None = None) -> list[Signaal]:
     """Make the signalen that hold on ``vandaag`` and do not exist yet; resolve the open ones
     whose situation no longer holds. Returns the new signalen. Idempotent. ``params``: the
-    legal durations (default ``Parameters.load()``, the files in ``parameters/``);
-    ``settings``: default ``load_settings()``."""
-    if params is None:
-        params = Parameters.load()
+    legal durations (default ``Parameters.voor(settings)``: the shipped files with the
+    gemeente's own folder); ``settings``: default ``load_settings()``."""
     if settings is None:
         from lks.settings import load_settings
         settings = load_settings()
+    if params is None:
+        params = Parameters.voor(settings)
     for _attempt in range(3):
         with Session(engine, expire_on_commit=False) as session:
             gevonden = kandidaten(session, vandaag, now, params, settings)

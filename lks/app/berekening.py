@@ -64,6 +64,13 @@ def uitleg(o: Omgeving, wie: Identiteit, plaatsing_id: str, periode: str, *, ind
     policy = _policy(o, indexatie)
     invoer = _invoer(o, as_of)
     if not (invoer.plaatsingen["plaatsing_id"] == plaatsing_id).any():
+        from lks.facts import plaatsingen_met_ingetrokken
+        alle = plaatsingen_met_ingetrokken(o.engine, as_of=as_of)
+        weg = alle[(alle["plaatsing_id"] == plaatsing_id) & alle["ingetrokken"].notna()]
+        if len(weg):
+            moment = weg["recorded_at"].iloc[0].strftime("%Y-%m-%dT%H:%M:%SZ")
+            raise BerekeningFout(f"plaatsing {plaatsing_id} is ingetrokken op {moment} ({weg['ingetrokken'].iloc[0]}); "
+                                 f"met --as-of vóór dat moment ziet u de berekening zoals die toen gold")
         raise BerekeningFout(f"plaatsing {plaatsing_id} is niet bekend")
     result = calculate(_subset(invoer, plaatsing_id), periode, periode, o.params, policy, explain=True)
     return tekst(result, plaatsing_id, periode, o.params, policy)

@@ -13,13 +13,15 @@ from lks.app.gebruikers import vereist
 from lks.app.identiteit import Actie, Identiteit
 
 
-def importeren(engine, wie: Identiteit, map_: Path, recorded_at: dt.datetime | None = None):
+def importeren(engine, wie: Identiteit, map_: Path, recorded_at: dt.datetime | None = None, *, params):
     """Import a delivery as one new recorded version of the facts (``lks.importer``): every
     error with file, line and reason, and nothing stored when there is one. Raises
-    ``ImportFouten``."""
+    ``ImportFouten``. ``params``: the gemeente's parameters (``Parameters.voor(settings)``,
+    ``Omgeving.params``): its policy says which regelingen it had on a startdatum."""
     from lks.importer import import_directory
     wie = vereist(engine, wie, Actie.LEVERING_IMPORTEREN)
-    return import_directory(engine, map_, recorded_at=recorded_at, door=wie.naam, client_adres=wie.client_adres)
+    return import_directory(engine, map_, recorded_at=recorded_at, params=params, door=wie.naam,
+                            client_adres=wie.client_adres)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ class Omgeving:
         """The parameters in force: the shipped tables plus the gemeente's own folder."""
         if self._params is None:
             from lks.parameters import Parameters
-            self._params = Parameters.load()
+            self._params = Parameters.voor(self.settings)
         return self._params
 
     @property

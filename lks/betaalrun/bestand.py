@@ -32,7 +32,7 @@ from lks.documents.betaalspecificatie import (Specificatie, SpecificatieRegel, m
                                               specificatie_csv)
 from lks.documents.sepa import (Betaalbestand, Betaalopdracht, Debiteur, SepaFout, Transactie,
                                 ustrd, write_pain001)
-from lks.facts import load_fact_tables
+from lks.facts import load_fact_tables, plaatsingen_met_ingetrokken
 from lks.faults import crash_point
 from lks.rekeningen import in_gebruik
 from lks.settings import Settings
@@ -114,6 +114,9 @@ def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str,
         # paid to the account approved when the run was approved, never to a changed IBAN
         # that still waits (lks.rekeningen): the same file whenever it is made again
         rekeningen = in_gebruik(session.connection(), per=run.goedgekeurd_op)
+        # a withdrawn plaatsing still has lines (what was paid on it is taken back) and a werknemer
+        plaatsingen = (plaatsingen_met_ingetrokken(session, as_of=run.feiten_per).set_index("plaatsing_id")
+                       if specificaties else None)
     werkgevers = _met_rekening_in_gebruik(facts["werkgevers"], rekeningen, run.kenmerk, betalingen)
     kenmerk = run.kenmerk
     folder = run_folder(out, kenmerk)
@@ -125,7 +128,7 @@ def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str,
 
     specs = (_specificaties(run, settings, regels, betalingen, vorderingen, werkgevers,
                             facts["werknemers"].set_index("werknemer_id"),
-                            facts["plaatsingen"].set_index("plaatsing_id")) if specificaties else [])
+                            plaatsingen) if specificaties else [])
     for werkgever_id, spec in specs:
         base = folder / f"specificatie-{kenmerk}-{werkgever_id}"
         # derived documents by the thousand: atomic, not flushed one by one (lks.atomic)

@@ -217,10 +217,10 @@ def berekenen(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
             van = settings.betaalrun.eerste_periode
         facts = load_facts(session, as_of=now)
         calc_input = facts.to_calc_input()
-        if van <= periode:
+        if van <= periode and len(calc_input.plaatsingen):
             result = calculate(calc_input, van, periode, params, settings.policy())
             calculated = result.plaatsing_maanden
-        else:
+        else:  # nothing to calculate (no plaatsing at all, e.g. all withdrawn): due is 0 everywhere
             calculated = pd.DataFrame(columns=["plaatsing_id", "werkgever_id", "regeling", "budget",
                                                "periode", "lks_basis", "werkgeverslasten", "lks_totaal"])
         paid = _paid_lines(session, run.id)

@@ -8,8 +8,7 @@ rich at module level, so ``lks --help`` starts without pandas, SQLAlchemy or Wea
 from lks.cli.kern import app, state
 
 # every command module registers its commands on ``app``
-from lks.cli import (beschikkingen, betaalrun, calc, demo, gebruiker, levering, rekening, serve,  # noqa: E402,F401
-                     scheduler,
-                     verantwoording)
+from lks.cli import (beschikkingen, betaalrun, calc, demo, gebruiker, levering, parameters,  # noqa: E402,F401
+                     rekening, scheduler, serve, verantwoording)
 
 __all__ = ["app", "state"]

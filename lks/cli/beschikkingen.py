@@ -14,13 +14,13 @@ from lks.cli.kern import (LksTyper, app, console, fail, identiteit, meldingen, n
                           uitvoerpad)
 
 beschikkingen_app = LksTyper(
-    help="Beschikkingen (verlening, wijziging, beëindiging, vaststelling): maken wat sinds de "
+    help="Beschikkingen (verlening, wijziging, beëindiging, vaststelling, intrekking): maken wat sinds de "
          "vorige brieven veranderd is, tonen en als verzonden markeren.",
     no_args_is_help=True)
 app.add_typer(beschikkingen_app, name="beschikkingen")
 
 SOORT_LABEL = {"verlening": "verlening", "wijziging": "wijziging", "beeindiging": "beëindiging",
-               "vaststelling": "vaststelling"}
+               "vaststelling": "vaststelling", "intrekking": "intrekking"}
 
 
 def _datum(value: str | None) -> dt.date:
@@ -114,7 +114,7 @@ def make(
 @beschikkingen_app.command("list")
 def list_command(
     soort: str = typer.Option(None, "--soort", metavar="SOORT",
-                              help="Alleen deze soort (verlening, wijziging, beeindiging, vaststelling)."),
+                              help="Alleen deze soort (verlening, wijziging, beeindiging, vaststelling, intrekking)."),
 ):
     """Toon de gemaakte beschikkingen met soort, werkgever, datum en status."""
     from lks.app import beschikkingen

@@ -45,7 +45,7 @@ def demo_command(
     console.print(table)
     if result.beschikkingen:
         labels = {"verlening": "verleningen", "wijziging": "wijzigingen", "beeindiging": "beëindigingen",
-                  "vaststelling": "vaststellingen"}
+                  "vaststelling": "vaststellingen", "intrekking": "intrekkingen"}
         console.print("Beschikkingen: " + ", ".join(f"{n} {labels[s]}" for s, n in result.beschikkingen.items())
                       + f" ({sum(result.beschikkingen.values())} brieven als HTML, {result.beschikking_pdfs} "
                       "ook als PDF)", highlight=False)
@@ -62,8 +62,10 @@ def demo_command(
                       + (f"; grootboekcontrole vindt de misboeking {misboeking['end_to_end_id']} (beschut werk "
                          "op het re-integratiebudget)" if misboeking else "")
                       + (f"; bank weigerde {geweigerd['end_to_end_id']}" if geweigerd else ""), highlight=False)
+    for regel in result.vergissing:
+        console.print(f"Vergissing ingetrokken: {regel}", highlight=False, markup=False)
     for regel in result.bewaking:
-        console.print(f"Geweigerd: {regel}", highlight=False)
+        console.print(f"Geweigerd: {regel}", highlight=False, markup=False)
     console.print(f"{result.imports} imports van gegevens zoals ze bekend werden; uitvoer en uitleg in "
                   f"{out}/LEESMIJ.md")
     _gebruikers(result, out)

@@ -374,11 +374,14 @@ def settings():
         fail(str(exc))
 
 
-def params():
-    """The parameters in force (shipped, plus the gemeente's own)."""
+def params(instellingen=None):
+    """The parameters in force for the gemeente of ``instellingen`` (default: its settings
+    file): the shipped tables with its own folder on top (``Parameters.voor``). A refused
+    local file is one Dutch line with file and reason, before any work is done."""
     from lks.parameters import ParameterFout, Parameters
+    instellingen = instellingen if instellingen is not None else settings()
     try:
-        return Parameters.load()
+        return Parameters.voor(instellingen)
     except ParameterFout as exc:
         fail(str(exc))
 
@@ -408,6 +411,12 @@ def meldingen(*soorten: type[Exception]):
         yield
     except (Geweigerd, *soorten) as exc:
         fail(str(exc))
+    except (LookupError, ValueError) as exc:
+        # a refused local parameter file or a missing parameter value, wherever it surfaces
+        from lks.parameters import ParameterFout, ParameterOntbreekt
+        if isinstance(exc, (ParameterFout, ParameterOntbreekt)):
+            fail(str(exc))
+        raise
 
 
 def identiteit(engine):
@@ -419,6 +428,9 @@ def identiteit(engine):
 
 
 def omgeving(uitvoer: Path | None = None):
-    """Database (at the newest schema), settings and, when needed, parameters."""
+    """Database (at the newest schema), settings and, when needed, parameters. A gemeente
+    with its own parameter folder has it checked here, before the command does anything."""
     from lks.app.omgeving import Omgeving
-    return Omgeving(engine=open_engine(), settings=settings(), uitvoer=uitvoer or Path("."))
+    instellingen = settings()
+    eigen = params(instellingen) if instellingen.parameters_lokaal is not None else None
+    return Omgeving(engine=open_engine(), settings=instellingen, uitvoer=uitvoer or Path("."), _params=eigen)

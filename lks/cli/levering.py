@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from lks.cli.kern import (MAX_FOUTEN, _database_url, _init_schema, app, console, err_console, fail,
-                          identiteit, meldingen, parse_moment)
+                          identiteit, meldingen, params, parse_moment, settings)
 
 
 @app.command("init")
@@ -48,8 +48,8 @@ def init_command():
 def import_command(
     directory: Path = typer.Argument(..., metavar="MAP",
                                      help="Map met werkgevers.csv, werknemers.csv, "
-                                          "plaatsingen.csv, loonwaarden.csv en/of "
-                                          "urenwijzigingen.csv."),
+                                          "plaatsingen.csv, loonwaarden.csv, "
+                                          "urenwijzigingen.csv en/of intrekkingen.csv."),
     recorded_at: str = typer.Option(None, "--recorded-at", metavar="TIJDSTIP",
                                     help="Vastlegmoment (ISO 8601, zonder tijdzone: UTC; "
                                          "standaard nu). Moet na de vorige import liggen."),
@@ -58,7 +58,10 @@ def import_command(
 
     Elke fout wordt gemeld met bestand, regel en kolom; bij een fout wordt niets geladen.
     Ongewijzigde regels voegen niets toe, gewijzigde regels worden een nieuwe versie
-    (de geschiedenis van wat wanneer bekend was blijft opvraagbaar)."""
+    (de geschiedenis van wat wanneer bekend was blijft opvraagbaar). intrekkingen.csv trekt
+    een per vergissing aangeleverde plaatsing, loonwaarde of urenwijziging in, met reden:
+    vanaf deze levering telt die als nooit waar geweest; de volgende betaalrun corrigeert
+    wat erop is betaald."""
     from lks.app import leveringen
     from lks.db import make_engine
     from lks.importer import ImportFouten
@@ -66,6 +69,7 @@ def import_command(
     moment = parse_moment(recorded_at, "--recorded-at")
     if not directory.is_dir():
         fail(f"map {directory} bestaat niet")
+    parameters = params(settings())  # the gemeente's policy, checked before anything is touched
     url = _database_url()
     _init_schema(url)
     _eerste_beheerder(url)
@@ -73,7 +77,7 @@ def import_command(
     wie = identiteit(engine)
     try:
         with console.status("Bestanden controleren en inlezen…"), meldingen():
-            result = leveringen.importeren(engine, wie, directory, recorded_at=moment)
+            result = leveringen.importeren(engine, wie, directory, recorded_at=moment, params=parameters)
     except ImportFouten as error:
         for fout in error.fouten[:MAX_FOUTEN]:
             err_console.print(str(fout), markup=False, highlight=False, soft_wrap=True)
@@ -93,6 +97,13 @@ def import_command(
     for name, counts in result.counts.items():
         table.add_row(name, str(counts.new), str(counts.changed), str(counts.unchanged))
     console.print(table)
+    for regel in result.ingetrokken:
+        console.print(f"Ingetrokken: {regel}.", markup=False, highlight=False, soft_wrap=True)
+    if result.ingetrokken:
+        console.print("De volgende betaalrun corrigeert wat op het ingetrokkene is betaald; 'lks beschikkingen "
+                      "make' maakt de brieven.", markup=False, highlight=False, soft_wrap=True)
+    for regel in result.opnieuw:
+        console.print(f"Let op: {regel}.", markup=False, highlight=False, soft_wrap=True)
     for werkgever_id in result.rekeningwijzigingen:
         console.print(f"Let op: nieuw rekeningnummer voor werkgever {werkgever_id}; betalingen aan deze "
                       "werkgever worden aangehouden tot een goedkeurder (niet u) de wijziging goedkeurt "

@@ -49,7 +49,7 @@ def scheduler_command(
     if not wie.mag(Actie.SCHEDULER_STARTEN) and not (tot is not None and Rol.MEDEWERKER in wie.rollen):
         with meldingen():
             wie.vereist(Actie.SCHEDULER_STARTEN)
-    o = Omgeving(engine=engine, params=_params(), settings=settings, out=out)
+    o = Omgeving(engine=engine, params=_params(settings), settings=settings, out=out)
     try:
         laad_cycli(settings)
     except SchedulerFout as exc:

@@ -78,6 +78,17 @@ class _Fact:
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
+class _Intrekbaar:
+    """A fact a delivery can withdraw (``intrekkingen.csv``, interfaces §2): a withdrawal is a
+    new version of the natural key, recorded at the moment of its import, carrying the
+    reason; from that moment the fact counts as never having been true, while "as known at
+    T" before it still shows the fact. A later delivery of the same key is a new version
+    again. ``lks.facts.current_versions`` leaves withdrawn keys out."""
+
+    ingetrokken: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """NULL: a fact; otherwise this version withdraws it, with the reason (reden)."""
+
+
 class Werkgever(_Fact, Base):
     __tablename__ = "werkgever"
     NATURAL_KEY = ("werkgever_id",)
@@ -111,7 +122,7 @@ class Werknemer(_Fact, Base):
     )
 
 
-class Plaatsing(_Fact, Base):
+class Plaatsing(_Intrekbaar, _Fact, Base):
     __tablename__ = "plaatsing"
     NATURAL_KEY = ("plaatsing_id",)
 
@@ -135,7 +146,7 @@ class Plaatsing(_Fact, Base):
     )
 
 
-class Loonwaarde(_Fact, Base):
+class Loonwaarde(_Intrekbaar, _Fact, Base):
     __tablename__ = "loonwaarde"
     NATURAL_KEY = ("plaatsing_id", "ingangsdatum")
 
@@ -150,7 +161,7 @@ class Loonwaarde(_Fact, Base):
     )
 
 
-class Urenwijziging(_Fact, Base):
+class Urenwijziging(_Intrekbaar, _Fact, Base):
     __tablename__ = "urenwijziging"
     NATURAL_KEY = ("plaatsing_id", "ingangsdatum")
 

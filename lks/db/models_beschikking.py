@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from lks.db.models import ID_LENGTH, Base, UTCDateTime
 
-SOORTEN = ("verlening", "wijziging", "beeindiging", "vaststelling")
+SOORTEN = ("verlening", "wijziging", "beeindiging", "vaststelling", "intrekking")
 STATUSSEN = ("concept", "verzonden")
 
 

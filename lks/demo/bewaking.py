@@ -59,7 +59,7 @@ def bewaking_demo(o, staging: Path, now: dt.datetime, medewerker) -> list[str]:
         plaatsing_id = session.scalars(select(Plaatsing.plaatsing_id).order_by(Plaatsing.plaatsing_id)).first()
     try:
         leveringen.importeren(engine, medewerker, _foutieve_levering(staging / "foutieve-levering", plaatsing_id),
-                              recorded_at=now)
+                              recorded_at=now, params=o.params)
     except ImportFouten as fouten:
         regels.append("Een levering met fouten is in zijn geheel geweigerd, er is niets opgeslagen: "
                       + "; ".join(str(f) for f in fouten.fouten) + ".")

@@ -23,10 +23,11 @@ from lks.app import betaalruns, leveringen
 from lks.app.omgeving import Omgeving as AppOmgeving
 from lks.calc import calculate
 from lks.db import init_database, make_engine
+from lks.demo import vergissing
 from lks.demo.gemeente import build_gemeente, samenvatting, write_import_dir
 from lks.export import write_calculation_csv
 from lks.facts import load_facts
-from lks.parameters import Parameters
+from lks.parameters import Parameters, toelichting
 from lks.scheduler import TIJDZONE, Omgeving, replay
 from lks.settings import Settings, load_settings
 from lks.signalen import lijst
@@ -54,6 +55,8 @@ class DemoResultaat:
     verantwoording: dict = field(default_factory=dict)  # lks.demo.verantwoording: the controller step
     bewaking: list[str] = field(default_factory=list)  # lks.demo.bewaking: what the system refused
     gebruikers: dict[str, str] = field(default_factory=dict)  # demo user -> role (lks.demo.gebruikers)
+    vergissing: list[str] = field(default_factory=list)  # lks.demo.vergissing: a mistake withdrawn
+    parameters_wml: object = None  # lks.parameters.Toelichting of wml_maandloon, for the LEESMIJ
 
 
 def months(first: str, last: str) -> list[str]:
@@ -72,7 +75,7 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
     init_database(url)
     engine = make_engine(url)
     settings: Settings = load_settings()
-    params = Parameters.load()
+    params = Parameters.voor(settings)
     gemeente = build_gemeente(seed)
     snapshots = gemeente.snapshots()
     result = DemoResultaat(out, pdf=pdf)
@@ -83,7 +86,15 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
     app = AppOmgeving(engine=engine, settings=settings, uitvoer=out, _params=params)
 
     staging = Path(tempfile.mkdtemp(prefix="lks-demo-"))
-    pending = list(snapshots)
+    # the deliveries in time order: the gemeente's snapshots (06:00 on the day they became
+    # known) and the mistake and its correction (06:30, lks.demo.vergissing)
+    fout = vergissing.kies(gemeente.final())
+    pending = sorted(
+        [(dt.datetime.combine(s.known_on, dt.time(6, 0), UTC), "snapshot", s) for s in snapshots]
+        + [(dt.datetime.combine(vergissing.VERGISSING_OP, dt.time(6, 30), UTC), "vergissing",
+            vergissing.levering_vergissing),
+           (dt.datetime.combine(vergissing.ONTDEKT_OP, dt.time(6, 30), UTC), "correctie",
+            vergissing.levering_correctie)], key=lambda x: x[0])
     maanden = months(EERSTE, LAATSTE)
     progress = Progress(transient=True, console=console) if console else None
     task = progress.add_task("Maandcycli", total=len(maanden)) if progress else None
@@ -93,12 +104,14 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
     def voor(stap) -> None:
         """Before every step of the scheduler's cycles: import what became known by then, and
         before the betaalrun the beschikkingen that are due."""
-        while pending and dt.datetime.combine(pending[0].known_on, dt.time(6, 0), UTC) <= stap.moment:
-            snap = pending.pop(0)
-            folder = staging / snap.known_on.isoformat()
-            write_import_dir(snap.tables, folder)
-            leveringen.importeren(engine, medewerker, folder,
-                                  recorded_at=dt.datetime.combine(snap.known_on, dt.time(6, 0), UTC))
+        while pending and pending[0][0] <= stap.moment:
+            moment, soort, levering = pending.pop(0)
+            folder = staging / f"{moment:%Y-%m-%dT%H%M}-{soort}"
+            if soort == "snapshot":
+                write_import_dir(levering.tables, folder)
+            else:
+                levering(fout, folder)
+            leveringen.importeren(engine, medewerker, folder, recorded_at=moment, params=params)
             result.imports += 1
         if stap.taak == "betaalrun" and stap.soort == "cyclus":
             # beschikkingen before the run: a verlening precedes the first voorschot, and the
@@ -145,6 +158,7 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
             result.runs.append({k: v for k, v in stap.resultaat.items() if k not in ("volgnummer", "status")}
                                | {"sha256": sha_per_periode[periode]})
     result.signalen = _signalen_csv(engine, out / "signalen.csv")
+    result.vergissing = vergissing.verslag(engine, fout)
 
     # the calculation export as other tools read it (interfaces §3), with current knowledge
     facts = load_facts(engine)
@@ -163,6 +177,7 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
                                         medewerker)
     finally:
         shutil.rmtree(bewaking_map, ignore_errors=True)
+    result.parameters_wml = toelichting(params, "wml_maandloon")
     engine.dispose()
     _leesmij(out, result)
     return result
@@ -202,12 +217,60 @@ def _uitleg_voorbeelden(folder: Path, calc_input, scenario: dict, params, settin
         (folder / f"{name}-{plaatsing_id}-{periode}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _parameters_tekst(uitleg) -> str:
+    """Why 2026-07 cannot be paid, as ``lks parameters show wml_maandloon`` shows it, and how
+    a gemeente adds the new amount the day it is published."""
+    if uitleg is None:
+        return ""
+    rijen = "\n".join(f"| {' | '.join(rij)} |" for rij in uitleg.rijen)
+    kenmerken = "\n".join(f"    {regel}" for regel in uitleg.kenmerken)
+    slot = "\n".join(uitleg.slot)
+    return f"""### Waarom 2026-07 niet betaald kan worden: `lks parameters show {uitleg.naam}`
+Het minimumloon is nationale wet; de tabel die met lks wordt meegeleverd, loopt tot en met
+de laatste gepubliceerde waarde. `lks parameters show {uitleg.naam}` toont:
+
+    {uitleg.naam}: {uitleg.omschrijving}
+{kenmerken}
+
+| vanaf | waarde | bron | publicatie |
+|---|---|---|---|
+{rijen}
+
+{slot}
+
+Zodra de Staatscourant het minimumloon per 1 juli 2026 bekendmaakt, zet de gemeente dat bedrag
+met zijn publicatie in haar eigen parametermap (`[parameters] lokaal = "parameters-lokaal"` in
+gemeente.toml), zonder het geïnstalleerde pakket aan te passen, in een bestand
+`parameters-lokaal/{uitleg.naam}.yaml`:
+
+```yaml
+description: Wettelijk minimumloon per maand (21 jaar en ouder), aangevuld door de gemeente.
+soort: wet
+unit: eur_per_maand
+reference: {{title: 'Wet minimumloon en minimumvakantiebijslag, art. 8 en art. 14'}}
+valid_until: 2026-12-31
+values:
+  2026-07-01:
+    value: "…"   # het bedrag uit de Staatscourant, met een punt als decimaalteken
+    reference: {{title: 'Halfjaarlijkse aanpassing minimumloon per 1 juli 2026 (Staatscourant …)', href: 'https://zoek.officielebekendmakingen.nl/…'}}
+```
+
+`lks parameters check` controleert het bestand: een nieuwe waarde alleen na de meegeleverde
+tabel, altijd met publicatie, nooit in strijd met een meegeleverde waarde. Ook het
+uurloon (`wml_uurloon`) krijgt zo zijn nieuwe waarde. Beleid (de ontwikkelbaan: fractie,
+duur en vanaf wanneer de gemeente hem heeft; de fractie voor beschut werk) legt de gemeente
+in dezelfde map vast; de meegeleverde beleidswaarden zijn die van Het Hogeland.
+"""
+
+
 def _leesmij(out: Path, result: DemoResultaat) -> None:
     labels = {"verlening": "verleningen", "wijziging": "wijzigingen", "beeindiging": "beëindigingen",
-              "vaststelling": "vaststellingen"}
+              "vaststelling": "vaststellingen", "intrekking": "intrekkingen"}
     brieven = ", ".join(f"{n} {labels[s]}" for s, n in result.beschikkingen.items()) or "geen"
     runs = "\n".join(f"- `betaalruns/betaalrun-{r['periode']}-1/`" for r in result.runs[:2]) + "\n- …"
     weigeringen = "\n".join(f"- {regel}" for regel in result.bewaking) or "- (geen)"
+    vergissing_tekst = "\n".join(f"- {regel}" for regel in result.vergissing) or "- (niet uitgevoerd)"
+    wml = _parameters_tekst(result.parameters_wml)
     herzieningen = ", ".join(result.herzieningen) or "geen"
     if result.pdf:
         brief_pdf = f" en als PDF (`.pdf`, {result.beschikking_pdfs} brieven), zoals de gemeente ze verstuurt"
@@ -234,10 +297,22 @@ ontwikkelbaan. Alle namen, BSN's en rekeningnummers zijn verzonnen.
   en het is als verzonden gemarkeerd. Elke dag werkte de scheduler de werklijst met
   signalen bij.
 
+## Een vergissing intrekken
+Een plaatsing die per vergissing is ingevoerd, wordt niet overschreven maar ingetrokken
+(`intrekkingen.csv`, met een verplichte reden). Vanaf de levering die haar intrekt, telt zij
+als nooit waar geweest; wat eerder bekend was, blijft opvraagbaar
+(`lks calculate … --as-of` met een moment ervoor), en het auditlog noemt wie wat introk en
+waarom. De volgende betaalrun corrigeert wat erop betaald is, precies zoals bij elk ander
+laat bekend feit (negatieve regels, verrekening, zo nodig een vordering), en de werkgever
+krijgt een intrekkingsbeschikking (Awb art. 4:48) met bezwaarclausule:
+{vergissing_tekst}
+
 ## Wat het systeem weigert
 Na de laatste maand probeert de demo twee dingen die niet mogen; de database blijft zoals
 de maanden hem achterlieten (alleen de geannuleerde aanvraag staat in het auditlog):
 {weigeringen}
+
+{wml}
 
 ## Wat staat waar
 - `lks-demo.db` — de SQLite-database met alle gegevens, betaalruns en het auditlog.

@@ -5,11 +5,14 @@ inputs, so the same inputs always give the same letter, byte for byte (for one i
 WeasyPrint/Pango version; the fonts are bundled in templates/beschikking/fonts). ``inputs_json`` stores the inputs canonically so a letter can be
 re-derived later and compared with ``letter_hash``.
 
-Four kinds (rekenregels §4): ``verlening`` (new plaatsing), ``wijziging`` (new loonwaarde,
+Five kinds (rekenregels §4): ``verlening`` (new plaatsing), ``wijziging`` (new loonwaarde,
 changed hours, indexatie of the WML), ``beeindiging`` (end of the plaatsing, ontwikkelbaan at
-its maximum duration, forfait period over without loonwaarde) and ``vaststelling`` (per
+its maximum duration, forfait period over without loonwaarde), ``vaststelling`` (per
 calendar year or at the end: vastgesteld amount against voorschotten paid; a herziene
-vaststelling, Awb art. 4:49, is a vaststelling that names the one it replaces). Several
+vaststelling, Awb art. 4:49, is a vaststelling that names the one it replaces) and
+``intrekking`` (a plaatsing withdrawn as imported by mistake: its verlening and later
+decisions are withdrawn with retroactive effect, Awb art. 4:48 and 4:49, and what was paid on
+it is set off or recovered, Awb art. 4:57). Several
 plaatsingen of one werkgever go into one letter, with a table when there is more than one.
 
 Amounts are integer cents; fractions, loonwaarden and hours are exact (Fraction/Decimal/int),
@@ -43,9 +46,9 @@ from lks.paths import TEMPLATES_DIR
 TEMPLATE_DIR = TEMPLATES_DIR / "beschikking"
 SCHEMA = "lks.beschikking/1"
 
-Soort = Literal["verlening", "wijziging", "beeindiging", "vaststelling"]
+Soort = Literal["verlening", "wijziging", "beeindiging", "vaststelling", "intrekking"]
 Regeling = Literal["lks", "beschut", "ontwikkelbaan"]
-SOORTEN: tuple[str, ...] = ("verlening", "wijziging", "beeindiging", "vaststelling")
+SOORTEN: tuple[str, ...] = ("verlening", "wijziging", "beeindiging", "vaststelling", "intrekking")
 REGELINGEN: tuple[str, ...] = ("lks", "beschut", "ontwikkelbaan")
 
 # Why an amount changes or ends; selects the standard motivering paragraph of the letter.
@@ -57,11 +60,15 @@ REDEN_CODES: dict[str, str] = {
     "maximale_duur": "maximale duur van de ontwikkelbaan bereikt",
     "loonwaarde_ontbreekt": "forfaitaire periode voorbij zonder vastgestelde loonwaarde",
     "loonwaarde_100": "loonwaarde van 100 % of meer",
+    "loonwaarde_ingetrokken": "intrekking van een onjuist vastgelegde loonwaarde",
 }
 
 # Legal terms. One place, so a correction of a citation is one edit.
 @lru_cache(maxsize=1)
 def _parameters():
+    """The shipped tables: a letter is re-derived from its stored inputs alone, so the legal
+    terms it applies (``ALLEEN_GELEVERD`` in lks.parameters) cannot come from a gemeente's
+    folder — the loader refuses a local file for them rather than ignore it."""
     from lks.parameters import Parameters
     return Parameters.load()
 
@@ -397,6 +404,64 @@ class Vaststelling:
         return "verrekening" if self.verrekenen else "terugvordering"
 
 
+SOORT_BESLUIT = {"verlening": "verlening", "wijziging": "wijziging", "beeindiging": "beëindiging",
+                 "vaststelling": "vaststelling"}
+
+
+@dataclass(frozen=True)
+class IngetrokkenBesluit:
+    """An earlier letter about a withdrawn plaatsing that an intrekking withdraws."""
+
+    kenmerk: str
+    datum: dt.date
+    soort: str
+
+    def __post_init__(self):
+        if self.soort not in SOORT_BESLUIT:
+            raise ValueError(f"een intrekking trekt een {', '.join(SOORT_BESLUIT)} in, geen {self.soort!r}")
+
+
+@dataclass(frozen=True)
+class IntrekkingRegel:
+    """One withdrawn plaatsing: the reason recorded with the withdrawal, the letters it
+    withdraws, and what was paid on it before (to be set off or recovered)."""
+
+    plaatsing_id: str
+    reden: str
+    besluiten: tuple[IngetrokkenBesluit, ...]
+    betaald_cent: int
+
+    def __post_init__(self):
+        object.__setattr__(self, "besluiten", tuple(
+            b if isinstance(b, IngetrokkenBesluit) else IngetrokkenBesluit(*b) for b in self.besluiten))
+        if not self.besluiten:
+            raise ValueError(f"plaatsing {self.plaatsing_id}: een intrekking trekt ten minste één besluit in")
+        if _cents(self.betaald_cent, "betaald_cent") < 0:
+            raise ValueError("betaald_cent is niet negatief")
+        if not self.reden.strip():
+            raise ValueError("een intrekking heeft een reden")
+
+    @property
+    def vaststelling_ingetrokken(self) -> bool:
+        return any(b.soort == "vaststelling" for b in self.besluiten)
+
+
+@dataclass(frozen=True)
+class Intrekking:
+    """What an intrekkingsbeschikking (Awb art. 4:48) withdraws, per plaatsing."""
+
+    per_plaatsing: tuple[IntrekkingRegel, ...]
+
+    def __post_init__(self):
+        object.__setattr__(self, "per_plaatsing", tuple(self.per_plaatsing))
+        if not self.per_plaatsing:
+            raise ValueError("een intrekking gaat over ten minste één plaatsing")
+
+    @property
+    def betaald_cent(self) -> int:
+        return sum(r.betaald_cent for r in self.per_plaatsing)
+
+
 @dataclass(frozen=True)
 class Beschikking:
     """One letter to one werkgever. ``datum`` is the date of the decision (the letter date),
@@ -413,6 +478,7 @@ class Beschikking:
     loonwaarde_vastgesteld_op: dt.date | None = None
     vaststelling: Vaststelling | None = None
     motivering: str | None = None
+    intrekking: Intrekking | None = field(default=None, metadata=OPTIONEEL)
 
     def __post_init__(self):
         if self.soort not in SOORTEN:
@@ -427,6 +493,10 @@ class Beschikking:
             raise ValueError("verzenddatum ligt voor de datum van de beschikking")
         if (self.soort == "vaststelling") != (self.vaststelling is not None):
             raise ValueError("een vaststelling (en alleen die) heeft vaststellingsgegevens")
+        if (self.soort == "intrekking") != (self.intrekking is not None):
+            raise ValueError("een intrekking (en alleen die) heeft intrekkingsgegevens")
+        if self.intrekking is not None and [r.plaatsing_id for r in self.intrekking.per_plaatsing] != ids:
+            raise ValueError("een intrekking noemt per plaatsing van de brief wat zij intrekt, in dezelfde volgorde")
         if self.soort == "beeindiging":
             for r in self.regels:
                 if r.tijdvak_tot is None:
@@ -536,6 +606,7 @@ SOORT_ONDERWERP = {
     "wijziging": "Wijziging loonkostensubsidie",
     "beeindiging": "Beëindiging loonkostensubsidie",
     "vaststelling": "Vaststelling loonkostensubsidie",
+    "intrekking": "Intrekking loonkostensubsidie",
 }
 REGELING_NAAM = {
     "lks": "loonkostensubsidie",
@@ -658,6 +729,29 @@ def _onderwerp(b: Beschikking) -> str:
 
 ARTIKEL_HERZIENING_NADEEL = ("artikel 4:49, eerste lid, onder a, van de Algemene wet bestuursrecht "
                              "(wijziging van de subsidievaststelling)")
+ARTIKEL_INTREKKING_VERLENING = ("artikel 4:48 van de Algemene wet bestuursrecht (intrekking van de "
+                                "subsidieverlening, met terugwerkende kracht tot de verlening)")
+ARTIKEL_INTREKKING_VASTSTELLING = ("artikel 4:49, eerste lid, onder b, van de Algemene wet bestuursrecht "
+                                   "(intrekking van een onjuiste subsidievaststelling)")
+ARTIKEL_TERUGVORDERING = ("artikel 4:57 van de Algemene wet bestuursrecht (terugvordering van onverschuldigd "
+                          "betaalde subsidie)")
+
+
+def _intrekking_view(b: Beschikking, regels: list[dict]) -> dict | None:
+    """Per withdrawn plaatsing its regel, the letters withdrawn and the amount paid; whether a
+    vaststelling is among them (then Awb 4:49 too)."""
+    i = b.intrekking
+    if i is None:
+        return None
+    by_id = {v["r"].plaatsing_id: v for v in regels}
+    return {
+        "i": i,
+        "per_plaatsing": [{"x": x, "regel": by_id[x.plaatsing_id],
+                           "besluiten": [(SOORT_BESLUIT[s.soort], s) for s in x.besluiten]} for x in i.per_plaatsing],
+        "vaststelling": any(x.vaststelling_ingetrokken for x in i.per_plaatsing),
+        "betaald_cent": i.betaald_cent,
+        "redenen": _unique(x.reden for x in i.per_plaatsing),
+    }
 
 
 def _herziening_view(v: Vaststelling) -> dict | None:
@@ -705,6 +799,13 @@ def context(beschikking: Beschikking) -> dict:
         herziening = _herziening_view(vaststelling)
         if herziening is not None and herziening["richting"] == "nadeel":
             grondslagen.append(ARTIKEL_HERZIENING_NADEEL)
+    intrekking = _intrekking_view(b, regels)
+    if intrekking is not None:
+        grondslagen.append(ARTIKEL_INTREKKING_VERLENING)
+        if intrekking["vaststelling"]:
+            grondslagen.append(ARTIKEL_INTREKKING_VASTSTELLING)
+        if intrekking["betaald_cent"]:
+            grondslagen.append(ARTIKEL_TERUGVORDERING)
     return {
         "b": b,
         "g": b.gemeente,
@@ -716,7 +817,9 @@ def context(beschikking: Beschikking) -> dict:
         "meervoudig": len(regels) > 1,
         "regelingen": _unique(r.regeling for r in b.regels),
         "grondslagen": grondslagen,
-        "parameters": _unique(p for r in b.regels for p in r.parameters),
+        # an intrekking grants nothing: the calculation's sources are beside the point
+        "parameters": _unique(p for r in b.regels for p in r.parameters) if intrekking is None else [],
+        "intrekking": intrekking,
         "reden_codes": codes,
         "redenen": redenen,
         "gemeenschappelijke_reden": redenen[0] if len(redenen) == 1 and all(v["reden"] for v in regels) else None,
@@ -744,6 +847,8 @@ def context(beschikking: Beschikking) -> dict:
         "herziening": herziening,
         "herzieningstermijn_jaren": (herzieningstermijn_jaren(b.datum) if herziening is not None
                                      else None),
+        "herzieningstermijn_jaren_intrekking": (herzieningstermijn_jaren(b.datum)
+                                                if intrekking is not None and intrekking["vaststelling"] else None),
         "inputs_hash": inputs_hash(b),
     }
 
@@ -878,7 +983,7 @@ def render_pdf_many(beschikkingen: Sequence[Beschikking], workers: int = 2,
 
 __all__ = [
     "Beschikking", "BeschikkingRegel", "Gemeente", "Herziening", "Parameter", "Vaststelling",
-    "VaststellingRegel", "Werkgever", "SOORTEN", "REGELINGEN", "REDEN_CODES",
+    "VaststellingRegel", "Werkgever", "SOORTEN", "Intrekking", "IntrekkingRegel", "IngetrokkenBesluit", "REGELINGEN", "REDEN_CODES",
     "algemeen_erkende_feestdagen", "bezwaar_einddatum", "context", "from_inputs_json",
     "grondslag", "herzieningstermijn_jaren", "inputs_hash", "inputs_json", "is_termijnvrije_dag", "letter_hash",
     "render_html", "render_pdf", "render_pdf_many", "round_half_up", "termijn_overschreden",

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from lks.betaalrun.delta import payment_lines
 from lks.calc import calculate
+from lks.calc.model import RESULT_COLUMNS
 from lks.calc.rules import BUDGET_VAN_REGELING as _BUDGET_INDEX
 from lks.calc.rules import BUDGETS
 from lks.db.models import REGELINGEN
@@ -132,6 +133,7 @@ def _som(frame: pd.DataFrame, column: str) -> int:
 def _lifted(params: Parameters) -> tuple[Parameters, dict[str, dt.date]]:
     """Parameters whose last known value holds beyond its validity — for the forecast only."""
     lifted = Parameters()
+    lifted.lokaal, lifted.lokale_bestanden = params.lokaal, params.lokale_bestanden
     limits = {}
     for name, p in params.items():
         if isinstance(p, Parameter) and p.valid_until is not None:
@@ -238,7 +240,7 @@ def maak_rapport(engine: Engine, jaar: int, params: Parameters, settings: Settin
         if settings.betaalrun.eerste_periode and settings.betaalrun.eerste_periode > venster_van:
             venster_van = settings.betaalrun.eerste_periode
         try:
-            calc_full = calculate(calc_in, venster_van, laatste_run, params, settings.policy()).plaatsing_maanden
+            calc_full = _bereken(calc_in, venster_van, laatste_run, params, settings.policy())
             berekend = calc_full
         except ParameterOntbreekt as exc:
             c = Controle("I0", "Berekening met de kennis van nu", "")
@@ -586,6 +588,16 @@ def _budget(budgets, bron, maanden, jaar) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _bereken(calc_in, van: str, tot: str, params, policy) -> pd.DataFrame:
+    """The core's plaatsing-months; none at all when there is no plaatsing (an empty
+    gemeente, or every plaatsing withdrawn): the report then shows what was paid against 0."""
+    if calc_in.plaatsingen.empty:
+        return pd.DataFrame({c: pd.Series(dtype=np.int64 if c in ("lks_basis", "werkgeverslasten", "lks_totaal",
+                                                                   "dagen_actief", "dagen_maand") else object)
+                             for c in [*RESULT_COLUMNS, "werkgever_id", "dagen_actief", "dagen_maand"]})
+    return calculate(calc_in, van, tot, params, policy).plaatsing_maanden
+
+
 def _prognose(calc_in, jaar, cutoff, params, settings):
     """The core over the whole year with current facts: the months after ``cutoff`` are the
     forecast. Months past a parameter's validity use its last known value, flagged."""
@@ -593,10 +605,10 @@ def _prognose(calc_in, jaar, cutoff, params, settings):
     meldingen = []
     flagged: set[str] = set()
     try:
-        result = calculate(calc_in, van, tot, params, settings.policy()).plaatsing_maanden
+        result = _bereken(calc_in, van, tot, params, settings.policy())
     except ParameterOntbreekt as exc:
         lifted, limits = _lifted(params)
-        result = calculate(calc_in, van, tot, lifted, settings.policy()).plaatsing_maanden
+        result = _bereken(calc_in, van, tot, lifted, settings.policy())
         grens = min(limits.values())
         flagged = {m for m in _months(van, tot) if pd.Period(m, freq="M").end_time.date() > grens}
         namen = ", ".join(sorted(n for n, d in limits.items() if d == grens))

@@ -44,8 +44,24 @@ def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
                       render_as_batch=connection.dialect.name == "sqlite",
                       transactional_ddl=True)
-    with context.begin_transaction():
-        context.run_migrations()
+    if connection.dialect.name != "sqlite":
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    # SQLite alters a table by copying it (batch mode): with foreign keys enforced, dropping
+    # the original would orphan the rows that refer to it. The documented procedure: foreign
+    # keys off outside the transaction, a foreign_key_check before the commit (a violation
+    # rolls everything back), and on again afterwards.
+    dbapi = connection.connection.dbapi_connection
+    dbapi.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migratie geweigerd: verwijzingen kloppen niet meer ({broken[:5]})")
+    finally:
+        dbapi.execute("PRAGMA foreign_keys = ON")
 
 
 if context.is_offline_mode():

@@ -35,7 +35,9 @@ def test_wml_after_its_last_known_day_names_the_plaatsing():
     message = _message(_input([_lks("P1"), _lks("P2", einde="2026-06-30")]), "2026-06", "2026-07")
     assert message == (
         "parameter ontbreekt: wml_maandloon heeft geen waarde voor 2026-07-01 (bekend tot en met "
-        "2026-06-30; voeg de nieuwe waarde toe aan parameters/wml_maandloon.yaml); "
+        "2026-06-30; voeg de nieuwe waarde met haar publicatie toe aan wml_maandloon.yaml in de lokale "
+            "parametermap van de gemeente ([parameters] lokaal in gemeente.toml) en controleer met "
+            "'lks parameters check'); "
         "nodig voor plaatsing P1")
 
 

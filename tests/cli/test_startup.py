@@ -25,7 +25,7 @@ print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {roots!r} o
 """
 
 
-@pytest.mark.parametrize("args", [["--help"], ["betaalrun", "--help"], ["gebruiker", "--help"],
+@pytest.mark.parametrize("args", [["--help"], ["betaalrun", "--help"], ["gebruiker", "--help"], ["parameters", "--help"],
                                   ["beschikkingen", "make", "--help"], ["serve", "--help"]])
 def test_help_imports_no_heavy_module(args):
     roots = sorted({h.split(".")[0] for h in HEAVY if "." not in h})

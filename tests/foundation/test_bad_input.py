@@ -420,7 +420,7 @@ def test_rapport_arguments(feiten, cli, tmp_path, args, melding):
     (["beschikkingen", "mark-sent", "LKS/2025/999999"], "geen beschikking met kenmerk LKS/2025/999999"),
     (["beschikkingen", "mark-sent"], "argument KENMERK ontbreekt"),
     (["beschikkingen", "list", "--soort", "toekenning"],
-     "--soort 'toekenning' is onbekend (kies verlening, wijziging, beeindiging, vaststelling)"),
+     "--soort 'toekenning' is onbekend (kies verlening, wijziging, beeindiging, vaststelling, intrekking)"),
     (["frobnicate"], "onbekend commando 'frobnicate'"),
     (["--gemeente", "Het Hogeland!", "betaalrun", "list"], "gemeentecode 'het hogeland!' is ongeldig"),
 ], ids=["from_2025-7", "to_voor_from", "csv_is_map", "csv_in_bestand", "csv_map_ontbreekt", "as_of_datum",

@@ -11,6 +11,7 @@ from lks.paths import PARAMETERS_DIR
 
 GOOD = """\
 description: test
+soort: wet
 unit: fractie
 reference: {title: Testwet art. 1}
 valid_until: open
@@ -103,6 +104,8 @@ def test_vectorised_lookup(params):
     (lambda t: t.replace('    value: "0.08"\n', '    value: "0.08"\n    bron: x\n'), "onbekende sleutel"),
     (lambda t: t.replace("valid_until: open", "valid_until: 2019-12-31"), "valid_until ligt voor"),
     (lambda t: t.replace("reference: {title: Testwet art. 1}\n", ""), "ontbrekende sleutel"),
+    (lambda t: t.replace("soort: wet\n", ""), "ontbrekende sleutel.*soort"),
+    (lambda t: t.replace("soort: wet", "soort: verordening"), "onbekende soort"),
 ])
 def test_loader_rejects(tmp_path, change, message):
     path = write(tmp_path, change(GOOD))

@@ -1,0 +1,71 @@
+"""``lks demo`` end to end (SQLite, no PDFs): it shows a plaatsing entered for the wrong
+werknemer and withdrawn after two payments — the intrekking, the correction in the next run,
+the verrekening and the letter — and, next to the refusal of 2026-07, what
+``lks parameters show wml_maandloon`` shows and how a gemeente adds the new amount."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lks.db import make_engine
+from lks.db.models_beschikking import Beschikking, BeschikkingPlaatsing
+from lks.db.models_betaalrun import Betaalregel, Betaalrun
+from lks.demo import vergissing
+from lks.demo.gemeente import build_gemeente
+from lks.demo.run import run_demo
+from lks.facts import load_facts
+from lks.identifiers import check_bsn
+
+
+def test_the_choice_of_the_mistake_is_sound_and_stable():
+    final = build_gemeente(2025).final()
+    v = vergissing.kies(final)
+    assert v == vergissing.kies(build_gemeente(2025).final())
+    check_bsn(v.bsn)
+    assert v.bsn not in {w["bsn"] for w in final["werknemers.csv"]}
+    werkgevers = {p["werkgever_id"] for p in final["plaatsingen.csv"] if p["werknemer_id"] == v.verkeerde_werknemer_id}
+    assert v.werkgever_id not in werkgevers  # the wrong werknemer works elsewhere
+
+
+def test_the_demo_withdraws_a_mistake_and_explains_the_missing_wml(tmp_path, monkeypatch):
+    monkeypatch.delenv("LKS_SETTINGS", raising=False)
+    monkeypatch.delenv("LKS_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "demo-out"
+    result = run_demo(out, pdf=False)
+    engine = make_engine(f"sqlite:///{out / 'lks-demo.db'}")
+    try:
+        assert vergissing.FOUT not in set(load_facts(engine).plaatsingen["plaatsing_id"])
+        toen = load_facts(engine, as_of=dt.datetime(2025, 11, 4, 6, 0, tzinfo=dt.timezone.utc))
+        assert vergissing.FOUT in set(toen.plaatsingen["plaatsing_id"])
+        with Session(engine) as s:
+            regels = s.execute(select(Betaalrun.periode, Betaalregel.periode, Betaalregel.bedrag)
+                               .join(Betaalrun, Betaalrun.id == Betaalregel.betaalrun_id)
+                               .where(Betaalregel.plaatsing_id == vergissing.FOUT)
+                               .order_by(Betaalrun.periode, Betaalregel.periode)).all()
+            brieven = s.execute(select(Beschikking.soort, Beschikking.datum)
+                                .join(BeschikkingPlaatsing, BeschikkingPlaatsing.beschikking_id == Beschikking.id)
+                                .where(BeschikkingPlaatsing.plaatsing_id == vergissing.FOUT)
+                                .order_by(Beschikking.id)).all()
+    finally:
+        engine.dispose()
+    # paid twice, taken back in full by the next run, nothing else
+    betaald = [(r, m, b) for r, m, b in regels if b > 0]
+    assert [(r, m) for r, m, _ in betaald] == [("2025-09", "2025-09"), ("2025-10", "2025-10")]
+    assert [(r, m, b) for r, m, b in regels if b < 0] == [("2025-11", m, -b) for _, m, b in betaald]
+    assert brieven == [("verlening", dt.date(2025, 9, 18)), ("intrekking", dt.date(2025, 11, 18))]
+    assert result.beschikkingen["intrekking"] == 1
+
+    leesmij = (out / "LEESMIJ.md").read_text(encoding="utf-8")
+    assert "## Een vergissing intrekken" in leesmij
+    assert f"intrekkingen.csv trekt {vergissing.FOUT} in met de reden" in leesmij
+    assert "Betaalrun 2025-11 corrigeert" in leesmij and "Verrekening:" in leesmij
+    assert "(intrekking, 18 november 2025)" in leesmij
+    refusal = leesmij.index("Betaalrun 2026-07 niet berekend: parameter ontbreekt")
+    show = leesmij.index("### Waarom 2026-07 niet betaald kan worden: `lks parameters show wml_maandloon`")
+    assert 0 < refusal < show
+    assert "| 2026-01-01 | 2294.40 | geleverd |" in leesmij
+    assert "Na 2026-06-30 is geen waarde bekend" in leesmij
+    assert "parameters/wml_maandloon.yaml" not in leesmij  # never a file inside the package
