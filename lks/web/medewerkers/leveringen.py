@@ -45,7 +45,7 @@ def leveringen_upload():
         return redirect(url_for("medewerkers.leveringen"))
     map_ = opgeslagen_upload(bestanden)
     try:
-        resultaat = app_leveringen.importeren(omgeving().engine, wie(), map_)
+        resultaat = app_leveringen.importeren(omgeving().engine, wie(), map_, params=omgeving().params)
     except ImportFouten as fout:
         historie = app_leveringen.historie(omgeving().engine, wie())
         return pagina("medewerkers/leveringen.html", historie=historie, fouten=[str(f) for f in fout.fouten[:MAX_FOUTEN]],
