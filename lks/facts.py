@@ -20,17 +20,19 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Numeric, Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from lks.calc.model import LOONWAARDE_COLUMNS, PLAATSING_COLUMNS, UREN_COLUMNS, CalcInput
-from lks.db.models import Loonwaarde, Plaatsing, Urenwijziging, Werkgever, Werknemer
+from lks.calc.model import (LOONWAARDE_COLUMNS, PLAATSING_COLUMNS, UREN_COLUMNS, URENBASIS_COLUMN,
+                            VERLOONDE_UREN_COLUMNS, CalcInput)
+from lks.db.models import Loonwaarde, Plaatsing, Urenwijziging, VerloondeUren, Werkgever, Werknemer
 
 AUDIT_COLUMNS = ["import_id", "recorded_at"]
 WERKGEVER_COLUMNS = ["werkgever_id", "naam", "kvk", "iban", "bic", "straat", "huisnummer",
                      "postcode", "plaats"]
 WERKNEMER_COLUMNS = ["werknemer_id", "bsn", "naam", "geboortedatum"]
 PLAATSING_FACT_COLUMNS = ["plaatsing_id", "werknemer_id", "werkgever_id", "regeling",
-                          "startdatum", "einddatum", "contracturen", "voltijdsuren"]
+                          "startdatum", "einddatum", "contracturen", "voltijdsuren", "urenbasis"]
 LOONWAARDE_FACT_COLUMNS = ["plaatsing_id", "ingangsdatum", "loonwaarde"]
 UREN_FACT_COLUMNS = ["plaatsing_id", "ingangsdatum", "contracturen", "voltijdsuren"]
+VERLOONDE_UREN_FACT_COLUMNS = ["plaatsing_id", "periode", "uren"]
 
 # model, the columns of its facts frame, the date columns among them
 FACT_TABLES = {
@@ -39,6 +41,7 @@ FACT_TABLES = {
     "plaatsingen": (Plaatsing, PLAATSING_FACT_COLUMNS, ["startdatum", "einddatum"]),
     "loonwaarden": (Loonwaarde, LOONWAARDE_FACT_COLUMNS, ["ingangsdatum"]),
     "urenwijzigingen": (Urenwijziging, UREN_FACT_COLUMNS, ["ingangsdatum"]),
+    "verloonde_uren": (VerloondeUren, VERLOONDE_UREN_FACT_COLUMNS, []),
 }
 
 
@@ -60,6 +63,7 @@ class Facts:
     plaatsingen: pd.DataFrame
     loonwaarden: pd.DataFrame
     urenwijzigingen: pd.DataFrame
+    verloonde_uren: pd.DataFrame
 
     def to_calc_input(self) -> CalcInput:
         return to_calc_input(self)
@@ -175,11 +179,13 @@ def to_calc_input(facts: Facts) -> CalcInput:
     plaatsingen = _hundredths(plaatsingen, ["contracturen", "voltijdsuren"])
     loonwaarden = _hundredths(facts.loonwaarden, ["loonwaarde"])
     uren = _hundredths(facts.urenwijzigingen, ["contracturen", "voltijdsuren"])
+    verloond = _hundredths(facts.verloonde_uren, ["uren"])
     return CalcInput(
-        plaatsingen=plaatsingen[PLAATSING_COLUMNS].sort_values("plaatsing_id", kind="stable")
+        plaatsingen=plaatsingen[PLAATSING_COLUMNS + [URENBASIS_COLUMN]].sort_values("plaatsing_id", kind="stable")
         .reset_index(drop=True),
         loonwaarden=loonwaarden[LOONWAARDE_COLUMNS].reset_index(drop=True),
         urenwijzigingen=uren[UREN_COLUMNS].reset_index(drop=True),
+        verloonde_uren=verloond[VERLOONDE_UREN_COLUMNS].reset_index(drop=True),
     )
 
 

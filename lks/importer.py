@@ -15,6 +15,7 @@ Facts are never updated or deleted: a changed row becomes a new version with thi
 """
 from __future__ import annotations
 
+import calendar
 import csv
 import datetime as dt
 import hashlib
@@ -34,8 +35,9 @@ from lks.db import begin_write, current_revision, head_revision
 from lks.db.models_betaalrun import AuditLog
 from lks.rekeningen import registreer as registreer_rekeningen
 from lks.db.models import (ID_LENGTH, REGELINGEN, ImportBatch, Loonwaarde, Plaatsing,
-                           Urenwijziging, Werkgever, Werknemer)
+                           Urenwijziging, VerloondeUren, Werkgever, Werknemer)
 from lks.facts import current_versions
+from lks.nl import is_maand
 from lks.intrekkingen import INTREKBAAR, Intrekking, huidige_versies, parse_sleutel
 from lks.intrekkingen import controleer as controleer_intrekkingen
 from lks.intrekkingen import schrijf as schrijf_intrekkingen
@@ -181,6 +183,28 @@ def _regeling(value: str) -> str:
     return value
 
 
+def _urenbasis(value: str) -> str:
+    value = (value or "").strip()
+    if value in ("", "contract"):
+        return "contract"  # interfaces §2: contract also when the column or the value is absent
+    if value != "verloond":
+        raise ValueError(f"onbekende urenbasis {value!r} (kies contract of verloond)")
+    return value
+
+
+def _periode(value: str) -> str:
+    if not is_maand(value):
+        raise ValueError(f"ongeldige periode {value!r} (verwacht JJJJ-MM, bijvoorbeeld 2025-07)")
+    return value
+
+
+def _maanduren(value: str) -> Decimal:
+    number = _decimal(value)
+    if number < 0:
+        raise ValueError(f"negatief aantal uren {value!r}")
+    return _two_decimals(number, value)
+
+
 Id = Annotated[str, BeforeValidator(_text(ID_LENGTH))]
 Naam = Annotated[str, BeforeValidator(_text(200))]
 Straat = Annotated[str, BeforeValidator(_text(200))]
@@ -196,6 +220,9 @@ OptioneleDatum = Annotated[dt.date | None, BeforeValidator(_optional(_iso_date))
 Uren = Annotated[Decimal, BeforeValidator(_required(_uren))]
 Percentage = Annotated[Decimal, BeforeValidator(_required(_percentage))]
 Regeling = Annotated[str, BeforeValidator(_required(_regeling))]
+Urenbasis = Annotated[str, BeforeValidator(_urenbasis)]
+Periode = Annotated[str, BeforeValidator(_required(_periode))]
+Maanduren = Annotated[Decimal, BeforeValidator(_required(_maanduren))]
 
 
 # --- row models, one per file -------------------------------------------------------------
@@ -249,6 +276,7 @@ class PlaatsingRij(_UrenRij):
     einddatum: OptioneleDatum = None
     contracturen: Uren
     voltijdsuren: Uren
+    urenbasis: Urenbasis = "contract"
 
     @field_validator("einddatum")
     @classmethod
@@ -271,6 +299,26 @@ class UrenwijzigingRij(_UrenRij):
     ingangsdatum: Datum
     contracturen: Uren
     voltijdsuren: Uren
+
+
+class VerloondeUrenRij(_Row):
+    """The hours of one month's loonstrook (rekenregels §7): at most two decimals, not
+    negative, not more than the month has."""
+
+    plaatsing_id: Id
+    periode: Periode
+    uren: Maanduren
+
+    @field_validator("uren")
+    @classmethod
+    def niet_meer_dan_de_maand(cls, value: Decimal, info: ValidationInfo) -> Decimal:
+        periode = info.data.get("periode")
+        if periode is not None:
+            jaar, maand = int(periode[:4]), int(periode[5:])
+            dagen = calendar.monthrange(jaar, maand)[1]
+            if value > 24 * dagen:
+                raise ValueError(f"{value} uur is meer dan {periode} heeft ({dagen} dagen × 24 = {24 * dagen} uur)")
+        return value
 
 
 def _bestand(value: str) -> str:
@@ -301,6 +349,7 @@ class FileSpec:
     row_model: type[_Row]
     table: Any  # the fact model; None for a file that changes facts without being one
     key_columns: tuple[str, ...] | None = None
+    optional_columns: tuple[str, ...] = ()  # may be left out of the header (their default applies)
 
     @property
     def columns(self) -> list[str]:
@@ -314,9 +363,10 @@ class FileSpec:
 FILES: dict[str, FileSpec] = {spec.name: spec for spec in (
     FileSpec("werkgevers.csv", WerkgeverRij, Werkgever),
     FileSpec("werknemers.csv", WerknemerRij, Werknemer),
-    FileSpec("plaatsingen.csv", PlaatsingRij, Plaatsing),
+    FileSpec("plaatsingen.csv", PlaatsingRij, Plaatsing, optional_columns=("urenbasis",)),
     FileSpec("loonwaarden.csv", LoonwaardeRij, Loonwaarde),
     FileSpec("urenwijzigingen.csv", UrenwijzigingRij, Urenwijziging),
+    FileSpec("verloonde_uren.csv", VerloondeUrenRij, VerloondeUren),
     FileSpec("intrekkingen.csv", IntrekkingRij, None, ("bestand", "plaatsing_id", "sleutel")),
 )}
 """The import files in dependency order; the order of the CLI's table and of errors."""
@@ -342,7 +392,8 @@ class _File:
 
 def import_directory(engine: Engine, directory: str | Path,
                      recorded_at: dt.datetime | None = None, *, params: Parameters | None = None,
-                     door: str = "systeem", client_adres: str | None = None) -> ImportResult:
+                     door: str = "systeem", client_adres: str | None = None,
+                     tenaamstelling: dict[str, str] | None = None) -> ImportResult:
     """Import the CSV files in ``directory`` as one new version of the facts, recorded at
     ``recorded_at`` (UTC; naive is taken as UTC; default now). All or nothing: raises
     ``ImportFouten`` with every error found and writes nothing then. ``door`` is the
@@ -372,7 +423,8 @@ def import_directory(engine: Engine, directory: str | Path,
         fouten += _check_intrekkingen(files, huidig)
         if fouten:
             raise ImportFouten(_sorted(fouten))
-        return _write(connection, directory, files, stored, huidig, recorded_at, door, client_adres)
+        return _write(connection, directory, files, stored, huidig, recorded_at, door, client_adres,
+                      tenaamstelling or {})
 
 
 def _read_directory(directory: Path, today: dt.date, fouten: list[ImportFout]) -> dict[str, _File]:
@@ -445,7 +497,7 @@ def _read_header(text: str, spec: FileSpec, fouten: list[ImportFout]) -> list[st
     except (csv.Error, StopIteration):
         fouten.append(ImportFout(spec.name, 1, None, "kopregel is geen geldige CSV"))
         return None
-    missing = [c for c in spec.columns if c not in header]
+    missing = [c for c in spec.columns if c not in header and c not in spec.optional_columns]
     unknown = [c for c in header if c not in spec.columns]
     double = sorted({c for c in header if header.count(c) > 1}, key=header.index)
     for problem, names in (("kolommen ontbreken", missing), ("onbekende kolommen", unknown),
@@ -527,6 +579,7 @@ def _check_against_database(files: dict[str, _File], stored: dict[str, dict],
         "plaatsingen.csv": (("werknemer_id", "werknemers.csv"), ("werkgever_id", "werkgevers.csv")),
         "loonwaarden.csv": (("plaatsing_id", "plaatsingen.csv"),),
         "urenwijzigingen.csv": (("plaatsing_id", "plaatsingen.csv"),),
+        "verloonde_uren.csv": (("plaatsing_id", "plaatsingen.csv"),),
     }
     for name, refs in references.items():
         if name not in files:
@@ -539,6 +592,7 @@ def _check_against_database(files: dict[str, _File], stored: dict[str, dict],
                         f"onbekende {column} {value!r} (niet in {target} en niet in de database)")))
     fouten += _check_minimum_age(files, stored)
     fouten += _check_regelingen(files, params)
+    fouten += _check_verloonde_uren(files, stored)
     return fouten + _rows_of_refused_plaatsingen(files, fouten)
 
 
@@ -558,6 +612,33 @@ def _check_regelingen(files: dict[str, _File], params: Parameters) -> list[Impor
             if naam:
                 fouten.append(ImportFout("plaatsingen.csv", row.line, "regeling",
                                          _regeling_reden(params, regeling, naam, row.values["startdatum"])))
+    return fouten
+
+
+def _check_verloonde_uren(files: dict[str, _File], stored: dict[str, dict]) -> list[ImportFout]:
+    """Rekenregels §7: hours per month only for a plaatsing on urenbasis ``verloond`` (as it
+    is after this delivery), and only for a month in which it is active."""
+    rows = _valid_rows(files.get("verloonde_uren.csv"))
+    if not rows:
+        return []
+    plaatsingen = {key[0]: row for key, row in stored["plaatsingen.csv"].items()}
+    plaatsingen.update({row.values["plaatsing_id"]: row.values for row in _valid_rows(files.get("plaatsingen.csv"))})
+    fouten = []
+    for row in rows:
+        p = plaatsingen.get(row.values["plaatsing_id"])
+        if p is None:
+            continue  # an unknown plaatsing is reported by the reference check
+        periode = row.values["periode"]
+        if (p.get("urenbasis") or "contract") != "verloond":
+            fouten.append(ImportFout("verloonde_uren.csv", row.line, "plaatsing_id", (
+                f"plaatsing {row.values['plaatsing_id']} heeft urenbasis contract: verloonde uren horen alleen bij "
+                "een plaatsing met urenbasis verloond")))
+            continue
+        start, einde = p["startdatum"], p.get("einddatum")
+        if periode < f"{start:%Y-%m}" or (einde is not None and periode > f"{einde:%Y-%m}"):
+            actief = f"{start:%Y-%m} t/m {einde:%Y-%m}" if einde is not None else f"vanaf {start:%Y-%m}"
+            fouten.append(ImportFout("verloonde_uren.csv", row.line, "periode", (
+                f"plaatsing {row.values['plaatsing_id']} is in {periode} niet actief ({actief})")))
     return fouten
 
 
@@ -712,7 +793,7 @@ def _opnieuw(files: dict[str, _File], huidig: dict[str, dict]) -> tuple[str, ...
 
 def _write(connection: Connection, directory: Path, files: dict[str, _File],
            stored: dict[str, dict], huidig: dict[str, dict], recorded_at: dt.datetime, door: str,
-           client_adres: str | None) -> ImportResult:
+           client_adres: str | None, tenaamstelling: dict[str, str]) -> ImportResult:
     versions: dict[str, list[dict]] = {}
     counts: dict[str, FileCounts] = {}
     for name, parsed in files.items():
@@ -742,7 +823,7 @@ def _write(connection: Connection, directory: Path, files: dict[str, _File],
             audit = {"import_id": import_id, "recorded_at": recorded_at}
             connection.execute(insert(FILES[name].table), [{**row, **audit} for row in rows])
     wacht = registreer_rekeningen(connection, versions.get("werkgevers.csv", []), door=door, now=recorded_at,
-                                  bron="levering", import_id=import_id)
+                                  bron="levering", import_id=import_id, tenaamstelling=tenaamstelling)
     ingetrokken = schrijf_intrekkingen(connection, _intrekkingen(files), huidig, import_id, recorded_at, door,
                                        client_adres)
     connection.execute(insert(AuditLog).values(

@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from sqlalchemy import Connection, insert
 
-from lks.db.models import Loonwaarde, Plaatsing, Urenwijziging
+from lks.db.models import Loonwaarde, Plaatsing, Urenwijziging, VerloondeUren
 from lks.db.models_betaalrun import AuditLog
 from lks.facts import current_versions
 from lks.nl import is_maand
@@ -72,10 +72,9 @@ INTREKBAAR: dict[str, Intrekbaar] = {i.bestand: i for i in (
     Intrekbaar("plaatsingen", Plaatsing, "plaatsing"),
     Intrekbaar("loonwaarden", Loonwaarde, "loonwaarde", "ingangsdatum", _datum),
     Intrekbaar("urenwijzigingen", Urenwijziging, "urenwijziging", "ingangsdatum", _datum),
-    # Intrekbaar("verloonde_uren", VerloondeUren, "verloonde uren", "periode", _periode),
+    Intrekbaar("verloonde_uren", VerloondeUren, "verloonde uren", "periode", _periode),
 )}
-"""By the ``bestand`` column; the order of the interface. (``_periode`` parses the key of
-verloonde uren, whose table comes with the verloonde-uren change.)"""
+"""By the ``bestand`` column; the order of the interface."""
 
 
 def parse_sleutel(bestand: str, tekst: str | None):

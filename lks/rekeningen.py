@@ -45,7 +45,8 @@ def wachtend(connection: Connection) -> set[str]:
 
 
 def registreer(connection: Connection, werkgevers: list[dict], *, door: str, now: dt.datetime,
-               bron: str, import_id: int | None = None, tenaamstelling: str | None = None) -> list[dict]:
+               bron: str, import_id: int | None = None,
+               tenaamstelling: dict[str, str] | None = None) -> list[dict]:
     """Record the accounts of delivered werkgever rows in the same transaction as the
     delivery: a werkgever's first account is in force at once; an IBAN that differs from the
     account in force (and is not already waiting) waits for approval. Returns the rows
@@ -63,7 +64,7 @@ def registreer(connection: Connection, werkgevers: list[dict], *, door: str, now
     for w in werkgevers:
         iban = normaal(w["iban"])
         rij = dict(werkgever_id=w["werkgever_id"], iban=iban, bic=w.get("bic") or None,
-                   tenaamstelling=tenaamstelling, bron=bron, import_id=import_id,
+                   tenaamstelling=(tenaamstelling or {}).get(w["werkgever_id"]), bron=bron, import_id=import_id,
                    ingediend_door=door, ingediend_op=now)
         if w["werkgever_id"] not in bekend:
             nieuw.append({**rij, "status": GOEDGEKEURD, "beoordeeld_op": now,

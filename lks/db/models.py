@@ -134,9 +134,13 @@ class Plaatsing(_Intrekbaar, _Fact, Base):
     einddatum: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     contracturen: Mapped[Decimal] = mapped_column(UREN)
     voltijdsuren: Mapped[Decimal] = mapped_column(UREN)
+    urenbasis: Mapped[str] = mapped_column(String(10), default="contract", server_default="contract")
+    """rekenregels §7: ``contract`` (the weekly contracturen, §2.3) or ``verloond`` (the hours
+    of the loonstrook, per month, ``VerloondeUren``)."""
 
     __table_args__ = (
         Index("ix_plaatsing_key_recorded", "plaatsing_id", "recorded_at", unique=True),
+        CheckConstraint("urenbasis IN ('contract', 'verloond')", name="ck_plaatsing_urenbasis"),
         CheckConstraint("regeling IN ('lks', 'beschut', 'ontwikkelbaan')",
                         name="ck_plaatsing_regeling"),
         CheckConstraint("einddatum IS NULL OR einddatum >= startdatum",
@@ -178,5 +182,23 @@ class Urenwijziging(_Intrekbaar, _Fact, Base):
     )
 
 
-FACT_MODELS: tuple[type[_Fact], ...] = (Werkgever, Werknemer, Plaatsing, Loonwaarde, Urenwijziging)
+class VerloondeUren(_Intrekbaar, _Fact, Base):
+    """The hours paid in one calendar month per the loonstrook, for a plaatsing on urenbasis
+    ``verloond`` (rekenregels §7). A corrected loonstrook is a new version of the same key."""
+
+    __tablename__ = "verloonde_uren"
+    NATURAL_KEY = ("plaatsing_id", "periode")
+
+    plaatsing_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    periode: Mapped[str] = mapped_column(String(7))
+    uren: Mapped[Decimal] = mapped_column(UREN)
+
+    __table_args__ = (
+        Index("ix_verloonde_uren_key_recorded", "plaatsing_id", "periode", "recorded_at", unique=True),
+        CheckConstraint("uren >= 0", name="ck_verloonde_uren_uren"),
+    )
+
+
+FACT_MODELS: tuple[type[_Fact], ...] = (Werkgever, Werknemer, Plaatsing, Loonwaarde, Urenwijziging,
+                                        VerloondeUren)
 """Fact tables in dependency order (a plaatsing refers to werkgever and werknemer, …)."""

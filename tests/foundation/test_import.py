@@ -59,7 +59,8 @@ def test_calc_input_in_core_units(engine, tmp_path):
     import_directory(engine, write_files(tmp_path / "import", valid_files()))
     calc = to_calc_input(load_facts(engine))
 
-    assert list(calc.plaatsingen.columns) == PLAATSING_COLUMNS
+    assert list(calc.plaatsingen.columns) == PLAATSING_COLUMNS + ["urenbasis"]
+    assert set(calc.plaatsingen["urenbasis"]) == {"contract"}  # no urenbasis column in the delivery
     assert list(calc.loonwaarden.columns) == LOONWAARDE_COLUMNS
     assert list(calc.urenwijzigingen.columns) == UREN_COLUMNS
     p = calc.plaatsingen.set_index("plaatsing_id")
@@ -201,10 +202,11 @@ def test_quoted_fields_and_multiline_line_numbers(engine, cli, tmp_path):
 def test_empty_database_gives_empty_facts(engine):
     facts = load_facts(engine)
     for frame in (facts.werkgevers, facts.werknemers, facts.plaatsingen, facts.loonwaarden,
-                  facts.urenwijzigingen):
+                  facts.urenwijzigingen, facts.verloonde_uren):
         assert frame.empty
     calc = facts.to_calc_input()
-    assert calc.plaatsingen.empty and list(calc.plaatsingen.columns) == PLAATSING_COLUMNS
+    assert calc.plaatsingen.empty and list(calc.plaatsingen.columns) == PLAATSING_COLUMNS + ["urenbasis"]
+    assert calc.verloonde_uren.empty
 
 
 def test_load_facts_accepts_connection_and_session(engine, tmp_path):

@@ -145,7 +145,7 @@ REFUSALS = [
      "intrekkingen.csv, regel 2, kolom sleutel: sleutel '2025-02-30' is geen bestaande datum"),
     ("onbekend bestand", [["werknemers", "W001", "", "fout"]], None,
      "intrekkingen.csv, regel 2, kolom bestand: onbekend bestand 'werknemers' (kies plaatsingen, loonwaarden, "
-     "urenwijzigingen)"),
+     "urenwijzigingen, verloonde_uren)"),
     ("dubbel", [["plaatsingen", "P002", "", "a"], ["plaatsingen", "P002", "", "b"]], None,
      "intrekkingen.csv, regel 3, kolom sleutel: dubbele combinatie bestand 'plaatsingen' en plaatsing_id 'P002' en "
      "sleutel leeg (ook op regel 2)"),

@@ -50,8 +50,8 @@ def test_0009_keeps_letters_and_facts(empty_db_url):
             _brief(connection, 1, "LKS/2025/000001", "vaststelling")
             _brief(connection, 2, "LKS/2025/000002", "vaststelling", herziet="LKS/2025/000001")
         before = dump(engine)
-        _at(engine, "head")
-        assert current_revision(engine) == head_revision()
+        _at(engine, "0009")
+        assert current_revision(engine) == "0009"
         after = dump(engine)
         assert after["beschikking"] == before["beschikking"]
         assert after["beschikking_plaatsing"] == before["beschikking_plaatsing"]
@@ -72,5 +72,35 @@ def test_0009_keeps_letters_and_facts(empty_db_url):
             connection.execute(sa.text("DELETE FROM beschikking WHERE id = 3"))
         _at(engine, "0007", downgrade=True)
         assert dump(engine) == before
+    finally:
+        engine.dispose()
+
+
+def test_0010_gives_existing_plaatsingen_urenbasis_contract(empty_db_url):
+    """Revision 0010 (verloonde uren): every plaatsing delivered before is on contract hours,
+    the CHECK admits only contract and verloond, and the downgrade gives 0009 back."""
+    engine = make_engine(empty_db_url)
+    try:
+        _at(engine, "0009")
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO import_batch (id, recorded_at, source, files, counts) VALUES (1, :t, 'x', '{}', '{}')"),
+                dict(t=dt.datetime(2025, 1, 2)))
+            connection.execute(sa.text(
+                "INSERT INTO plaatsing (import_id, recorded_at, plaatsing_id, werknemer_id, werkgever_id, regeling, "
+                "startdatum, contracturen, voltijdsuren) VALUES (1, :t, 'P1', 'W1', 'WG1', 'lks', :d, 32, 38)"),
+                dict(t=dt.datetime(2025, 1, 2), d=dt.date(2025, 1, 1)))
+        before = dump(engine)
+        _at(engine, "head")
+        assert current_revision(engine) == head_revision()
+        with engine.begin() as connection:
+            assert connection.execute(sa.text("SELECT urenbasis FROM plaatsing")).scalars().all() == ["contract"]
+            with pytest.raises(sa.exc.IntegrityError):
+                with connection.begin_nested():
+                    connection.execute(sa.text("UPDATE plaatsing SET urenbasis = 'oproep'"))
+        _at(engine, "0009", downgrade=True)
+        after = dump(engine)
+        assert {k: v for k, v in after.items() if k != "alembic_version"} == \
+            {k: v for k, v in before.items() if k != "alembic_version"}
     finally:
         engine.dispose()
