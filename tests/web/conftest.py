@@ -15,6 +15,14 @@ from tests.betaalrun.conftest import engine  # noqa: F401  (the small gemeente, 
 from tests.foundation.helpers import TESTWACHTWOORD
 
 
+@pytest.fixture(autouse=True)
+def verse_rem(monkeypatch):
+    """The per-address throttle of failed logins lives in the process: every test starts with
+    a clean one (all test clients come from 127.0.0.1)."""
+    from lks.web import aanmelden
+    monkeypatch.setattr(aanmelden, "rem", aanmelden._Rem())
+
+
 @pytest.fixture
 def web(engine, tmp_path, monkeypatch):  # noqa: F811
     monkeypatch.chdir(tmp_path)
