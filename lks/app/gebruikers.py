@@ -335,6 +335,9 @@ def wijzig_eigen_wachtwoord(engine: Engine, wie: Identiteit, oud: str, nieuw: st
             raise GebruikerFout("het huidige wachtwoord klopt niet")
         check_wachtwoord(nieuw, gebruiker.naam)
         gebruiker.wachtwoord_hash = _hasher().hash(nieuw)
+        # every session of this user ends (one opened with the old password by someone else
+        # too); the web gives the session that made the change a new token
+        session.execute(delete(WebSessie).where(WebSessie.gebruiker_id == gebruiker.id))
         audit.vastleggen(session, wie, "eigen_wachtwoord_gewijzigd", now)
 
 

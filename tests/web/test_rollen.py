@@ -218,12 +218,15 @@ def _wereld(web, engine, tmp_path) -> Wereld:
 
 
 def staat(engine) -> dict:
-    """The database for 'nothing changed': every table, and of the web sessions which exist
-    and whose they are (not when each was last seen: reading a page keeps a session alive)."""
+    """The database for 'nothing changed': every table, and of the logged-in web sessions
+    which exist and whose they are (not when each was last seen: reading a page keeps a
+    session alive; and a visitor's anonymous session, which only holds a form's CSRF secret,
+    is no change of anything)."""
     alles = dump(engine)
     alles.pop("web_sessie")
     with Session(engine) as s:
-        alles["web_sessie"] = sorted(s.execute(select(WebSessie.token_hash, WebSessie.gebruiker_id)).all())
+        alles["web_sessie"] = sorted(s.execute(select(WebSessie.token_hash, WebSessie.gebruiker_id)
+                                               .where(WebSessie.gebruiker_id.is_not(None))).all())
     return alles
 
 
