@@ -128,6 +128,9 @@ class Persoon:
         self.page.on("console", lambda m: m.type == "error" and not m.text.startswith("Failed to load resource")
                      and controle.bevindingen.append(f"console ({naam}) op {self.page.url}: {m.text}"))
         self.page.on("pageerror", lambda e: controle.bevindingen.append(f"scriptfout ({naam}): {e}"))
+        self.vragen: list[str] = []  # confirmation questions asked
+        self.ja = True                # the answer to them
+        self.page.on("dialog", lambda d: (self.vragen.append(d.message), d.accept() if self.ja else d.dismiss()))
         self.page.on("response", lambda r: r.request.resource_type != "document" and r.status >= 400
                      and controle.bevindingen.append(f"{r.status} voor {r.url} ({r.request.resource_type}) "
                                                      f"op {self.page.url}"))
@@ -296,6 +299,12 @@ def _maand(persoon, controle: Controle, live: Live, engine, tmp_path: Path) -> N
     klaas = persoon("klaas")
     klaas.inloggen()
     klaas.ga("/betaalruns/2025-03/1")
+    klaas.ja = False  # asked before an irreversible step; "no" sends nothing
+    voor = staat(engine)
+    klaas.knop("Goedkeuren").click()
+    klaas.page.wait_for_timeout(300)
+    assert klaas.vragen == ["Betaalrun 2025-03-1 goedkeuren?"] and staat(engine) == voor
+    klaas.ja = True
     klaas.klik("Goedkeuren")
     assert "goedgekeurd" in _melding(klaas.page)
     run = _run(engine, "2025-03")
