@@ -257,7 +257,8 @@ def test_totp_required_by_a_beheerder(web, als, engine):
     assert fout.status_code == 401 and "De code klopt niet" in fout.get_data(as_text=True)
     assert not _ingelogd(c) and _gebruiker(engine, "klaas").totp_geheim is None
     # the right code from the authenticator app
-    goed = c.post("/login/tweede-factor", data={"code": pyotp.TOTP(geheim).now(), "csrf_token": csrf(fout)})
+    gebruikte_code = pyotp.TOTP(geheim).now()
+    goed = c.post("/login/tweede-factor", data={"code": gebruikte_code, "csrf_token": csrf(fout)})
     assert goed.status_code == 302 and goed.headers["Location"] == "/overzicht"
     assert _ingelogd(c) and _gebruiker(engine, "klaas").totp_geheim == geheim
     # from now on every login asks the code, without showing the secret again
@@ -267,12 +268,18 @@ def test_totp_required_by_a_beheerder(web, als, engine):
     assert "<svg" not in vraag and geheim not in vraag.replace(" ", "")
     assert d.post("/login/tweede-factor", data={"code": "12345", "csrf_token": csrf(d.get("/login/tweede-factor"))}
                   ).status_code == 401
-    assert d.post("/login/tweede-factor", data={"code": pyotp.TOTP(geheim).now(),
+    # a code is used once (RFC 6238 §5.2): the one just used, seen over a shoulder, opens nothing
+    hergebruik = d.post("/login/tweede-factor", data={"code": gebruikte_code,
+                                                      "csrf_token": csrf(d.get("/login/tweede-factor"))})
+    assert hergebruik.status_code == 401 and "al gebruikt" in hergebruik.get_data(as_text=True)
+    assert not _ingelogd(d)
+    volgende = pyotp.TOTP(geheim).at(dt.datetime.now(UTC) + dt.timedelta(seconds=30))  # the app's next code
+    assert d.post("/login/tweede-factor", data={"code": volgende,
                                                 "csrf_token": csrf(d.get("/login/tweede-factor"))}).status_code == 302
     assert _ingelogd(d)
     with Session(engine) as s:
         acties = [a.actie for a in s.scalars(select(AuditLog).where(AuditLog.gebruiker == "klaas").order_by(AuditLog.id))]
-    assert acties == ["totp_mislukt", "totp_ingesteld", "aangemeld", "totp_mislukt", "aangemeld"]
+    assert acties == ["totp_mislukt", "totp_ingesteld", "aangemeld", "totp_mislukt", "totp_mislukt", "aangemeld"]
 
 
 def test_wrong_totp_codes_lock_the_account_too(web, engine):
