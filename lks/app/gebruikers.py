@@ -335,6 +335,9 @@ def wijzig_eigen_wachtwoord(engine: Engine, wie: Identiteit, oud: str, nieuw: st
             raise GebruikerFout("het huidige wachtwoord klopt niet")
         check_wachtwoord(nieuw, gebruiker.naam)
         gebruiker.wachtwoord_hash = _hasher().hash(nieuw)
+        # every session of this user ends (one opened with the old password by someone else
+        # too); the web gives the session that made the change a new token
+        session.execute(delete(WebSessie).where(WebSessie.gebruiker_id == gebruiker.id))
         audit.vastleggen(session, wie, "eigen_wachtwoord_gewijzigd", now)
 
 
@@ -485,7 +488,9 @@ def totp_controleren(engine: Engine, gebruiker_id: int, code: str, *, nieuw_gehe
                      now: dt.datetime | None = None) -> None:
     """Check a TOTP code (one step of clock drift either way). With ``nieuw_geheim`` the user
     is setting up the factor: a right code stores the secret. Wrong codes count towards the
-    same lockout as wrong passwords."""
+    same lockout as wrong passwords. A code is used once: a code of a time step no later than
+    the user's last accepted one is refused (RFC 6238 §5.2: a code seen over a shoulder or
+    caught in transit opens nothing); the accepted step is kept in the audit record."""
     import pyotp
 
     now = now or _nu()
@@ -497,20 +502,52 @@ def totp_controleren(engine: Engine, gebruiker_id: int, code: str, *, nieuw_gehe
         wie = Identiteit(gebruiker.id, gebruiker.naam, frozenset(), "wachtwoord", client_adres=client_adres)
         if gebruiker.geblokkeerd_tot is not None and gebruiker.geblokkeerd_tot > now:
             raise AanmeldFout("dit account is tijdelijk geblokkeerd na te veel verkeerde pogingen")
-        if not pyotp.TOTP(geheim).verify(re.sub(r"\s", "", code or ""), for_time=now, valid_window=1):
+        stap = _totp_stap(pyotp.TOTP(geheim), re.sub(r"\s", "", code or ""), now)
+        gebruikt = stap is not None and not nieuw_geheim and stap <= _laatste_totp_stap(session, gebruiker.naam)
+        if stap is None or gebruikt:
             gebruiker.mislukte_pogingen += 1
             if gebruiker.mislukte_pogingen >= max_pogingen:
                 gebruiker.geblokkeerd_tot = now + blokkade
                 gebruiker.mislukte_pogingen = 0
-            audit.vastleggen(session, wie, "totp_mislukt", now)
+            audit.vastleggen(session, wie, "totp_mislukt", now, **({"reden": "al gebruikt"} if gebruikt else {}))
             session.commit()
-            raise AanmeldFout("de code klopt niet")
+            raise AanmeldFout("deze code is al gebruikt; wacht op de volgende code van de app" if gebruikt
+                              else "de code klopt niet")
         gebruiker.mislukte_pogingen = 0
         if nieuw_geheim:
             gebruiker.totp_geheim = nieuw_geheim
             audit.vastleggen(session, wie, "totp_ingesteld", now)
-        audit.vastleggen(session, wie, "aangemeld", now, tweede_factor=True)
+        audit.vastleggen(session, wie, "aangemeld", now, tweede_factor=True, totp_stap=stap)
         session.commit()
+
+
+def _totp_stap(totp, code: str, now: dt.datetime) -> int | None:
+    """The time step whose code ``code`` is, within one step of ``now``; None if none."""
+    import hmac
+    if not re.fullmatch(r"\d{6}", code):
+        return None
+    for verschuiving in (-1, 0, 1):
+        moment = now + dt.timedelta(seconds=verschuiving * totp.interval)
+        if hmac.compare_digest(totp.at(moment), code):
+            return totp.timecode(moment)
+    return None
+
+
+def _laatste_totp_stap(session: Session, naam: str) -> int:
+    """The time step of the user's last accepted code (-1: none yet)."""
+    import json
+
+    from lks.db.models_betaalrun import AuditLog
+    for details in session.scalars(select(AuditLog.details).where(AuditLog.gebruiker == naam,
+                                                                   AuditLog.actie == "aangemeld")
+                                   .order_by(AuditLog.id.desc()).limit(20)):
+        try:
+            stap = json.loads(details).get("totp_stap")
+        except ValueError:
+            continue
+        if isinstance(stap, int):
+            return stap
+    return -1
 
 
 def web_identiteit(engine: Engine, gebruiker_id: int, bron: str, client_adres: str | None) -> Identiteit:

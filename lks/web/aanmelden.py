@@ -46,12 +46,23 @@ class _Rem:
 rem = _Rem()
 
 
+def veilig_pad(doel: str) -> bool:
+    """A path of this application, and nothing a browser could read as another site: one
+    leading slash, no backslash, no control character or space (browsers drop a tab or newline
+    from a URL, so ``/<tab>/evil.example`` would become ``//evil.example``), no scheme or host."""
+    from urllib.parse import urlsplit
+    if not doel.startswith("/") or doel.startswith("//") or len(doel) > 2000:
+        return False
+    if any(c == "\\" or ord(c) <= 0x20 or ord(c) == 0x7F for c in doel):
+        return False
+    delen = urlsplit(doel)
+    return not delen.scheme and not delen.netloc
+
+
 def _volgende(standaard: str) -> str:
     """Only a path of this application: never an open redirect to another site."""
     doel = request.values.get("volgende", "")
-    if doel.startswith("/") and not doel.startswith("//") and "\\" not in doel:
-        return doel
-    return standaard
+    return doel if veilig_pad(doel) else standaard
 
 
 def _startpagina(wie) -> str:
@@ -87,7 +98,7 @@ def login():
     from lks.app.gebruikers import AanmeldFout, aanmelden
     settings = omgeving().settings
     fout = None
-    if getattr(session, "verlopen", False) and request.method == "GET":
+    if request.method == "GET" and (getattr(session, "verlopen", False) or request.args.get("verlopen") == "1"):
         fout = "Uw sessie is verlopen. Log opnieuw in."
     if request.method == "POST":
         adres = client_adres() or "?"

@@ -96,7 +96,9 @@ def controleer_toegang():
         abort(403)
     if g.wie is None:
         if request.method == "GET":
-            return redirect(url_for("aanmelden.login", volgende=request.full_path.rstrip("?")))
+            # an expired session's cookie is removed with this answer: the login page hears of it by the URL
+            verlopen = 1 if getattr(session, "verlopen", False) else None
+            return redirect(url_for("aanmelden.login", volgende=request.full_path.rstrip("?"), verlopen=verlopen))
         abort(401)
     if regel != "ingelogd" and not g.wie.mag(regel):
         abort(403)

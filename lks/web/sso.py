@@ -41,26 +41,52 @@ def _client(naam: str):
     return instelling, current_app.extensions["lks_oauth"].create_client(naam)
 
 
+def _mislukt():
+    """What goes wrong between lks and the provider: a refusal by the provider, a token that
+    fails its checks (signature, issuer, audience, nonce, expiry) or a provider out of reach.
+    Each ends on the login page with one Dutch line; never an error page."""
+    from authlib.common.errors import AuthlibBaseError
+    from joserfc.errors import JoseError
+    from requests import RequestException
+    return AuthlibBaseError, JoseError, RequestException
+
+
+def _mislukt_melding(exc: Exception):
+    from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
+    from requests import RequestException
+    if isinstance(exc, RequestException):
+        reden = "de identiteitsprovider is niet bereikbaar"
+    elif isinstance(exc, MismatchingStateError):
+        reden = "deze aanmelding is niet in deze browser begonnen; probeer het opnieuw"
+    elif isinstance(exc, OAuthError):
+        reden = f"de identiteitsprovider weigerde: {exc.error}"
+    else:
+        reden = "het token van de identiteitsprovider is ongeldig"
+    current_app.logger.warning("single sign-on mislukt: %s: %s", type(exc).__name__, exc)
+    flash(f"Inloggen via single sign-on is mislukt ({reden}).", "fout")
+    return redirect(url_for("aanmelden.login"))
+
+
 @bp.route("/sso/<client>")
 @openbaar
 def start(client: str):
     _instelling, oidc = _client(client)
-    return oidc.authorize_redirect(url_for("sso.terug", client=client, _external=True))
+    try:
+        return oidc.authorize_redirect(url_for("sso.terug", client=client, _external=True))
+    except _mislukt() as exc:
+        return _mislukt_melding(exc)
 
 
 @bp.route("/sso/<client>/terug")
 @openbaar
 def terug(client: str):
-    from authlib.integrations.base_client.errors import OAuthError
-
     from lks.app.gebruikers import sso_gebruiker
     from lks.web.aanmelden import inloggen
     instelling, oidc = _client(client)
     try:
         token = oidc.authorize_access_token()
-    except OAuthError as exc:
-        flash(f"Inloggen via single sign-on is mislukt ({exc.error}).", "fout")
-        return redirect(url_for("aanmelden.login"))
+    except _mislukt() as exc:
+        return _mislukt_melding(exc)
     claims = token.get("userinfo") or {}
     if not claims.get("sub"):
         abort(403)

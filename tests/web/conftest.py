@@ -15,6 +15,14 @@ from tests.betaalrun.conftest import engine  # noqa: F401  (the small gemeente, 
 from tests.foundation.helpers import TESTWACHTWOORD
 
 
+@pytest.fixture(autouse=True)
+def verse_rem(monkeypatch):
+    """The per-address throttle of failed logins lives in the process: every test starts with
+    a clean one (all test clients come from 127.0.0.1)."""
+    from lks.web import aanmelden
+    monkeypatch.setattr(aanmelden, "rem", aanmelden._Rem())
+
+
 @pytest.fixture
 def web(engine, tmp_path, monkeypatch):  # noqa: F811
     monkeypatch.chdir(tmp_path)
@@ -22,6 +30,66 @@ def web(engine, tmp_path, monkeypatch):  # noqa: F811
     app = maak_app(Omgeving(engine=engine, settings=load_settings(), uitvoer=tmp_path), geheim=b"test" * 8)
     app.config["TESTING"] = True
     return app
+
+
+SSO_GEHEIMEN = {"lks-medewerkers": "geheim-medewerkers-" + "x" * 20, "lks-werkgevers": "geheim-werkgevers-" + "y" * 20}
+KVK_CLAIM = "urn:etoegang:1.9:EntityConcernedID:KvKnr"
+
+
+def sso_instellingen(issuer: str):
+    """The demo gemeente's settings plus both single sign-on clients at ``issuer``; the client
+    secrets come from environment variables (set by the ``oidc`` fixture)."""
+    from lks.settings import EXAMPLE_TOML, parse_settings
+    return parse_settings(EXAMPLE_TOML + f"""
+[sso.medewerkers]
+issuer = "{issuer}"
+client_id = "lks-medewerkers"
+client_secret_env = "LKS_TEST_SSO_MEDEWERKERS"
+rollen_claim = "roles"
+gebruikersnaam_claim = "preferred_username"
+[sso.medewerkers.rollen]
+"LKS.Medewerker" = "medewerker"
+"LKS.Goedkeurder" = "goedkeurder"
+"LKS.Controller" = "controller"
+"LKS.Beheerder" = "beheerder"
+
+[sso.werkgevers]
+issuer = "{issuer}"
+client_id = "lks-werkgevers"
+client_secret_env = "LKS_TEST_SSO_WERKGEVERS"
+kvk_claim = "{KVK_CLAIM}"
+""", "test-sso.toml")
+
+
+@pytest.fixture
+def oidc(monkeypatch):
+    """The test's own OpenID Connect provider on 127.0.0.1 (tests/web/oidc_provider.py)."""
+    from tests.web.oidc_provider import Draaiend, Provider
+    monkeypatch.setenv("LKS_TEST_SSO_MEDEWERKERS", SSO_GEHEIMEN["lks-medewerkers"])
+    monkeypatch.setenv("LKS_TEST_SSO_WERKGEVERS", SSO_GEHEIMEN["lks-werkgevers"])
+    draaiend = Draaiend(Provider(clients=dict(SSO_GEHEIMEN)))
+    try:
+        yield draaiend.provider
+    finally:
+        draaiend.stop()
+
+
+@pytest.fixture
+def web_sso(engine, tmp_path, monkeypatch, oidc):  # noqa: F811
+    """The web application with both single sign-on clients configured against ``oidc``."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LKS_SETTINGS", raising=False)
+    app = maak_app(Omgeving(engine=engine, settings=sso_instellingen(oidc.issuer), uitvoer=tmp_path),
+                   geheim=b"test" * 8)
+    app.config["TESTING"] = True
+    return app
+
+
+def werkgever_gebruiker(engine, naam: str = "wg1", werkgever_id: str = "W1") -> None:
+    """A portal user of werkgever ``werkgever_id`` (added by bea), password TESTWACHTWOORD."""
+    from lks.app import gebruikers
+    gebruikers.voeg_toe(engine, gebruikers.als(engine, "bea", "test"), naam, "werkgever",
+                        wachtwoord=TESTWACHTWOORD, werkgever_id=werkgever_id)
 
 
 def csrf(response) -> str:

@@ -64,7 +64,8 @@ def betaalrun(periode: str, volgnummer: int):
         d = app_betaalruns.toon(omgeving(), wie(), _periode(periode), volgnummer)
     except BetaalrunFout:
         abort(404)
-    return pagina("medewerkers/betaalrun.html", d=d)
+    from lks.app.inzage import VOLGENDE_STAP
+    return pagina("medewerkers/betaalrun.html", d=d, volgende_stap=VOLGENDE_STAP.get(d.run.status))
 
 
 def _stap(periode: str, volgnummer: int, functie, gelukt: str):
