@@ -393,7 +393,8 @@ class _File:
 def import_directory(engine: Engine, directory: str | Path,
                      recorded_at: dt.datetime | None = None, *, params: Parameters | None = None,
                      door: str = "systeem", client_adres: str | None = None,
-                     tenaamstelling: dict[str, str] | None = None) -> ImportResult:
+                     tenaamstelling: dict[str, str] | None = None,
+                     alleen_controleren: bool = False) -> ImportResult | None:
     """Import the CSV files in ``directory`` as one new version of the facts, recorded at
     ``recorded_at`` (UTC; naive is taken as UTC; default now). All or nothing: raises
     ``ImportFouten`` with every error found and writes nothing then. ``door`` is the
@@ -401,7 +402,8 @@ def import_directory(engine: Engine, directory: str | Path,
     approval, ``lks.rekeningen``). ``params``: the gemeente's parameters
     (``Parameters.voor(settings)``), whose policy says which regelingen it had when; the
     application layer always passes them, None means the shipped tables alone (tools and
-    tests without a gemeente)."""
+    tests without a gemeente). ``alleen_controleren``: every check, nothing written, None
+    returned."""
     if params is None:
         params = Parameters.load()
     recorded_at = _utc(recorded_at or dt.datetime.now(dt.timezone.utc))
@@ -423,6 +425,8 @@ def import_directory(engine: Engine, directory: str | Path,
         fouten += _check_intrekkingen(files, huidig)
         if fouten:
             raise ImportFouten(_sorted(fouten))
+        if alleen_controleren:  # every check, nothing written (the portal splits a delivery)
+            return None
         return _write(connection, directory, files, stored, huidig, recorded_at, door, client_adres,
                       tenaamstelling or {})
 

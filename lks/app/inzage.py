@@ -25,6 +25,7 @@ class Overzicht:
     beschikkingen_te_verzenden: int
     rekeningen_wachtend: int
     laatste_levering: object | None    # lks.app.leveringen.Levering
+    meldingen_wachtend: int = 0        # what werkgevers reported in the portal, waiting
 
 
 VOLGENDE_STAP = {
@@ -53,9 +54,11 @@ def overzicht(o: Omgeving, wie: Identiteit, vandaag: dt.date) -> Overzicht:
                                   .group_by(Signaal.soort).order_by(Signaal.soort)).all())
         concept = s.scalar(select(func.count()).select_from(Beschikking).where(Beschikking.status == "concept"))
         wachtend = aantal_wachtend(s.connection())
+        from lks.db.models_portaal import WerkgeverMelding
+        meldingen = s.scalar(select(func.count()).select_from(WerkgeverMelding).where(WerkgeverMelding.status == "wacht"))
     leveringen = historie(o.engine, wie, limiet=1)
     return Overzicht(periode, run, VOLGENDE_STAP.get(run.status if run else None, ""), signalen, int(concept or 0),
-                     int(wachtend), leveringen[0] if leveringen else None)
+                     int(wachtend), leveringen[0] if leveringen else None, int(meldingen or 0))
 
 
 # --------------------------------------------------------------------------- werkgevers

@@ -149,3 +149,12 @@ def alleen_eigen(functie):
         except LookupError:
             abort(404)
     return wrapper
+
+
+def kenmerk_uit_url(deel: str) -> str:
+    """'LKS-2026-000123' (the file name form of a letter, safe in a URL) as its kenmerk
+    LKS/2026/000123; anything else is not found."""
+    import re
+    if not re.fullmatch(r"LKS-\d{4}-\d{6}", deel):
+        abort(404)
+    return deel.replace("-", "/")

@@ -137,8 +137,26 @@ MATRIX: dict[tuple[str, str], Regel] = {
     ("medewerkers.beheer_wachtwoord", "POST"): Regel(frozenset({BEHEERDER}), "/beheer/gebruikers/mira/wachtwoord",
                                                     lambda w, rol: {"wachtwoord": "Een-ander-wachtwoord-9"}),
 
-    # the werkgeversportaal: a werkgever's own user only
+    ("medewerkers.werklijst_melding", "POST"): Regel(
+        frozenset({MEDEWERKER}), lambda w: f"/meldingen/{w.melding}",
+        lambda w, rol: {"besluit": "afwijzen", "reden": "De werkgever heeft dit per mail ingetrokken."}),
+
+    # the werkgeversportaal: a werkgever's own user only (wg1, of werkgever W1)
     ("portaal.overzicht", "GET"): Regel(frozenset({WERKGEVER}), "/portaal/"),
+    ("portaal.plaatsing", "GET"): Regel(frozenset({WERKGEVER}), "/portaal/plaatsingen/P1"),
+    ("portaal.brieven", "GET"): Regel(frozenset({WERKGEVER}), "/portaal/brieven"),
+    ("portaal.brief", "GET"): Regel(frozenset({WERKGEVER}), lambda w: f"/portaal/brieven/{w.brief_w1}.html"),
+    ("portaal.betalingen", "GET"): Regel(frozenset({WERKGEVER}), "/portaal/betalingen"),
+    ("portaal.specificatie", "GET"): Regel(frozenset({WERKGEVER}), "/portaal/betalingen/2025-02/1/specificatie.csv"),
+    ("portaal.uren", "GET"): Regel(frozenset({WERKGEVER}), "/portaal/uren?maand=2025-03"),
+    # P1 is on contract hours: the route answers with the refusal (422), nothing is stored
+    ("portaal.uren_opslaan", "POST"): Regel(frozenset({WERKGEVER}), "/portaal/uren",
+                                           lambda w, rol: {"maand": "2025-03", "uren-P1": "80"}, toegestaan=(422,)),
+    ("portaal.uren_bestand", "POST"): Regel(frozenset({WERKGEVER}), "/portaal/uren/bestand", _upload(
+        "verloonde_uren.csv", "plaatsing_id,periode,uren\nP1,2025-03,80\n", "bestand"), toegestaan=(422,)),
+    ("portaal.wijzigingen", "GET"): Regel(frozenset({WERKGEVER}), "/portaal/wijzigingen"),
+    ("portaal.wijzigingen_melden", "POST"): Regel(frozenset({WERKGEVER}), "/portaal/wijzigingen", lambda w, rol: {
+        "soort": "einde", "plaatsing_id": "P1", "einddatum": "2025-09-30", "reden": "Eigen ontslag."}),
 }
 
 
@@ -184,6 +202,8 @@ class Wereld:
     brief: str = ""          # a beschikking's kenmerk in URL form
     signaal: int = 0
     wijziging: int = 0
+    melding: int = 0         # a report of werkgever W1 in the portal, waiting
+    brief_w1: str = ""       # a letter to W1 (the portal's werkgever)
     clients: dict = field(default_factory=dict)
 
 
@@ -212,9 +232,13 @@ def _wereld(web, engine, tmp_path) -> Wereld:
     rijen[1][3] = str(IBAN.generate("NL", bank_code="ABNA", account_code="0417164300"))
     with open(levering / "werkgevers.csv", "w", newline="", encoding="utf-8") as f:
         csv.writer(f, lineterminator="\n").writerows(rijen)
-    assert leveringen.importeren(engine, piet, levering).rekeningwijzigingen == ("W1",)
+    assert leveringen.importeren(engine, piet, levering, params=o.params).rekeningwijzigingen == ("W1",)
+    from lks.app import meldingen
+    melding = meldingen.meld(o, als("wg1"), "contracturen", {"ingangsdatum": "2025-07-01", "contracturen": "30"}, nu,
+                             plaatsing_id="P1")
+    brief_w1 = next(b.kenmerk for b in brieven if b.werkgever_id == "W1").replace("/", "-")
     return Wereld(brief=brieven[0].kenmerk.replace("/", "-"), signaal=werklijst.lijst(o, piet)[0].id,
-                  wijziging=rekeningen.lijst(o, piet)[0].id)
+                  wijziging=rekeningen.lijst(o, piet)[0].id, melding=melding.id, brief_w1=brief_w1)
 
 
 def staat(engine) -> dict:

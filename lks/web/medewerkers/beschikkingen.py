@@ -8,19 +8,11 @@ from flask import abort, flash, redirect, request, url_for
 
 from lks.app import beschikkingen as app_beschikkingen
 from lks.app.identiteit import Actie
-from lks.web.kern import document, omgeving, pagina, vereist, wie
+from lks.web.kern import document, kenmerk_uit_url, omgeving, pagina, vereist, wie
 from lks.web.medewerkers import bp
 from lks.web.medewerkers.overzicht import vandaag
 
 SOORTEN = ("verlening", "wijziging", "beeindiging", "vaststelling", "intrekking")
-
-
-def kenmerk_uit_url(deel: str) -> str:
-    """'LKS-2026-000123' (the file name form, safe in a URL) as the kenmerk LKS/2026/000123."""
-    import re
-    if not re.fullmatch(r"LKS-\d{4}-\d{6}", deel):
-        abort(404)
-    return deel.replace("-", "/")
 
 
 @bp.route("/beschikkingen")

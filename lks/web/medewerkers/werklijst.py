@@ -16,9 +16,11 @@ from lks.web.medewerkers import bp
 @bp.route("/werklijst")
 @vereist(Actie.LEZEN)
 def werklijst():
+    from lks.app import meldingen
     alle = request.args.get("alle") == "1"
     return pagina("medewerkers/werklijst.html", signalen=app_werklijst.lijst(omgeving(), wie(), alle=alle),
-                  rekeningen=app_werklijst.wachtende_rekeningen(omgeving(), wie()), alle=alle)
+                  rekeningen=app_werklijst.wachtende_rekeningen(omgeving(), wie()), alle=alle,
+                  meldingen=meldingen.wachtend(omgeving(), wie()))
 
 
 @bp.route("/werklijst/<int:signaal_id>/oplossen", methods=["POST"])
@@ -59,3 +61,24 @@ def werklijst_rekening_beoordelen(wijziging_id: int):
     else:
         flash(f"Rekeningwijziging van {w.werkgever_id} {w.status}.", "ok")
     return redirect(url_for("medewerkers.werklijst_rekeningen")), 303
+
+
+@bp.route("/meldingen/<int:melding_id>", methods=["POST"])
+@vereist(Actie.WIJZIGING_BEOORDELEN)
+def werklijst_melding(melding_id: int):
+    """Accept (it becomes a delivery by this medewerker) or reject (with a reason the
+    werkgever sees) what a werkgever reported in the portal."""
+    from lks.app import meldingen
+    besluit = request.form.get("besluit")
+    if besluit not in ("accepteren", "afwijzen"):
+        abort(400)
+    try:
+        m = meldingen.beoordeel(omgeving(), wie(), melding_id, besluit == "accepteren",
+                                request.form.get("reden", ""), dt.datetime.now(dt.timezone.utc))
+    except meldingen.MeldingFout as exc:
+        flash(str(exc)[:1].upper() + str(exc)[1:] + ".", "fout")
+    else:
+        vervolg = (" Het nieuwe rekeningnummer wacht nu op een goedkeurder." if m.soort == "rekening" and
+                   m.status == "geaccepteerd" else "")
+        flash(f"Melding {m.id} van {m.werkgever_id} {m.status}.{vervolg}", "ok")
+    return redirect(url_for("medewerkers.werklijst")), 303

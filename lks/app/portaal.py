@@ -1,0 +1,411 @@
+"""The werkgeversportaal's operations: what a werkgever sees of what the gemeente decided and
+paid, and what it delivers.
+
+Strict tenancy: every function takes the werkgever from the authenticated identity
+(``wie.werkgever_id``), never from the request, and filters every query on it. An id of another
+werkgever (a plaatsing, a letter, a run's specificatie) is answered as not found
+(``LookupError``), exactly like an id that does not exist, so the portal cannot even tell that
+it exists. Staff roles have no portal action: the portal only acts as the werkgever.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lks.app.gebruikers import vereist
+from lks.app.identiteit import Actie, Identiteit
+from lks.app.omgeving import Omgeving
+
+
+def _werkgever(o: Omgeving, wie: Identiteit) -> str:
+    """The werkgever this portal user belongs to, checked against the database now."""
+    wie = vereist(o.engine, wie, Actie.PORTAAL)
+    if not wie.werkgever_id:
+        raise LookupError("geen werkgever")
+    return wie.werkgever_id
+
+
+# --------------------------------------------------------------------------- what it sees
+
+@dataclass
+class MijnPlaatsing:
+    plaatsing_id: str
+    werknemer: str
+    bsn: str
+    regeling: str
+    startdatum: dt.date
+    einddatum: dt.date | None
+    contracturen: object
+    voltijdsuren: object
+    urenbasis: str
+    loonwaarde: object | None
+    loonwaarde_sinds: dt.date | None
+    herbeoordeling: dt.date | None
+    bedrag_maand: int | None
+    maand: str | None
+
+
+@dataclass
+class Overzicht:
+    werkgever: dict
+    plaatsingen: list[MijnPlaatsing]
+    verwacht: list[dict] = field(default_factory=list)   # loonstroken still expected, by which day
+
+
+def overzicht(o: Omgeving, wie: Identiteit, vandaag: dt.date) -> Overzicht:
+    """The werkgever's plaatsingen with the amount of this month (or the last month known),
+    its current loonwaarde and next herbeoordeling; and what is still expected from it."""
+    from dateutil.relativedelta import relativedelta
+
+    from lks.calc import calculate
+    from lks.calc.core import CalcFout
+    from lks.facts import load_facts
+    from lks.identifiers import mask_bsn
+    from lks.parameters import ParameterOntbreekt
+    werkgever_id = _werkgever(o, wie)
+    facts = load_facts(o.engine)
+    werkgever = facts.werkgevers[facts.werkgevers["werkgever_id"] == werkgever_id]
+    if werkgever.empty:
+        raise LookupError(werkgever_id)
+    plaatsingen = facts.plaatsingen[facts.plaatsingen["werkgever_id"] == werkgever_id]
+    eigen = set(plaatsingen["plaatsing_id"])
+    invoer = facts.to_calc_input()
+    invoer = type(invoer)(**{naam: (frame[frame["plaatsing_id"].isin(eigen)] if "plaatsing_id" in frame else frame)
+                             for naam, frame in vars(invoer).items()})
+    maand = vandaag.replace(day=1)
+    geldig = o.params["wml_maandloon"].valid_until
+    if geldig is not None and maand > geldig:
+        maand = geldig.replace(day=1)
+    bedragen: dict[str, int] = {}
+    if eigen:
+        try:
+            result = calculate(invoer, f"{maand:%Y-%m}", f"{maand:%Y-%m}", o.params, o.settings.policy())
+            bedragen = {m.plaatsing_id: int(m.lks_totaal) for m in result.plaatsing_maanden.itertuples()}
+        except (CalcFout, ParameterOntbreekt):
+            bedragen = {}
+    werknemers = facts.werknemers.set_index("werknemer_id")
+    lw = facts.loonwaarden.sort_values(["plaatsing_id", "ingangsdatum"])
+    herbeoordeling = o.settings.scheduler.herbeoordeling_maanden
+    rijen = []
+    for p in plaatsingen.sort_values("startdatum").itertuples():
+        eigen_lw = lw[(lw["plaatsing_id"] == p.plaatsing_id) & (lw["ingangsdatum"] <= pd.Timestamp(vandaag))]
+        laatste = eigen_lw.iloc[-1] if len(eigen_lw) else None
+        w = werknemers.loc[p.werknemer_id] if p.werknemer_id in werknemers.index else None
+        rijen.append(MijnPlaatsing(
+            plaatsing_id=p.plaatsing_id, werknemer=w["naam"] if w is not None else "",
+            bsn=mask_bsn(w["bsn"]) if w is not None else "", regeling=p.regeling,
+            startdatum=p.startdatum.date(), einddatum=None if pd.isna(p.einddatum) else p.einddatum.date(),
+            contracturen=p.contracturen, voltijdsuren=p.voltijdsuren,
+            urenbasis=getattr(p, "urenbasis", "contract") or "contract",
+            loonwaarde=laatste["loonwaarde"] if laatste is not None else None,
+            loonwaarde_sinds=laatste["ingangsdatum"].date() if laatste is not None else None,
+            herbeoordeling=(laatste["ingangsdatum"].date() + relativedelta(months=herbeoordeling))
+            if laatste is not None and p.regeling == "lks" else None,
+            bedrag_maand=bedragen.get(p.plaatsing_id), maand=f"{maand:%Y-%m}"))
+    return Overzicht(werkgever=werkgever.iloc[0].to_dict(), plaatsingen=rijen)
+
+
+def plaatsing(o: Omgeving, wie: Identiteit, plaatsing_id: str, vandaag: dt.date):
+    """One of the werkgever's own plaatsingen with its months and amounts; another
+    werkgever's is not found."""
+    from lks.app.inzage import plaatsing_detail
+    from lks.db.models import Plaatsing
+    from lks.facts import current_versions
+    werkgever_id = _werkgever(o, wie)
+    with Session(o.engine) as s:
+        huidig = current_versions(Plaatsing).subquery()
+        eigen = s.scalar(select(func.count()).select_from(huidig)
+                         .where(huidig.c.plaatsing_id == plaatsing_id, huidig.c.werkgever_id == werkgever_id))
+    if not eigen:
+        raise LookupError(plaatsing_id)
+    return plaatsing_detail(o, plaatsing_id, vandaag)
+
+
+@dataclass(frozen=True)
+class MijnBrief:
+    kenmerk: str
+    soort: str
+    datum: dt.date
+    status: str
+    verzonden_op: dt.datetime | None
+    bezwaar_tot: dt.date
+    bestandsnaam: str
+
+
+def beschikkingen(o: Omgeving, wie: Identiteit) -> list[MijnBrief]:
+    """The werkgever's letters, newest first, with the last day for bezwaar each states."""
+    from lks.db.models_beschikking import Beschikking
+    from lks.documents.beschikking import bezwaar_einddatum
+    werkgever_id = _werkgever(o, wie)
+    with Session(o.engine) as s:
+        rijen = s.scalars(select(Beschikking).where(Beschikking.werkgever_id == werkgever_id)
+                          .order_by(Beschikking.id.desc())).all()
+        return [MijnBrief(b.kenmerk, b.soort, b.datum, b.status, b.verzonden_op, bezwaar_einddatum(b.datum),
+                          b.kenmerk.replace("/", "-")) for b in rijen]
+
+
+def brief(o: Omgeving, wie: Identiteit, kenmerk: str, soort: str) -> bytes:
+    from lks.app.beschikkingen import brief as lees
+    _werkgever(o, wie)
+    return lees(o, wie, kenmerk, soort)   # bound to wie.werkgever_id there too
+
+
+@dataclass
+class Betalingen:
+    betalingen: list[dict]
+    vorderingen: list[dict]
+
+
+def betalingen(o: Omgeving, wie: Identiteit) -> Betalingen:
+    """Per approved betaalrun what was paid to the werkgever: amount, execution date, the
+    reference on the bank statement (EndToEndId and the remittance text), set off amounts;
+    and its open vorderingen with how they are being set off."""
+    from lks.betaalrun.lifecycle import vorderingen_met_saldo
+    from lks.db.models import Werkgever
+    from lks.db.models_betaalrun import BETAALD, Aflossing, Betaalrun, Betaling, Vordering
+    from lks.documents.sepa import ustrd
+    from lks.facts import current_versions
+    werkgever_id = _werkgever(o, wie)
+    with Session(o.engine) as s:
+        huidig = current_versions(Werkgever).subquery()
+        naam = s.scalar(select(huidig.c.naam).where(huidig.c.werkgever_id == werkgever_id)) or ""
+        rijen = s.execute(select(Betaalrun, Betaling).join(Betaling, Betaling.betaalrun_id == Betaalrun.id)
+                          .where(Betaling.werkgever_id == werkgever_id, Betaalrun.status.in_(BETAALD))
+                          .order_by(Betaalrun.periode.desc(), Betaling.budget)).all()
+        uit = []
+        for run, b in rijen:
+            uit.append(dict(kenmerk=run.kenmerk, periode=run.periode, volgnummer=run.volgnummer,
+                            uitvoerdatum=run.uitvoerdatum, budget=b.budget, bruto=b.bruto, verrekend=b.verrekend,
+                            bedrag=b.bedrag, end_to_end_id=b.end_to_end_id,
+                            omschrijving=ustrd(run.periode, run.kenmerk, "B" if b.budget == "buig" else "R",
+                                               werkgever_id, naam) if b.bedrag > 0 else "",
+                            status=run.status))
+        saldo = vorderingen_met_saldo(s)
+        saldo = saldo[saldo["werkgever_id"] == werkgever_id]
+        afgelost = {}
+        for a, run in s.execute(select(Aflossing, Betaalrun).join(Betaalrun, Betaalrun.id == Aflossing.betaalrun_id)
+                                .join(Vordering, Vordering.id == Aflossing.vordering_id)
+                                .where(Vordering.werkgever_id == werkgever_id, Betaalrun.status.in_(BETAALD))):
+            afgelost.setdefault(a.vordering_id, []).append(dict(kenmerk=run.kenmerk, bedrag=a.bedrag))
+        periodes = dict(s.execute(select(Vordering.id, Vordering.periode)
+                                  .where(Vordering.werkgever_id == werkgever_id)).all())
+        vorderingen = [dict(id=int(v.vordering_id), budget=v.budget, bedrag=int(v.bedrag), open=int(v.open),
+                            periode=periodes.get(int(v.vordering_id)), afgelost=afgelost.get(int(v.vordering_id), []))
+                       for v in saldo.itertuples()]
+    return Betalingen(uit, vorderingen)
+
+
+def specificatie(o: Omgeving, wie: Identiteit, periode: str, volgnummer: int, soort: str):
+    """The betaalspecificatie of the werkgever for one run (``html``, ``csv`` or ``pdf``): the
+    file the run's export made, named from the werkgever of the identity (never from the
+    request). Not found when the run did not pay this werkgever or has no files yet."""
+    from lks.betaalrun import lifecycle as lc
+    from lks.betaalrun.bestand import run_folder
+    from lks.db.models_betaalrun import BETAALD, Betaling
+    werkgever_id = _werkgever(o, wie)
+    if soort not in ("html", "csv", "pdf"):
+        raise LookupError(soort)
+    with Session(o.engine) as s:
+        try:
+            run = lc.get_run(s, lc.parse_periode(periode), volgnummer)
+        except lc.BetaalrunFout:
+            raise LookupError(periode) from None
+        betaald = s.scalar(select(func.count()).select_from(Betaling)
+                           .where(Betaling.betaalrun_id == run.id, Betaling.werkgever_id == werkgever_id))
+        if run.status not in BETAALD or not betaald:
+            raise LookupError(periode)
+        kenmerk = run.kenmerk
+    pad = run_folder(o.betaalbestanden, kenmerk) / f"specificatie-{kenmerk}-{werkgever_id}.{soort}"
+    if soort == "pdf" and not pad.exists():
+        html = pad.with_suffix(".html")
+        if html.exists():  # made without PDF: render it from the HTML the run wrote
+            from lks.documents.betaalspecificatie import html_naar_pdf
+            return html_naar_pdf(html.read_text(encoding="utf-8")), pad.name
+    if not pad.is_file():
+        raise LookupError(pad.name)
+    return pad.read_bytes(), pad.name
+
+
+# --------------------------------------------------------------------------- what it delivers
+
+@dataclass
+class UrenLevering:
+    """What happened to a delivery of verloonde uren: months that count now (within the
+    month's maximum), and months above it that wait for a medewerker (a melding)."""
+    import_id: int | None
+    geteld: list[tuple[str, str, str]]        # plaatsing_id, periode, uren
+    ter_beoordeling: list[tuple[str, str, str, str]]  # plaatsing_id, periode, uren, maximum
+
+
+class UrenFout(ValueError):
+    """A delivery of hours refused as a whole: every problem with file, line and reason."""
+
+    def __init__(self, fouten: list[str]):
+        self.fouten = fouten
+        super().__init__("; ".join(fouten))
+
+
+BESTAND = "verloonde_uren.csv"
+
+
+def lever_uren(o: Omgeving, wie: Identiteit, regels: list[dict], now: dt.datetime, *,
+               bestand: str = BESTAND) -> UrenLevering:
+    """Verloonde uren from the portal (a form per month, or a CSV upload in the format of
+    interfaces §2; ``regels``: dicts with ``regel`` (line number), ``plaatsing_id``,
+    ``periode``, ``uren`` as text). The same checks as ``lks import`` (all or nothing), and
+    only plaatsingen of the werkgever itself. Hours within the month's maximum
+    (voltijdsuren × 13/3 × active days / days of the month, rekenregels §7) count on arrival
+    — the point of the portal; more than that waits for a medewerker, who sees it on the
+    werklijst. A correction of a month already delivered is a new version."""
+    import shutil
+    import tempfile
+    from decimal import Decimal, InvalidOperation
+    from fractions import Fraction
+    from pathlib import Path
+
+    from lks.app import meldingen
+    from lks.facts import load_facts
+    from lks.importer import ImportFouten, import_directory
+    wie = vereist(o.engine, wie, Actie.PORTAAL)
+    werkgever_id = wie.werkgever_id
+    facts = load_facts(o.engine)
+    eigen = set(facts.plaatsingen.loc[facts.plaatsingen["werkgever_id"] == werkgever_id, "plaatsing_id"])
+    fouten = [f"{bestand}, regel {r['regel']}, kolom plaatsing_id: onbekende plaatsing_id {r['plaatsing_id']!r}"
+              for r in regels if r["plaatsing_id"] not in eigen]
+    if not regels:
+        fouten.append(f"{bestand}: geen uren ingevuld")
+    if fouten:
+        raise UrenFout(fouten)
+    map_ = Path(tempfile.mkdtemp(prefix="lks-uren-"))
+    try:
+        _schrijf_uren(map_ / BESTAND, regels)
+        try:  # every check of the import, on this werkgever's rows only, nothing written
+            import_directory(o.engine, map_, recorded_at=now, params=o.params, alleen_controleren=True)
+        except ImportFouten as exc:
+            raise UrenFout([str(f).replace(BESTAND, bestand, 1) for f in exc.fouten]) from None
+        maxima = _maxima(o, facts, {(r["plaatsing_id"], r["periode"]) for r in regels})
+        binnen, boven = [], []
+        for r in regels:
+            uren = Decimal(r["uren"].strip())
+            maximum = maxima.get((r["plaatsing_id"], r["periode"]))
+            (binnen if maximum is not None and Fraction(uren) <= maximum else boven).append((r, uren, maximum))
+        import_id = None
+        if binnen:
+            _schrijf_uren(map_ / BESTAND, [r for r, _, _ in binnen])
+            import_id = import_directory(o.engine, map_, recorded_at=now, params=o.params, door=wie.naam,
+                                         client_adres=wie.client_adres).import_id
+        for r, uren, maximum in boven:
+            meldingen.meld(o, wie, "verloonde_uren", {
+                "periode": r["periode"], "uren": str(uren),
+                "maximum": _uren_tekst(maximum)}, now, plaatsing_id=r["plaatsing_id"])
+        return UrenLevering(import_id, [(r["plaatsing_id"], r["periode"], str(u)) for r, u, _ in binnen],
+                            [(r["plaatsing_id"], r["periode"], str(u), _uren_tekst(m)) for r, u, m in boven])
+    except (InvalidOperation, ValueError) as exc:
+        if isinstance(exc, UrenFout):
+            raise
+        raise UrenFout([f"{bestand}: {exc}"]) from None
+    finally:
+        shutil.rmtree(map_, ignore_errors=True)
+
+
+def lees_uren_csv(data: bytes, bestand: str) -> list[dict]:
+    """An uploaded verloonde_uren.csv as rows with their line numbers (header: plaatsing_id,
+    periode, uren — interfaces §2). A broken file is one UrenFout naming it."""
+    import csv
+    import io
+    try:
+        tekst = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UrenFout([f"{bestand}: het bestand is geen geldige UTF-8; sla het op als UTF-8 (CSV)"]) from None
+    lezer = csv.reader(io.StringIO(tekst, newline=""))
+    try:
+        kop = [k.strip() for k in next(lezer)]
+    except (StopIteration, csv.Error):
+        raise UrenFout([f"{bestand}: leeg bestand: de kopregel ontbreekt"]) from None
+    if kop != ["plaatsing_id", "periode", "uren"]:
+        raise UrenFout([f"{bestand}, regel 1: de kopregel moet 'plaatsing_id,periode,uren' zijn"])
+    regels = []
+    try:
+        for velden in lezer:
+            if not velden:
+                continue
+            if len(velden) != 3:
+                raise UrenFout([f"{bestand}, regel {lezer.line_num}: verwacht 3 velden, gevonden {len(velden)}"])
+            regels.append({"regel": lezer.line_num, "plaatsing_id": velden[0].strip(), "periode": velden[1].strip(),
+                           "uren": velden[2].strip()})
+    except csv.Error:
+        raise UrenFout([f"{bestand}, regel {lezer.line_num}: ongeldige CSV-opbouw"]) from None
+    return regels
+
+
+def _schrijf_uren(pad, regels: list[dict]) -> None:
+    import csv
+    with open(pad, "w", newline="", encoding="utf-8") as f:
+        schrijver = csv.writer(f, lineterminator="\n")
+        schrijver.writerow(["plaatsing_id", "periode", "uren"])
+        regel = 1
+        for r in sorted(regels, key=lambda r: r.get("regel", 0)):
+            # keep the uploaded line numbers, so the import's messages name the user's lines
+            while regel + 1 < r.get("regel", regel + 1):
+                schrijver.writerow([])
+                regel += 1
+            schrijver.writerow([r["plaatsing_id"], r["periode"], r["uren"]])
+            regel += 1
+
+
+def _maxima(o: Omgeving, facts, sleutels: set[tuple[str, str]]) -> dict:
+    """The month's maximum of verloonde uren per (plaatsing, periode) as the calculation
+    applies it (rekenregels §7: Σ voltijdsuren × 13/3 × dagen / dagen_maand over the month's
+    segments), exact; a month the calculation cannot make (parameter not yet known) has
+    none: its hours wait for a medewerker."""
+    from fractions import Fraction
+
+    from lks.calc import calculate
+    from lks.calc.core import CalcFout
+    from lks.parameters import ParameterOntbreekt
+    uit = {}
+    invoer = facts.to_calc_input()
+    for periode in sorted({p for _, p in sleutels}):
+        ids = {pid for pid, p in sleutels if p == periode}
+        deel = type(invoer)(**{naam: (frame[frame["plaatsing_id"].isin(ids)] if "plaatsing_id" in frame else frame)
+                               for naam, frame in vars(invoer).items()})
+        try:
+            seg = calculate(deel, periode, periode, o.params, o.settings.policy(), explain=True).segments
+        except (CalcFout, ParameterOntbreekt):
+            continue
+        for pid, groep in seg.groupby("plaatsing_id"):
+            maximum = sum((Fraction(int(n), int(d)) for n, d in zip(groep["maximum_num"], groep["maximum_den"])),
+                          Fraction(0))
+            uit[(pid, periode)] = maximum if maximum else None
+    return uit
+
+
+def _uren_tekst(maximum) -> str:
+    """An exact number of hours for a person: rounded down to hundredths (display only)."""
+    if maximum is None:
+        return "onbekend"
+    honderdsten = maximum.numerator * 100 // maximum.denominator
+    return f"{honderdsten // 100}.{honderdsten % 100:02d}"
+
+
+def uren_formulier(o: Omgeving, wie: Identiteit, periode: str) -> list[dict]:
+    """The werkgever's plaatsingen on verloonde uren active in ``periode``, with the hours
+    delivered so far for it (empty when none): the form of one month."""
+    from lks.facts import load_facts
+    from lks.nl import is_maand
+    werkgever_id = _werkgever(o, wie)
+    if not is_maand(periode):
+        raise LookupError(periode)
+    facts = load_facts(o.engine)
+    p = facts.plaatsingen
+    p = p[(p["werkgever_id"] == werkgever_id) & (p["urenbasis"] == "verloond")]
+    begin, einde = pd.Timestamp(f"{periode}-01"), pd.Timestamp(f"{periode}-01") + pd.offsets.MonthEnd(0)
+    p = p[(p["startdatum"] <= einde) & (p["einddatum"].isna() | (p["einddatum"] >= begin))]
+    namen = facts.werknemers.set_index("werknemer_id")["naam"]
+    geleverd = {(r.plaatsing_id, r.periode): r.uren for r in facts.verloonde_uren.itertuples()}
+    return [dict(plaatsing_id=r.plaatsing_id, werknemer=namen.get(r.werknemer_id, ""),
+                 uren=geleverd.get((r.plaatsing_id, periode))) for r in p.sort_values("plaatsing_id").itertuples()]
