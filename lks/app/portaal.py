@@ -199,35 +199,24 @@ def betalingen(o: Omgeving, wie: Identiteit) -> Betalingen:
     return Betalingen(uit, vorderingen)
 
 
-def specificatie(o: Omgeving, wie: Identiteit, periode: str, volgnummer: int, soort: str):
-    """The betaalspecificatie of the werkgever for one run (``html``, ``csv`` or ``pdf``): the
-    file the run's export made, named from the werkgever of the identity (never from the
-    request). Not found when the run did not pay this werkgever or has no files yet."""
+def specificatie(o: Omgeving, wie: Identiteit, periode: str, volgnummer: int, soort: str) -> tuple[bytes, str]:
+    """The betaalspecificatie of the werkgever for one approved run (``html``, ``csv`` or
+    ``pdf``), made from the run's data for the werkgever of the identity (never one named by
+    the request): byte for byte the file the run's export writes. Not found when the run did
+    not pay this werkgever or is not approved."""
     from lks.betaalrun import lifecycle as lc
-    from lks.betaalrun.bestand import run_folder
-    from lks.db.models_betaalrun import BETAALD, Betaling
+    from lks.betaalrun.bestand import BestandFout
+    from lks.betaalrun.bestand import specificatie as maak
     werkgever_id = _werkgever(o, wie)
     if soort not in ("html", "csv", "pdf"):
         raise LookupError(soort)
-    with Session(o.engine) as s:
-        try:
-            run = lc.get_run(s, lc.parse_periode(periode), volgnummer)
-        except lc.BetaalrunFout:
-            raise LookupError(periode) from None
-        betaald = s.scalar(select(func.count()).select_from(Betaling)
-                           .where(Betaling.betaalrun_id == run.id, Betaling.werkgever_id == werkgever_id))
-        if run.status not in BETAALD or not betaald:
-            raise LookupError(periode)
-        kenmerk = run.kenmerk
-    pad = run_folder(o.betaalbestanden, kenmerk) / f"specificatie-{kenmerk}-{werkgever_id}.{soort}"
-    if soort == "pdf" and not pad.exists():
-        html = pad.with_suffix(".html")
-        if html.exists():  # made without PDF: render it from the HTML the run wrote
-            from lks.documents.betaalspecificatie import html_naar_pdf
-            return html_naar_pdf(html.read_text(encoding="utf-8")), pad.name
-    if not pad.is_file():
-        raise LookupError(pad.name)
-    return pad.read_bytes(), pad.name
+    try:
+        uit = maak(o.engine, o.settings, lc.parse_periode(periode), volgnummer, werkgever_id, soort)
+    except (lc.BetaalrunFout, BestandFout):
+        raise LookupError(periode) from None
+    if uit is None:
+        raise LookupError(periode)
+    return uit
 
 
 # --------------------------------------------------------------------------- what it delivers

@@ -80,13 +80,10 @@ def _frame(session: Session, query, columns) -> pd.DataFrame:
     return pd.DataFrame(session.execute(query).all(), columns=columns)
 
 
-def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str, now: dt.datetime,
-                   settings: Settings, out: Path, progress=None,
-                   pdf: bool | frozenset[str] = False, specificaties: bool = True,
-                   client_adres: str | None = None) -> Bestanden:
-    """Write the specificaties (HTML and CSV; PDF for all werkgevers when ``pdf`` is True, or for
-    the werkgever ids in ``pdf``) and the SEPA file, and record the file's hash."""
-    out = Path(out)
+def _gegevens(engine, periode: str, volgnummer: int | None, specificaties: bool, werkgever_id: str | None = None):
+    """What the files of an approved run are made from (all werkgevers, or one): the run,
+    the facts as known at its calculation, payments, lines, vorderingen, the approved
+    accounts and the plaatsingen (withdrawn ones included)."""
     with Session(engine, expire_on_commit=False) as session:
         run = lc.get_run(session, periode, volgnummer)
         if run.status not in ("goedgekeurd", "bestand_aangemaakt", "verzonden"):
@@ -117,6 +114,44 @@ def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str,
         # a withdrawn plaatsing still has lines (what was paid on it is taken back) and a werknemer
         plaatsingen = (plaatsingen_met_ingetrokken(session, as_of=run.feiten_per).set_index("plaatsing_id")
                        if specificaties else None)
+    if werkgever_id is not None:
+        betalingen = betalingen[betalingen["werkgever_id"] == werkgever_id]
+        if regels is not None:
+            regels = regels[regels["werkgever_id"] == werkgever_id]
+            vorderingen = vorderingen[vorderingen["werkgever_id"] == werkgever_id]
+    return run, facts, betalingen, regels, vorderingen, rekeningen, plaatsingen
+
+
+def specificatie(engine, settings: Settings, periode: str, volgnummer: int | None, werkgever_id: str,
+                 soort: str) -> tuple[bytes, str] | None:
+    """One werkgever's betaalspecificatie of an approved run as ``html``, ``csv`` or ``pdf``,
+    made from the run's data (byte for byte the file the export writes); None when the run
+    paid or set off nothing for this werkgever."""
+    run, facts, betalingen, regels, vorderingen, rekeningen, plaatsingen = _gegevens(
+        engine, periode, volgnummer, True, werkgever_id)
+    werkgevers = _met_rekening_in_gebruik(facts["werkgevers"], rekeningen, run.kenmerk, betalingen)
+    specs = _specificaties(run, settings, regels, betalingen, vorderingen, werkgevers,
+                           facts["werknemers"].set_index("werknemer_id"), plaatsingen)
+    spec = dict(specs).get(werkgever_id)
+    if spec is None:
+        return None
+    naam = f"specificatie-{run.kenmerk}-{werkgever_id}.{soort}"
+    if soort == "html":
+        return render_specificatie_html(spec).encode("utf-8"), naam
+    if soort == "csv":
+        return specificatie_csv(spec).encode("utf-8"), naam
+    return render_specificatie_pdf(spec), naam
+
+
+def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str, now: dt.datetime,
+                   settings: Settings, out: Path, progress=None,
+                   pdf: bool | frozenset[str] = False, specificaties: bool = True,
+                   client_adres: str | None = None) -> Bestanden:
+    """Write the specificaties (HTML and CSV; PDF for all werkgevers when ``pdf`` is True, or for
+    the werkgever ids in ``pdf``) and the SEPA file, and record the file's hash."""
+    out = Path(out)
+    run, facts, betalingen, regels, vorderingen, rekeningen, plaatsingen = _gegevens(
+        engine, periode, volgnummer, specificaties)
     werkgevers = _met_rekening_in_gebruik(facts["werkgevers"], rekeningen, run.kenmerk, betalingen)
     kenmerk = run.kenmerk
     folder = run_folder(out, kenmerk)

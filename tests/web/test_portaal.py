@@ -191,3 +191,16 @@ def test_a_change_counts_after_a_medewerker_accepts_it(wereld, als, engine):
     # the werkgever sees what happened
     tekst = wg1.get("/portaal/wijzigingen").get_data(as_text=True)
     assert tekst.count("verwerkt") >= 2
+
+
+def test_the_specificatie_is_byte_for_byte_the_exported_file(web, wereld, als):
+    """HTML and CSV as the run's export wrote them; the PDF (the web export makes none) made
+    from the same data, a real PDF."""
+    from lks.betaalrun.bestand import run_folder
+    map_ = run_folder(web.extensions["lks"].betaalbestanden, "2025-03-1")
+    wg1 = als("wg1")
+    for soort in ("html", "csv"):
+        antwoord = wg1.get(f"/portaal/betalingen/2025-03/1/specificatie.{soort}")
+        assert antwoord.data == (map_ / f"specificatie-2025-03-1-W1.{soort}").read_bytes()
+    pdf = wg1.get("/portaal/betalingen/2025-03/1/specificatie.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and pdf.mimetype == "application/pdf"
