@@ -52,6 +52,8 @@ def demo_command(
     if result.herzieningen:
         console.print("Herziene vaststellingen na later bekende gegevens (Awb art. 4:49): "
                       + ", ".join(result.herzieningen), highlight=False)
+    for regel in result.rekeningwijzigingen:
+        console.print(f"Rekeningwijziging (vier ogen): {regel}", highlight=False)
     if result.signalen:
         console.print(f"Signalen op de werklijst: {result.signalen} ({out}/signalen.csv)", highlight=False)
     v = result.verantwoording

@@ -45,3 +45,19 @@ def maak(engine, now: dt.datetime) -> dict[str, str]:
 
 def als(engine, naam: str):
     return gebruikers.als(engine, naam, "demo")
+
+
+PORTAAL_WERKGEVERS = ("W001", "W002")  # werkgevers of the demo with a portal user
+
+
+def maak_werkgevers(engine, now: dt.datetime) -> dict[str, str]:
+    """A portal user for each of ``PORTAAL_WERKGEVERS`` (added by the demo beheerder);
+    returns name -> role."""
+    beheerder = gebruikers.als(engine, BEHEERDER, "demo")
+    uit = {}
+    for werkgever_id in PORTAAL_WERKGEVERS:
+        naam = f"werkgever.{werkgever_id.lower()}"
+        gebruikers.voeg_toe(engine, beheerder, naam, "werkgever", wachtwoord=wachtwoord(naam),
+                            weergavenaam=f"Werkgever {werkgever_id}", werkgever_id=werkgever_id, now=now)
+        uit[naam] = f"werkgever ({werkgever_id})"
+    return uit

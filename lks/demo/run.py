@@ -20,6 +20,7 @@ from rich.progress import Progress
 
 from lks.app import beschikkingen as app_beschikkingen
 from lks.app import betaalruns, leveringen
+from lks.app import rekeningen as app_rekeningen
 from lks.app.omgeving import Omgeving as AppOmgeving
 from lks.calc import calculate
 from lks.db import init_database, make_engine
@@ -55,6 +56,7 @@ class DemoResultaat:
     verantwoording: dict = field(default_factory=dict)  # lks.demo.verantwoording: the controller step
     bewaking: list[str] = field(default_factory=list)  # lks.demo.bewaking: what the system refused
     gebruikers: dict[str, str] = field(default_factory=dict)  # demo user -> role (lks.demo.gebruikers)
+    rekeningwijzigingen: list[str] = field(default_factory=list)  # held, then approved
     vergissing: list[str] = field(default_factory=list)  # lks.demo.vergissing: a mistake withdrawn
     parameters_wml: object = None  # lks.parameters.Toelichting of wml_maandloon, for the LEESMIJ
 
@@ -129,6 +131,14 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
         bestanden = betaalruns.exporteren(app, medewerker, run.periode, goedkeuring + dt.timedelta(minutes=10),
                                           out / "betaalruns", run.volgnummer, pdf=pdf and run.periode == LAATSTE)
         betaalruns.verzonden(app, medewerker, run.periode, goedkeuring + dt.timedelta(minutes=30), run.volgnummer)
+        # a new bank account delivered this month was held in this run; the goedkeurder checks it
+        # with the werkgever (not the medewerker who delivered it) and approves it after the run,
+        # so the next run pays what was held, on the new account
+        for wijziging in app_rekeningen.lijst(app, goedkeurder):
+            app_rekeningen.beoordeel(app, goedkeurder, wijziging.id, True, None, goedkeuring + dt.timedelta(hours=1))
+            result.rekeningwijzigingen.append(f"{wijziging.werkgever_id} ({wijziging.werkgever_naam}): nieuw "
+                                              f"rekeningnummer aangehouden in betaalrun {run.kenmerk}, daarna "
+                                              f"goedgekeurd door {goedkeurder.naam}")
         bestanden_per_periode[run.periode] = bestanden.sepa_pad
         sha_per_periode[run.periode] = bestanden.sha256
         if progress:
@@ -158,6 +168,8 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
             result.runs.append({k: v for k, v in stap.resultaat.items() if k not in ("volgnummer", "status")}
                                | {"sha256": sha_per_periode[periode]})
     result.signalen = _signalen_csv(engine, out / "signalen.csv")
+    # the werkgeversportaal: a user for two werkgevers, to log in on the demo database
+    result.gebruikers.update(demo_gebruikers.maak_werkgevers(engine, dt.datetime(2026, 7, 1, 9, 0, tzinfo=UTC)))
     result.vergissing = vergissing.verslag(engine, fout)
 
     # the calculation export as other tools read it (interfaces §3), with current knowledge
@@ -344,6 +356,21 @@ de maanden hem achterlieten (alleen de geannuleerde aanvraag staat in het auditl
   Status, hashes en invoer staan in de
   database: `lks --db sqlite:///demo-out/lks-demo.db beschikkingen list`.
   In deze demo: {brieven}.
+"""
+    rekening = "\n".join(f"- {regel}" for regel in result.rekeningwijzigingen) or "- (geen)"
+    text += f"""
+## Een nieuw rekeningnummer: vier ogen
+Een levering bracht een nieuw rekeningnummer voor een werkgever. Het telde pas na goedkeuring door
+een goedkeurder (niet degene die het aanleverde); tot dan werden de betalingen aan die werkgever
+aangehouden en de volgende run betaalde ze:
+{rekening}
+
+## Webapplicatie en werkgeversportaal
+`lks --db sqlite:///demo-out/lks-demo.db serve --uitvoer demo-out --betaalbestanden demo-out/betaalruns`
+start de webapplicatie op http://127.0.0.1:8000/login. Inloggen kan als elk van de demogebruikers
+die `lks demo` aan het eind toont (de wachtwoorden zijn alleen voor deze lokale demo): een
+medewerker, een tweede medewerker, een goedkeurder, een controller, een beheerder en twee werkgevers
+(het portaal: eigen werknemers, brieven, betalingen, uren en wijzigingen doorgeven).
 """
     if result.verantwoording:
         from lks.demo.verantwoording import leesmij_tekst
