@@ -167,7 +167,7 @@ def betalingen(o: Omgeving, wie: Identiteit) -> Betalingen:
     from lks.betaalrun.lifecycle import vorderingen_met_saldo
     from lks.db.models import Werkgever
     from lks.db.models_betaalrun import BETAALD, Aflossing, Betaalrun, Betaling, Vordering
-    from lks.documents.sepa import ustrd
+    from lks.betaalrun.bestand import omschrijving
     from lks.facts import current_versions
     werkgever_id = _werkgever(o, wie)
     with Session(o.engine) as s:
@@ -181,8 +181,8 @@ def betalingen(o: Omgeving, wie: Identiteit) -> Betalingen:
             uit.append(dict(kenmerk=run.kenmerk, periode=run.periode, volgnummer=run.volgnummer,
                             uitvoerdatum=run.uitvoerdatum, budget=b.budget, bruto=b.bruto, verrekend=b.verrekend,
                             bedrag=b.bedrag, end_to_end_id=b.end_to_end_id,
-                            omschrijving=ustrd(run.periode, run.kenmerk, "B" if b.budget == "buig" else "R",
-                                               werkgever_id, naam) if b.bedrag > 0 else "",
+                            omschrijving=omschrijving(run.periode, run.kenmerk, b.budget, werkgever_id, naam)
+                            if b.bedrag > 0 else "",
                             status=run.status))
         saldo = vorderingen_met_saldo(s)
         saldo = saldo[saldo["werkgever_id"] == werkgever_id]

@@ -201,6 +201,11 @@ def _met_rekening_in_gebruik(werkgevers: pd.DataFrame, rekeningen: pd.DataFrame,
     return werkgevers
 
 
+def omschrijving(periode: str, kenmerk: str, budget: str, werkgever_id: str, naam: str) -> str:
+    """The remittance text (Ustrd) a werkgever finds on its bank statement for a payment."""
+    return ustrd(periode, kenmerk, BUDGET_CODE[budget], werkgever_id, naam)
+
+
 def _debiteur(settings: Settings) -> Debiteur:
     g = settings.gemeente
     return Debiteur(naam=g.naam, iban=g.iban, bic=g.bic, straat=g.straat, huisnummer=str(g.huisnummer),
@@ -226,7 +231,7 @@ def _betaalbestand(run: Betaalrun, settings: Settings, betalingen: pd.DataFrame,
                 end_to_end_id=row.end_to_end_id, bedrag_cent=int(row.bedrag), naam=w["naam"],
                 iban=w["iban"], bic=w["bic"] if isinstance(w["bic"], str) and w["bic"] else None, straat=w["straat"], huisnummer=str(w["huisnummer"]),
                 postcode=w["postcode"], plaats=w["plaats"],
-                omschrijving=ustrd(run.periode, kenmerk, BUDGET_CODE[budget], row.werkgever_id, w["naam"])))
+                omschrijving=omschrijving(run.periode, kenmerk, budget, row.werkgever_id, w["naam"])))
         opdrachten.append(Betaalopdracht(
             pmt_inf_id=f"LKS-{run.periode.replace('-', '')}-{run.volgnummer}-{BUDGET_CODE[budget]}",
             budget=budget, uitvoerdatum=run.uitvoerdatum, transacties=tuple(transacties)))

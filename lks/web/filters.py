@@ -39,7 +39,16 @@ def iban(nummer: str | None) -> str:
     return " ".join(nummer[i:i + 4] for i in range(0, len(nummer), 4))
 
 
+def getal(waarde) -> str:
+    """32.00 as '32', 62.50 as '62,5': a number of hours or a percentage as people write it."""
+    from decimal import Decimal
+    if waarde is None:
+        return ""
+    tekst = format(Decimal(str(waarde)).normalize(), "f")
+    return tekst.replace(".", ",")
+
+
 def registreer(app) -> None:
-    app.jinja_env.filters.update(euro=euro, datum=datum, moment=moment, maand=maand, iban=iban)
+    app.jinja_env.filters.update(euro=euro, datum=datum, moment=moment, maand=maand, iban=iban, getal=getal)
     from lks.app.identiteit import Actie
     app.jinja_env.globals["Actie"] = Actie

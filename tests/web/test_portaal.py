@@ -204,3 +204,15 @@ def test_the_specificatie_is_byte_for_byte_the_exported_file(web, wereld, als):
         assert antwoord.data == (map_ / f"specificatie-2025-03-1-W1.{soort}").read_bytes()
     pdf = wg1.get("/portaal/betalingen/2025-03/1/specificatie.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and pdf.mimetype == "application/pdf"
+
+
+def test_the_bank_reference_is_what_the_sepa_file_says(web, wereld, als):
+    """EndToEndId and the remittance text in the portal are those of the pain.001 the bank got."""
+    import xml.etree.ElementTree as ET
+    from lks.betaalrun.bestand import run_folder
+    ns = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"}
+    root = ET.parse(run_folder(web.extensions["lks"].betaalbestanden, "2025-03-1") / "pain.001-2025-03-1.xml").getroot()
+    tx = next(t for t in root.iterfind(".//p:CdtTrfTxInf", ns) if t.find("p:PmtId/p:EndToEndId", ns).text.endswith("-W1"))
+    tekst = als("wg1").get("/portaal/betalingen").get_data(as_text=True).replace("&#43;", "+")
+    assert tx.find("p:PmtId/p:EndToEndId", ns).text in tekst
+    assert tx.find("p:RmtInf/p:Ustrd", ns).text in tekst
