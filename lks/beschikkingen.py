@@ -17,6 +17,12 @@ clamped to the plaatsing's active window. Per plaatsing:
   with the reason derived from what differs (loonwaarde, hours, WML = indexatie — in
   ``jaarlijks`` mode the core only moves the WML in January, so July makes nothing); an
   extended einddatum with the same amount is a wijziging too (verlenging);
+- a plaatsing on verloonde uren (rekenregels §7): its letters state the subsidy per verloond
+  uur and the most a full month can be (voltijdsuren × 13/3 hours); a **wijziging** when the
+  hourly amount (indexatie of the hourly WML, a new loonwaarde, the jeugdloon), the cao week
+  (``maximum_uren``) or the urenbasis itself changes (``urenbasis``) — never because the
+  hours of a month differ: they follow from each month's loonstrook, which the verlening and
+  wijziging oblige the werkgever to deliver by ``[betaalrun] loonstrook_dag``;
 - a plaatsing withdrawn as imported by mistake (``intrekkingen.csv``) about which letters were
   made → **intrekking** (Awb art. 4:48; a vaststelling among them: 4:49), naming those letters
   and what was paid on the plaatsing in runs calculated before the withdrawal, which the next
@@ -26,7 +32,8 @@ clamped to the plaatsing's active window. Per plaatsing:
 - after a calendar year, for every plaatsing paid or calculated in it: **vaststelling**,
   Σ the core's lks_totaal of the year's months with current knowledge against Σ the
   Betaalregel amounts of approved runs for those months; also at the end of a plaatsing
-  once the month of its einddatum lies behind the letter date;
+  once the month of its einddatum lies behind the letter date; on verloonde uren with the
+  year's hours added up and the months still without loonstrook;
 - a vaststelling already made whose amount, computed the same way with the facts known now,
   differs for one of its plaatsingen from what it stated (a fact for that year recorded
   after it, which the betaalrun pays or reclaims as corrections): a **herziene

@@ -15,6 +15,12 @@ decisions are withdrawn with retroactive effect, Awb art. 4:48 and 4:49, and wha
 it is set off or recovered, Awb art. 4:57). Several
 plaatsingen of one werkgever go into one letter, with a table when there is more than one.
 
+A plaatsing on verloonde uren (rekenregels §7) has a subsidy per verloond uur instead of an
+amount per month: its letters state that hourly amount with its parts, the most hours (and
+so the most money) a full month is paid for, that payment follows the monthly loonstrook, and
+the day by which the werkgever delivers it (``Beschikking.loonstrook_dag``). In a letter with
+several plaatsingen they get a table of their own.
+
 Amounts are integer cents; fractions, loonwaarden and hours are exact (Fraction/Decimal/int),
 never floats. Everything the werkgever reads is Dutch.
 """
