@@ -214,3 +214,27 @@ def test_ongeldige_regels_op_verloonde_uren():
         VaststellingRegel("PL-1", 1, 1, maanden_zonder_loonstrook=("2025-12",))
     with pytest.raises(ValueError, match="JJJJ-MM"):
         VaststellingRegel("OP-1", 1, 1, verloonde_uren=F(1), maanden_zonder_loonstrook=("2025-7",))
+
+
+def test_beschut_werknemer_van_19_met_minimumjeugdloon():
+    """Rekenregels §7, third example: beschut, werknemer 19 (60 %), January 2026: 14,71 × 0,60 ×
+    1,08 × 0,70 = 6,672456 € per verloond uur (120 h: 800,69472 -> 800,69). At most per full
+    month: 6,672456 × 494/3 = 1.098,7311… -> 1.098,73; × 0,235 = 258,20155 -> 258,20; 1.356,93."""
+    staffel, fractie, maximum = F(6, 10), F(7, 10), F(494, 3)
+    basis = round_half_up(1471 * staffel * (1 + VB) * fractie * maximum)
+    lasten = round_half_up(basis * WGL)
+    assert (basis, lasten) == (109873, 25820)
+    r = BeschikkingRegel(
+        plaatsing_id="BW-2026-0001", werknemer_naam="Lisa Kok", bsn_masked="******123", regeling="beschut",
+        tijdvak_van=D(2026, 1, 1), tijdvak_tot=None, maandbedrag_cent=basis + lasten, lks_basis_cent=basis,
+        werkgeverslasten_cent=lasten, loonwaarde=None, contracturen=F(0), voltijdsuren=F(38), wml_cent=1471,
+        wml_ingangsdatum=D(2026, 1, 1), fractie=fractie, urenfactor=maximum, vakantiebijslag=VB,
+        werkgeverslasten_fractie=WGL, jeugdloon_staffel=staffel, urenbasis="verloond", parameters=PARAMETERS)
+    assert r.uurbedrag == F(6672456, 10000)
+    assert round_half_up(r.uurbedrag * 120) == 80069
+    t = tekst(brief("verlening", [r], datum=D(2026, 1, 20), loonstrook_dag=10))
+    assert "Wettelijk minimumloon per uur, geldend vanaf 1 januari 2026 € 14,71" in t
+    assert "Minimumjeugdloon: percentage van het minimumloon voor de leeftijd van de werknemer × 60 %" in t
+    assert "Percentage loonkostensubsidie: vast percentage voor beschut werk × 70 %" in t
+    assert "Loonkostensubsidie per verloond uur € 6,672456" in t
+    assert "per volledige maand is de subsidie dus ten hoogste € 1.356,93" in t
