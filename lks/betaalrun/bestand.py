@@ -44,8 +44,8 @@ from lks.documents.sepa import (Betaalbestand, Betaalopdracht, Debiteur, SepaFou
                                 ustrd, write_pain001)
 from lks.facts import load_fact_tables, load_facts, plaatsingen_met_ingetrokken
 from lks.faults import crash_point
-from lks.rekeningen import in_gebruik
 from lks.parameters import Parameters
+from lks.rekeningen import in_gebruik
 from lks.settings import Settings
 
 BUDGET_CODE = {"buig": "BUIG", "reintegratie": "REIN"}
