@@ -144,7 +144,7 @@ def test_verlening_met_vaste_en_verloonde_uren_twee_tabellen():
     assert "Plaatsingen met vaste arbeidsuren" in t and "Plaatsingen op verloonde uren" in t
     # the monthly total counts only the plaatsing on contracturen
     assert "Voor de 1 plaatsing met vaste arbeidsuren is de subsidie samen € 1.065,05 per volledige maand" in t
-    assert "Totaal 1 plaatsingen 862,39 202,66 1.065,05" in t
+    assert "Totaal 1 plaatsing 862,39 202,66 1.065,05" in t
     # loonwaarde 20 % -> fractie capped at 0,70: 14,40 × 1,08 × 0,70 = 10,8864
     assert "€ 14,40 40 % 164,66… € 6,2208" in t
     assert "€ 14,40 70 % 164,66… € 10,8864" in t
