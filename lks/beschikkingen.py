@@ -17,6 +17,12 @@ clamped to the plaatsing's active window. Per plaatsing:
   with the reason derived from what differs (loonwaarde, hours, WML = indexatie — in
   ``jaarlijks`` mode the core only moves the WML in January, so July makes nothing); an
   extended einddatum with the same amount is a wijziging too (verlenging);
+- a plaatsing on verloonde uren (rekenregels §7): its letters state the subsidy per verloond
+  uur and the most a full month can be (voltijdsuren × 13/3 hours); a **wijziging** when the
+  hourly amount (indexatie of the hourly WML, a new loonwaarde, the jeugdloon), the cao week
+  (``maximum_uren``) or the urenbasis itself changes (``urenbasis``) — never because the
+  hours of a month differ: they follow from each month's loonstrook, which the verlening and
+  wijziging oblige the werkgever to deliver by ``[betaalrun] loonstrook_dag``;
 - a plaatsing withdrawn as imported by mistake (``intrekkingen.csv``) about which letters were
   made → **intrekking** (Awb art. 4:48; a vaststelling among them: 4:49), naming those letters
   and what was paid on the plaatsing in runs calculated before the withdrawal, which the next
@@ -26,7 +32,8 @@ clamped to the plaatsing's active window. Per plaatsing:
 - after a calendar year, for every plaatsing paid or calculated in it: **vaststelling**,
   Σ the core's lks_totaal of the year's months with current knowledge against Σ the
   Betaalregel amounts of approved runs for those months; also at the end of a plaatsing
-  once the month of its einddatum lies behind the letter date;
+  once the month of its einddatum lies behind the letter date; on verloonde uren with the
+  year's hours added up and the months still without loonstrook;
 - a vaststelling already made whose amount, computed the same way with the facts known now,
   differs for one of its plaatsingen from what it stated (a fact for that year recorded
   after it, which the betaalrun pays or reclaims as corrections): a **herziene
@@ -76,6 +83,7 @@ from lks.atomic import remove_stale_temp_files, write_atomic
 from lks.calc import calculate
 from lks.calc.core import _forfait_einde, _ontwikkelbaan_einde  # the core's own period ends
 from lks.calc.rules import REGELINGEN as CORE_REGELINGEN
+from lks.calc.rules import WEKEN_PER_MAAND
 from lks.db.models_beschikking import Beschikking as BeschikkingRow
 from lks.db.models_beschikking import BeschikkingPlaatsing
 from lks.db.models_betaalrun import BETAALD, AuditLog, Betaalregel, Betaalrun
@@ -97,7 +105,7 @@ KENMERK_PREFIX = "LKS"
 SOORT_VOLGORDE = {s: i for i, s in enumerate(doc.SOORTEN)}
 ONTWIKKELBAAN_CODE = CORE_REGELINGEN.index("ontwikkelbaan")
 
-REDEN_PRIORITEIT = ("loonwaarde_ingetrokken", "loonwaarde", "uren", "indexatie")
+REDEN_PRIORITEIT = ("urenbasis", "loonwaarde_ingetrokken", "loonwaarde", "uren", "maximum_uren", "indexatie")
 REDEN_JEUGDLOON = "nieuw percentage minimumjeugdloon door de leeftijd van de werknemer"
 REDEN_VERLENGING = "verlenging van de dienstbetrekking"
 
@@ -178,7 +186,12 @@ def _iban_groepen(iban: str) -> str:
 
 @dataclass(frozen=True)
 class _Staat:
-    """One plaatsing on one reference day, as the letters state it (full-month amounts)."""
+    """One plaatsing on one reference day, as the letters state it (full-month amounts).
+
+    On verloonde uren (rekenregels §7) the letters state the subsidy per verloond uur
+    (``uurbedrag``); ``wml_cent`` is then the hourly WML, ``urenfactor`` the most hours a full
+    month is paid for (voltijdsuren × 13/3), and the amounts are the most a full month can be
+    (``doc.BeschikkingRegel``)."""
 
     plaatsing_id: str
     regeling: str
@@ -198,15 +211,23 @@ class _Staat:
     staffel: Fraction
     leeftijd: int
     parameters: tuple[doc.Parameter, ...]
+    urenbasis: str = "contract"
+    uurbedrag: Fraction | None = None  # verloonde uren: the subsidy per verloond uur, cents
 
     @property
     def maandbedrag_cent(self) -> int:
         return self.lks_basis_cent + self.werkgeverslasten_cent
 
+    @property
+    def verloond(self) -> bool:
+        return self.urenbasis == "verloond"
+
 
 _SIGNATUUR = ("regeling", "wml", "staffel_num", "staffel_den", "vb_num", "vb_den", "fractie_num",
               "fractie_den", "uren_num", "uren_den", "heeft_loonwaarde", "loonwaarde",
-              "contracturen", "voltijdsuren")
+              "contracturen", "voltijdsuren", "urenbasis", "wml_uur")
+# on verloonde uren the contracturen are information, not part of the amount (rekenregels §7)
+_SIGNATUUR_VERLOOND = tuple(c for c in _SIGNATUUR if c != "contracturen")
 
 
 class _Segmenten:
@@ -220,7 +241,8 @@ class _Segmenten:
         self.tot = self.frame["tot"].to_numpy().astype("datetime64[D]")
         self.cols = {c: self.frame[c].to_numpy() for c in _SIGNATUUR + (
             "wml_peildatum", "urenregel", "reden", "staffel_leeftijd", "leeftijd", "periode",
-            "dagen", "dagen_maand")}
+            "dagen", "dagen_maand", "uren_bekend", "verloonde_uren", "begrensd", "spreiding_num",
+            "spreiding_den", "maximum_num", "maximum_den")}
         pids = self.frame["plaatsing_id"].to_numpy(dtype=object)
         self.range: dict[str, tuple[int, int]] = {}
         if len(pids):
@@ -241,7 +263,8 @@ class _Segmenten:
         return i
 
     def _same(self, i: int, j: int) -> bool:
-        return all(self.cols[c][i] == self.cols[c][j] for c in _SIGNATUUR)
+        signatuur = _SIGNATUUR_VERLOOND if self.cols["urenbasis"][i] == "verloond" else _SIGNATUUR
+        return all(self.cols[c][i] == self.cols[c][j] for c in signatuur)
 
     def stretch_start(self, plaatsing_id: str, i: int) -> dt.date:
         lo, _ = self.range[plaatsing_id]
@@ -269,25 +292,43 @@ class _Segmenten:
         c = self.cols
         p = self.params
         regeling = str(c["regeling"][i])
-        wml = int(c["wml"][i])
+        verloond = str(c["urenbasis"][i]) == "verloond"
         staffel = Fraction(int(c["staffel_num"][i]), int(c["staffel_den"][i]))
         vb = Fraction(int(c["vb_num"][i]), int(c["vb_den"][i])) - 1
         fractie = Fraction(int(c["fractie_num"][i]), int(c["fractie_den"][i]))
-        urenfactor = Fraction(int(c["uren_num"][i]), int(c["uren_den"][i]))
+        voltijdsuren = Fraction(int(c["voltijdsuren"][i]), 100)
+        if verloond:
+            # rekenregels §7: the hourly WML, and per full month at most voltijdsuren × 13/3 hours
+            wml = int(c["wml_uur"][i])
+            urenfactor = voltijdsuren * Fraction(*WEKEN_PER_MAAND)
+            uurbedrag = wml * staffel * (1 + vb) * fractie
+        else:
+            wml = int(c["wml"][i])
+            urenfactor = Fraction(int(c["uren_num"][i]), int(c["uren_den"][i]))
+            uurbedrag = None
         maand_start = dt.date.fromisoformat(str(c["periode"][i]) + "-01")
         wgl = p["werkgeverslasten"].at(maand_start)
         if regeling == "ontwikkelbaan" and not self.policy.ontwikkelbaan_werkgeverslasten:
             wgl = Fraction(0)
         basis = doc.round_half_up(wml * staffel * (1 + vb) * fractie * urenfactor)
         lasten = doc.round_half_up(basis * Fraction(wgl))
-        # the core's own month total where the month is this one whole segment
+        # the core's own month total where the month is this one whole segment: for verloonde
+        # uren with the month's hours, when known (the hours spread or, above it, the maximum)
         if int(c["dagen"][i]) == int(c["dagen_maand"][i]):
             core = self.totaal.get((plaatsing_id, str(c["periode"][i])))
-            if core is not None and core != basis + lasten:
+            verwacht = basis + lasten
+            if verloond:
+                verwacht = None
+                if bool(c["uren_bekend"][i]):
+                    deel = "maximum" if bool(c["begrensd"][i]) else "spreiding"
+                    uren = Fraction(int(c[f"{deel}_num"][i]), int(c[f"{deel}_den"][i]))
+                    maand_basis = doc.round_half_up(uurbedrag * uren)
+                    verwacht = maand_basis + doc.round_half_up(maand_basis * Fraction(wgl))
+            if core is not None and verwacht is not None and core != verwacht:
                 raise AssertionError(f"plaatsing {plaatsing_id} {c['periode'][i]}: maandbedrag "
-                                     f"{basis + lasten} wijkt af van de rekenkern ({core})")
+                                     f"{verwacht} wijkt af van de rekenkern ({core})")
         peil = _date(c["wml_peildatum"][i])
-        wml_param = p["wml_maandloon"]
+        wml_param = p["wml_uurloon" if verloond else "wml_maandloon"]
         wml_ingang = wml_param.dates[int(wml_param.index_at([peil])[0])]
         heeft_lw = bool(c["heeft_loonwaarde"][i]) and regeling == "lks"
         reden = str(c["reden"][i])
@@ -298,21 +339,28 @@ class _Segmenten:
             lks_basis_cent=basis, werkgeverslasten_cent=lasten, wml_cent=wml, wml_ingang=wml_ingang,
             loonwaarde=Fraction(int(c["loonwaarde"][i]), 100) if heeft_lw else None,
             contracturen=Fraction(int(c["contracturen"][i]), 100),
-            voltijdsuren=Fraction(int(c["voltijdsuren"][i]), 100),
+            voltijdsuren=voltijdsuren,
             fractie=fractie, urenfactor=urenfactor, vakantiebijslag=vb,
             werkgeverslasten_fractie=Fraction(wgl), staffel=staffel,
             leeftijd=int(c["leeftijd"][i]),
             parameters=self._parameters(regeling, day, peil, wml, wml_ingang, staffel, vb, wgl,
                                         heeft_lw, str(c["urenregel"][i]), int(c["leeftijd"][i])),
+            urenbasis="verloond" if verloond else "contract", uurbedrag=uurbedrag,
         )
 
     def _parameters(self, regeling, day, peil, wml, wml_ingang, staffel, vb, wgl, heeft_lw,
                     urenregel, leeftijd) -> tuple[doc.Parameter, ...]:
-        """The parameter values the amount used, each with its publication."""
+        """The parameter values the amount used, each with its publication. On verloonde uren
+        (``urenregel`` "verloond") the hourly WML instead of the monthly one."""
         p = self.params
-        out = [doc.Parameter("Wettelijk minimumloon per maand (21 jaar en ouder)",
-                             f"{euro(wml)} vanaf {nl_datum(wml_ingang)}",
-                             str(p["wml_maandloon"].reference_at(peil)))]
+        if urenregel == "verloond":
+            out = [doc.Parameter("Wettelijk minimumloon per uur (21 jaar en ouder)",
+                                 f"{euro(wml)} vanaf {nl_datum(wml_ingang)}",
+                                 str(p["wml_uurloon"].reference_at(peil)))]
+        else:
+            out = [doc.Parameter("Wettelijk minimumloon per maand (21 jaar en ouder)",
+                                 f"{euro(wml)} vanaf {nl_datum(wml_ingang)}",
+                                 str(p["wml_maandloon"].reference_at(peil)))]
         if staffel != 1:
             out.append(doc.Parameter("Minimumjeugdloon", f"{procent(staffel)} bij {leeftijd} jaar",
                                      str(p["jeugdloon_staffel"].reference_at(day))))
@@ -358,6 +406,9 @@ def _frac(value) -> Fraction | None:
     return Fraction(Decimal(str(value)))
 
 
+UURBEDRAG_QUANTUM = "0.0000000001"  # beschikking_plaatsing.uurbedrag_cent: Numeric(20, 10)
+
+
 def _dec(value: Fraction | None, quantum: str = "0.01") -> Decimal | None:
     if value is None:
         return None
@@ -383,6 +434,8 @@ class _Brief:
     contracturen: Fraction
     voltijdsuren: Fraction
     made_at: dt.datetime | None = None
+    urenbasis: str = "contract"
+    uurbedrag: Fraction | None = None  # verloonde uren: the subsidy per verloond uur, cents
 
 
 @dataclass(frozen=True)
@@ -424,7 +477,8 @@ def _brieven(session: Session) -> tuple[dict[str, _Brief], dict[tuple[str, int],
             maandbedrag_cent=int(bp.maandbedrag_cent), wml_cent=int(bp.wml_cent),
             loonwaarde=_frac(bp.loonwaarde), fractie=_frac(bp.fractie),
             contracturen=_frac(bp.contracturen),
-            voltijdsuren=_frac(bp.voltijdsuren), made_at=made_at)
+            voltijdsuren=_frac(bp.voltijdsuren), made_at=made_at,
+            urenbasis=bp.urenbasis, uurbedrag=_frac(bp.uurbedrag_cent))
     return laatste, vastgesteld
 
 
@@ -455,6 +509,7 @@ class _Besluit:
     tijdvak_tot: dt.date | None
     aanleiding: str
     oud_maandbedrag_cent: int | None = None
+    oud_uurbedrag: Fraction | None = None       # a wijziging of a letter on verloonde uren
     reden_code: str | None = None
     reden: str | None = None
     loonwaarde_vastgesteld_op: dt.date | None = None
@@ -465,6 +520,8 @@ class _Besluit:
     herziet: _Vastgesteld | None = None        # a herziene vaststelling: the one it replaces
     oud_vastgesteld_cent: int | None = None
     intrekking: doc.IntrekkingRegel | None = None  # an intrekking: what it withdraws, what was paid
+    verloonde_uren: Fraction | None = None      # a vaststelling on verloonde uren: the year's hours
+    maanden_zonder_loonstrook: tuple[str, ...] | None = None
 
 
 def _month_end(day: dt.date) -> dt.date:
@@ -476,15 +533,41 @@ def _clamp(day: dt.date, lo: dt.date, hi: dt.date | None) -> dt.date:
     return min(day, hi) if hi is not None else day
 
 
+def _gewijzigd(oud: _Brief, nu: _Staat) -> bool:
+    """Whether the decision changed: the full-month amount on contracturen; on verloonde uren
+    (rekenregels §7) the subsidy per verloond uur or the most a full month can be (a new cao
+    week). The hours of a month are no decision: they follow from each month's loonstrook."""
+    if oud.urenbasis != nu.urenbasis:
+        return True
+    if nu.verloond and oud.uurbedrag != nu.uurbedrag:
+        return True
+    return nu.maandbedrag_cent != oud.maandbedrag_cent
+
+
 def _wijziging_redenen(oud: _Brief, nu: _Staat) -> list[str]:
     codes = []
+    if oud.urenbasis != nu.urenbasis:
+        codes.append("urenbasis")  # the WML per maand or per uur: no indexatie to compare
     if oud.loonwaarde != nu.loonwaarde and oud.fractie != nu.fractie:
         codes.append("loonwaarde")  # a new loonwaarde above the cap changes nothing
-    if (oud.contracturen, oud.voltijdsuren) != (nu.contracturen, nu.voltijdsuren):
+    if oud.urenbasis != nu.urenbasis:
+        return codes
+    if nu.verloond:
+        if oud.voltijdsuren != nu.voltijdsuren:
+            codes.append("maximum_uren")  # the contracturen are information only (§7)
+    elif (oud.contracturen, oud.voltijdsuren) != (nu.contracturen, nu.voltijdsuren):
         codes.append("uren")
     if oud.wml_cent != nu.wml_cent:
         codes.append("indexatie")
     return codes
+
+
+def _bedrag_tekst(staat: _Brief | _Staat) -> str:
+    """For the aanleiding: 'maandbedrag 106505' or, on verloonde uren, 'uurbedrag 622,08'
+    (cents)."""
+    if staat.urenbasis == "verloond":
+        return f"uurbedrag {getal(staat.uurbedrag, 10)}"
+    return f"maandbedrag {staat.maandbedrag_cent}"
 
 
 def _reden_velden(codes: list[str], nu: _Staat) -> tuple[str | None, str | None]:
@@ -573,7 +656,7 @@ def _detect(datum: dt.date, facts, calc_input, segs: _Segmenten, brieven: dict[s
                 f"plaatsing {pid}: {doc.REDEN_CODES[code]} per {dag.isoformat()}", reden_code=code))
             continue
 
-        if nu.maandbedrag_cent != oud.maandbedrag_cent:
+        if _gewijzigd(oud, nu):
             codes = _wijziging_redenen(oud, nu)
             ingetrokken_op = (loonwaarde_ingetrokken or {}).get(pid)
             if "loonwaarde" in codes and ingetrokken_op is not None and (
@@ -582,16 +665,17 @@ def _detect(datum: dt.date, facts, calc_input, segs: _Segmenten, brieven: dict[s
             code, tekst = _reden_velden(codes, nu)
             besluiten.append(_Besluit(
                 "wijziging", werkgever, pid, nu, max(nu.segment_van, begin), einde,
-                f"plaatsing {pid}: maandbedrag {oud.maandbedrag_cent} → {nu.maandbedrag_cent} cent "
+                f"plaatsing {pid}: {_bedrag_tekst(oud)} → {_bedrag_tekst(nu)} cent "
                 f"({', '.join(codes) or 'jeugdloon'})",
                 oud_maandbedrag_cent=oud.maandbedrag_cent, reden_code=code, reden=tekst,
+                oud_uurbedrag=oud.uurbedrag,
                 loonwaarde_vastgesteld_op=lw_op if "loonwaarde" in codes and nu.loonwaarde is not None else None))
         elif oud.tijdvak_tot is not None and (einde is None or einde > oud.tijdvak_tot):
             besluiten.append(_Besluit(
                 "wijziging", werkgever, pid, nu, oud.tijdvak_tot + dt.timedelta(days=1), einde,
                 f"plaatsing {pid}: einddatum {oud.tijdvak_tot.isoformat()} → "
                 f"{einde.isoformat() if einde else 'open'}",
-                oud_maandbedrag_cent=oud.maandbedrag_cent, reden=REDEN_VERLENGING))
+                oud_maandbedrag_cent=oud.maandbedrag_cent, reden=REDEN_VERLENGING, oud_uurbedrag=oud.uurbedrag))
 
     besluiten += _vaststellingen(datum, plaatsingen, segs, vastgesteld, voorschotten, maanden, settings,
                                  params)
@@ -697,20 +781,45 @@ def _vaststellingen(datum, plaatsingen, segs, vastgesteld, voorschotten, maanden
     voor = paid.groupby(["plaatsing_id", "jaar"])["bedrag"].sum()
     jaren_betaald = set(paid["jaar"])
     info = plaatsingen.set_index("plaatsing_id")
+    uren = _verloonde_uren_per_jaar(segs, eerste)
     out = []
     for pid, jaar in sorted(set(vast.index) | set(voor.index)):
         if (pid, jaar) in vastgesteld or jaar not in jaren_betaald or pid not in info.index:
             continue  # (not in the facts: withdrawn, its intrekking settles it)
         row = info.loc[pid]
-        besluit = _vaststelling_besluit(datum, pid, jaar, row, segs, vast, voor)
+        besluit = _vaststelling_besluit(datum, pid, jaar, row, segs, vast, voor, uren=uren)
         if besluit is None:
             continue
         out.append(besluit)
-    return out + _herzieningen(datum, info, segs, vastgesteld, vast, voor, params)
+    return out + _herzieningen(datum, info, segs, vastgesteld, vast, voor, params, uren)
+
+
+def _verloonde_uren_per_jaar(segs: _Segmenten, eerste: str) -> dict[tuple[str, int], tuple[Fraction, tuple[str, ...]]]:
+    """Per (plaatsing, year) on verloonde uren, over the months a vaststelling adds up (from
+    ``eerste``, the first month this system paid): the hours of the loonstroken as known now
+    added up, and the months without a loonstrook in which the subsidy runs (a fractie above 0
+    on some day: a month at 0 for another reason is not waiting for hours). Rekenregels §7."""
+    f = segs.frame
+    if f.empty:
+        return {}
+    f = f[(f["urenbasis"] == "verloond") & (f["periode"].astype(str) >= eerste)]
+    if f.empty:
+        return {}
+    maanden = (f.assign(periode=f["periode"].astype(str))
+               .groupby(["plaatsing_id", "periode"], sort=True)
+               .agg(uren=("verloonde_uren", "first"), bekend=("uren_bekend", "first"),
+                    fractie=("fractie_num", "max"))
+               .reset_index())
+    maanden["jaar"] = maanden["periode"].str[:4].astype(int)
+    maanden["uren"] = np.where(maanden["bekend"].astype(bool), maanden["uren"].astype(np.int64), 0)
+    som = maanden.groupby(["plaatsing_id", "jaar"])["uren"].sum()  # hundredths of an hour
+    zonder = (maanden[~maanden["bekend"].astype(bool) & (maanden["fractie"] > 0)]
+              .groupby(["plaatsing_id", "jaar"])["periode"].agg(tuple))
+    return {key: (Fraction(int(honderdsten), 100), zonder.get(key, ())) for key, honderdsten in som.items()}
 
 
 def _vaststelling_besluit(datum, pid, jaar, row, segs, vast, voor,
-                          herziet: _Vastgesteld | None = None) -> _Besluit | None:
+                          herziet: _Vastgesteld | None = None, uren=None) -> _Besluit | None:
     """The vaststelling of one plaatsing for one year, None while it is not due (the year is
     not over and the plaatsing has not ended in a month behind us)."""
     einde = None if pd.isna(row["einddatum"]) else _date(row["einddatum"])
@@ -736,17 +845,22 @@ def _vaststelling_besluit(datum, pid, jaar, row, segs, vast, voor,
     b = int(voor.get((pid, jaar), 0))
     regel_van = min(max(dt.date(jaar, 1, 1), begin), staat_dag)
     regel_tot = max(min(einde, dt.date(jaar, 12, 31)) if einde else dt.date(jaar, 12, 31), regel_van)
+    # on verloonde uren: the year's hours beside the amount, and the months still without loonstrook
+    verloond = {}
+    if staat.verloond:
+        totaal, zonder = (uren or {}).get((pid, jaar), (Fraction(0), ()))
+        verloond = dict(verloonde_uren=totaal, maanden_zonder_loonstrook=zonder or None)
     if herziet is None:
         return _Besluit(
             "vaststelling", str(row["werkgever_id"]), pid, staat, regel_van, regel_tot,
             f"plaatsing {pid}: vaststelling {jaar} (vastgesteld {v}, voorschotten {b} cent)",
-            jaar=jaar, vastgesteld_cent=v, voorschotten_cent=b, vaststelling_tot=tot)
+            jaar=jaar, vastgesteld_cent=v, voorschotten_cent=b, vaststelling_tot=tot, **verloond)
     return _Besluit(
         "vaststelling", herziet.werkgever_id, pid, staat, regel_van, regel_tot,
         f"plaatsing {pid}: herziening vaststelling {jaar} ({herziet.kenmerk}): vastgesteld "
         f"{herziet.vastgesteld_cent} → {v}, voorschotten {b} cent",
         jaar=jaar, vastgesteld_cent=v, voorschotten_cent=b, vaststelling_tot=tot,
-        herziet=herziet, oud_vastgesteld_cent=herziet.vastgesteld_cent)
+        herziet=herziet, oud_vastgesteld_cent=herziet.vastgesteld_cent, **verloond)
 
 
 def _herzienbaar(datum: dt.date, bekendgemaakt: dt.date, params: Parameters) -> bool:
@@ -760,7 +874,7 @@ def _herzienbaar(datum: dt.date, bekendgemaakt: dt.date, params: Parameters) -> 
 
 
 def _herzieningen(datum, info, segs, vastgesteld: dict[tuple[str, int], _Vastgesteld], vast, voor,
-                  params) -> list[_Besluit]:
+                  params, uren=None) -> list[_Besluit]:
     """Per vaststelling still in force (the newest for its plaatsingen and year) and within
     the herzieningstermijn: compute its amounts again exactly as a first vaststelling would,
     with the facts known now. When the amount of one of its plaatsingen differs from what it
@@ -785,7 +899,7 @@ def _herzieningen(datum, info, segs, vastgesteld: dict[tuple[str, int], _Vastges
         besluiten = []
         for (pid, jaar), o in zip(sleutels, oud):
             besluit = (_vaststelling_besluit(datum, pid, jaar, info.loc[pid], segs, vast, voor,
-                                             herziet=o) if pid in info.index else None)
+                                             herziet=o, uren=uren) if pid in info.index else None)
             if besluit is None:
                 break
             besluiten.append(besluit)
@@ -810,7 +924,8 @@ def _regel(b: _Besluit, werknemer_naam: str, bsn: str) -> doc.BeschikkingRegel:
         wml_ingangsdatum=s.wml_ingang, fractie=s.fractie, urenfactor=s.urenfactor,
         vakantiebijslag=s.vakantiebijslag, werkgeverslasten_fractie=s.werkgeverslasten_fractie,
         parameters=s.parameters, jeugdloon_staffel=s.staffel if s.staffel != 1 else None,
-        oud_maandbedrag_cent=b.oud_maandbedrag_cent, reden=b.reden, reden_code=b.reden_code)
+        oud_maandbedrag_cent=b.oud_maandbedrag_cent, reden=b.reden, reden_code=b.reden_code,
+        urenbasis="verloond" if s.verloond else None, oud_uurbedrag=b.oud_uurbedrag)
 
 
 def _groepen(besluiten: list[_Besluit]) -> list[list[_Besluit]]:
@@ -931,7 +1046,8 @@ def _maak(besluiten: list[_Besluit], engine: Engine, datum: dt.date, now: dt.dat
                 vastgesteld_cent=sum(b.vastgesteld_cent for b in groep),
                 voorschotten_cent=sum(b.voorschotten_cent for b in groep),
                 per_plaatsing=tuple(doc.VaststellingRegel(b.plaatsing_id, b.vastgesteld_cent,
-                                                          b.voorschotten_cent, b.oud_vastgesteld_cent)
+                                                          b.voorschotten_cent, b.oud_vastgesteld_cent,
+                                                          b.verloonde_uren, b.maanden_zonder_loonstrook)
                                     for b in groep),
                 herziening=herziening)
         lw_data = [b.loonwaarde_vastgesteld_op for b in groep if b.loonwaarde_vastgesteld_op]
@@ -944,7 +1060,11 @@ def _maak(besluiten: list[_Besluit], engine: Engine, datum: dt.date, now: dt.dat
                                     huisnummer=str(w["huisnummer"]), postcode=str(w["postcode"]),
                                     plaats=str(w["plaats"])),
             regels=tuple(regels), loonwaarde_vastgesteld_op=min(lw_data) if lw_data else None,
-            vaststelling=vaststelling, intrekking=intrekking)
+            vaststelling=vaststelling, intrekking=intrekking,
+            # the monthly loonstrook obligation of plaatsingen on verloonde uren (rekenregels §7)
+            loonstrook_dag=(settings.betaalrun.loonstrook_dag
+                            if eerste.soort in ("verlening", "wijziging") and any(r.verloond for r in regels)
+                            else None))
         brieven_nieuw.append((beschikking, groep, volgnummer))
 
     # render: HTML for all, PDF for the selected (on ``workers`` processes, one pool)
@@ -982,7 +1102,8 @@ def _maak(besluiten: list[_Besluit], engine: Engine, datum: dt.date, now: dt.dat
                     fractie=_dec(s.fractie, "0.0001"),
                     contracturen=_dec(s.contracturen), voltijdsuren=_dec(s.voltijdsuren),
                     reden_code=x.reden_code, vaststelling_jaar=x.jaar,
-                    vastgesteld_cent=x.vastgesteld_cent, voorschotten_cent=x.voorschotten_cent))
+                    vastgesteld_cent=x.vastgesteld_cent, voorschotten_cent=x.voorschotten_cent,
+                    urenbasis=s.urenbasis, uurbedrag_cent=_dec(s.uurbedrag, UURBEDRAG_QUANTUM)))
 
     crash_point("beschikkingen.na_vastleggen")
     # ... then the files, atomically; if this fails, the next batch restores them from the

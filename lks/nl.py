@@ -36,6 +36,18 @@ def euro(cents: int) -> str:
     return "€\xa0" + bedrag(cents)
 
 
+def euro_exact(cents: Fraction | int, decimals: int = 6) -> str:
+    """An exact amount in cents that need not be whole, as euro with at least two decimals:
+    Fraction(15552, 25) (622,08 cents, the subsidy per verloond uur of rekenregels §7) ->
+    '€ 6,2208'. A value with more than ``decimals`` decimals of a euro is cut off and marked
+    with '…', as ``getal`` does, so a reader never mistakes it for exact."""
+    value = Fraction(cents) / 100
+    scaled = value * 10 ** decimals
+    digits = Decimal(int(scaled)) / (10 ** decimals)
+    text = format_decimal(digits, format="#,##0.00" + "#" * (decimals - 2), locale=LOCALE)
+    return "€\xa0" + (text if scaled.denominator == 1 else text + "…")
+
+
 def euro_babel(cents: int) -> str:
     """The same through babel; the reference for ``euro`` in the tests."""
     return format_currency(Decimal(int(cents)) / 100, "EUR", locale=LOCALE)

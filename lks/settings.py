@@ -101,6 +101,10 @@ eerste_periode = "2025-01"
 # Dag van de maand waarop de bank uitbetaalt (de uitvoerdatum in het SEPA-bestand); ligt
 # die dag bij goedkeuring al achter ons, dan de eerstvolgende werkdag.
 betaaldag = 25
+# Werknemers op verloonde uren (oproep-, min-max- en nulurencontracten): de werkgever levert
+# de loonstrook van een maand aan uiterlijk op deze dag van de maand daarna (10: de
+# loonstrook over juli uiterlijk op 10 augustus). De verlening noemt deze verplichting.
+loonstrook_dag = 10
 
 [scheduler]
 # De batchcycli van `lks scheduler` (definities in batches/cycli.yaml), in de tijd van
@@ -277,6 +281,9 @@ class Betaalrun(_Section):
     vordering_max_maanden: int = Field(6, ge=1, le=120)
     eerste_periode: str | None = None
     betaaldag: int = Field(25, ge=1, le=28)
+    loonstrook_dag: int = Field(10, ge=1, le=28)
+    """Day of the next month by which the werkgever delivers the loonstrook of a plaatsing on
+    verloonde uren (rekenregels §7); stated in its verlening as an obligation (Awb art. 4:37)."""
 
     @field_validator("eerste_periode")
     @classmethod

@@ -55,7 +55,7 @@ def exporteren(o: Omgeving, wie: Identiteit, periode: str, now: dt.datetime, out
     wie = vereist(o.engine, wie, Actie.BETAALRUN_EXPORTEREN)
     return maak_bestanden(o.engine, periode, volgnummer, wie.naam, now, o.settings,
                           out if out is not None else o.betaalbestanden, progress=progress, pdf=pdf,
-                          client_adres=wie.client_adres)
+                          client_adres=wie.client_adres, params=o.params)
 
 
 def verzonden(o: Omgeving, wie: Identiteit, periode: str, now: dt.datetime, volgnummer: int | None = None):

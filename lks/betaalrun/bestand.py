@@ -1,6 +1,13 @@
 """From an approved betaalrun to its documents: the SEPA pain.001.001.09 file and one
 betaalspecificatie per werkgever. Reads what the run stored; never recomputes an amount.
 
+One explanation is derived rather than stored: for a line of a plaatsing on verloonde uren
+(rekenregels §7) the specificatie shows the month's hours and the subsidy per verloond uur.
+They come from the calculation core run again on the facts as known at the run's
+``feiten_per`` (the same knowledge the run used), for those plaatsingen and months only, and
+each month's total is checked against the ``berekend_totaal`` the run stored: a specificatie
+never explains an amount with figures that give another one (``BestandFout`` instead).
+
 Everything derives from the run (ids, CreDtTm = approval moment, execution date) and from
 the facts as known at its calculation, so regenerating gives identical bytes; a different
 hash for a run that already has a file is refused (``lifecycle.bestand_vastleggen``).
@@ -18,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
@@ -27,13 +35,16 @@ from sqlalchemy.orm import Session
 from lks.atomic import TempFile, remove_stale_temp_files, temp_files, write_atomic
 from lks.betaalrun import lifecycle as lc
 from lks.db.models_betaalrun import Betaalregel, Betaalrun, Betaling, Vordering
-from lks.documents.betaalspecificatie import (Specificatie, SpecificatieRegel, mask_bsn,
-                                              render_specificatie_html, render_specificatie_pdf,
+from lks.calc import calculate
+from lks.calc.model import CalcInput
+from lks.documents.betaalspecificatie import (Specificatie, SpecificatieRegel, UrenDeel, VerloondeUren,
+                                              mask_bsn, render_specificatie_html, render_specificatie_pdf,
                                               specificatie_csv)
 from lks.documents.sepa import (Betaalbestand, Betaalopdracht, Debiteur, SepaFout, Transactie,
                                 ustrd, write_pain001)
-from lks.facts import load_fact_tables, plaatsingen_met_ingetrokken
+from lks.facts import load_fact_tables, load_facts, plaatsingen_met_ingetrokken
 from lks.faults import crash_point
+from lks.parameters import Parameters
 from lks.rekeningen import in_gebruik
 from lks.settings import Settings
 
@@ -80,10 +91,11 @@ def _frame(session: Session, query, columns) -> pd.DataFrame:
     return pd.DataFrame(session.execute(query).all(), columns=columns)
 
 
-def _gegevens(engine, periode: str, volgnummer: int | None, specificaties: bool, werkgever_id: str | None = None):
+def _gegevens(engine, periode: str, volgnummer: int | None, specificaties: bool, werkgever_id: str | None = None,
+              *, params=None, settings: Settings | None = None):
     """What the files of an approved run are made from (all werkgevers, or one): the run,
     the facts as known at its calculation, payments, lines, vorderingen, the approved
-    accounts and the plaatsingen (withdrawn ones included)."""
+    accounts, the plaatsingen (withdrawn ones included) and the verloonde uren of its lines."""
     with Session(engine, expire_on_commit=False) as session:
         run = lc.get_run(session, periode, volgnummer)
         if run.status not in ("goedgekeurd", "bestand_aangemaakt", "verzonden"):
@@ -100,11 +112,12 @@ def _gegevens(engine, periode: str, volgnummer: int | None, specificaties: bool,
         if specificaties:  # the payment lines and vorderingen only matter to the specificaties
             regels = _frame(session, select(Betaalregel.werkgever_id, Betaalregel.plaatsing_id, Betaalregel.regeling,
                                             Betaalregel.budget, Betaalregel.periode, Betaalregel.soort,
-                                            Betaalregel.lks_basis, Betaalregel.werkgeverslasten, Betaalregel.bedrag)
+                                            Betaalregel.lks_basis, Betaalregel.werkgeverslasten, Betaalregel.bedrag,
+                                            Betaalregel.berekend_totaal)
                             .where(Betaalregel.betaalrun_id == run.id)
                             .order_by(Betaalregel.werkgever_id, Betaalregel.plaatsing_id, Betaalregel.periode),
                             ["werkgever_id", "plaatsing_id", "regeling", "budget", "periode", "soort",
-                             "lks_basis", "werkgeverslasten", "bedrag"])
+                             "lks_basis", "werkgeverslasten", "bedrag", "berekend_totaal"])
             vorderingen = _frame(session, select(Vordering.werkgever_id, Vordering.budget, Vordering.bedrag)
                                  .where(Vordering.betaalrun_id == run.id),
                                  ["werkgever_id", "budget", "bedrag"])
@@ -114,12 +127,14 @@ def _gegevens(engine, periode: str, volgnummer: int | None, specificaties: bool,
         # a withdrawn plaatsing still has lines (what was paid on it is taken back) and a werknemer
         plaatsingen = (plaatsingen_met_ingetrokken(session, as_of=run.feiten_per).set_index("plaatsing_id")
                        if specificaties else None)
-    if werkgever_id is not None:
-        betalingen = betalingen[betalingen["werkgever_id"] == werkgever_id]
-        if regels is not None:
-            regels = regels[regels["werkgever_id"] == werkgever_id]
-            vorderingen = vorderingen[vorderingen["werkgever_id"] == werkgever_id]
-    return run, facts, betalingen, regels, vorderingen, rekeningen, plaatsingen
+        if werkgever_id is not None:
+            betalingen = betalingen[betalingen["werkgever_id"] == werkgever_id]
+            if regels is not None:
+                regels = regels[regels["werkgever_id"] == werkgever_id]
+                vorderingen = vorderingen[vorderingen["werkgever_id"] == werkgever_id]
+        uren = (_verloonde_uren(session, run, regels, plaatsingen, params, settings)
+                if specificaties else {})
+    return run, facts, betalingen, regels, vorderingen, rekeningen, plaatsingen, uren
 
 
 def specificatie(engine, settings: Settings, periode: str, volgnummer: int | None, werkgever_id: str,
@@ -127,11 +142,11 @@ def specificatie(engine, settings: Settings, periode: str, volgnummer: int | Non
     """One werkgever's betaalspecificatie of an approved run as ``html``, ``csv`` or ``pdf``,
     made from the run's data (byte for byte the file the export writes); None when the run
     paid or set off nothing for this werkgever."""
-    run, facts, betalingen, regels, vorderingen, rekeningen, plaatsingen = _gegevens(
-        engine, periode, volgnummer, True, werkgever_id)
+    run, facts, betalingen, regels, vorderingen, rekeningen, plaatsingen, uren = _gegevens(
+        engine, periode, volgnummer, True, werkgever_id, settings=settings)
     werkgevers = _met_rekening_in_gebruik(facts["werkgevers"], rekeningen, run.kenmerk, betalingen)
     specs = _specificaties(run, settings, regels, betalingen, vorderingen, werkgevers,
-                           facts["werknemers"].set_index("werknemer_id"), plaatsingen)
+                           facts["werknemers"].set_index("werknemer_id"), plaatsingen, uren)
     spec = dict(specs).get(werkgever_id)
     if spec is None:
         return None
@@ -146,12 +161,14 @@ def specificatie(engine, settings: Settings, periode: str, volgnummer: int | Non
 def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str, now: dt.datetime,
                    settings: Settings, out: Path, progress=None,
                    pdf: bool | frozenset[str] = False, specificaties: bool = True,
-                   client_adres: str | None = None) -> Bestanden:
+                   client_adres: str | None = None, params: Parameters | None = None) -> Bestanden:
     """Write the specificaties (HTML and CSV; PDF for all werkgevers when ``pdf`` is True, or for
-    the werkgever ids in ``pdf``) and the SEPA file, and record the file's hash."""
+    the werkgever ids in ``pdf``) and the SEPA file, and record the file's hash. ``params``: the
+    gemeente's parameters (default ``Parameters.voor(settings)``), only read when a line is on
+    verloonde uren."""
     out = Path(out)
-    run, facts, betalingen, regels, vorderingen, rekeningen, plaatsingen = _gegevens(
-        engine, periode, volgnummer, specificaties)
+    run, facts, betalingen, regels, vorderingen, rekeningen, plaatsingen, uren = _gegevens(
+        engine, periode, volgnummer, specificaties, params=params, settings=settings)
     werkgevers = _met_rekening_in_gebruik(facts["werkgevers"], rekeningen, run.kenmerk, betalingen)
     kenmerk = run.kenmerk
     folder = run_folder(out, kenmerk)
@@ -163,7 +180,7 @@ def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str,
 
     specs = (_specificaties(run, settings, regels, betalingen, vorderingen, werkgevers,
                             facts["werknemers"].set_index("werknemer_id"),
-                            plaatsingen) if specificaties else [])
+                            plaatsingen, uren) if specificaties else [])
     for werkgever_id, spec in specs:
         base = folder / f"specificatie-{kenmerk}-{werkgever_id}"
         # derived documents by the thousand: atomic, not flushed one by one (lks.atomic)
@@ -242,7 +259,8 @@ def _betaalbestand(run: Betaalrun, settings: Settings, betalingen: pd.DataFrame,
                          debiteur=_debiteur(settings), opdrachten=tuple(opdrachten))
 
 
-def _specificaties(run, settings, regels, betalingen, vorderingen, werkgevers, werknemers, plaatsingen):
+def _specificaties(run, settings, regels, betalingen, vorderingen, werkgevers, werknemers, plaatsingen,
+                   uren: dict[tuple[str, str], VerloondeUren]):
     g = settings.gemeente
     gemeente_adres = (f"{g.straat} {g.huisnummer}", f"{g.postcode} {g.plaats}")
     # werknemer name and masked BSN per line, joined once (not looked up per line)
@@ -262,7 +280,7 @@ def _specificaties(run, settings, regels, betalingen, vorderingen, werkgevers, w
                 plaatsing_id=r.plaatsing_id, werknemer_naam=r.naam, bsn_masked=mask_bsn(r.bsn),
                 regeling=r.regeling, budget=r.budget, periode=r.periode, soort=r.soort,
                 lks_basis_cent=int(r.lks_basis), werkgeverslasten_cent=int(r.werkgeverslasten),
-                bedrag_cent=int(r.bedrag))
+                bedrag_cent=int(r.bedrag), verloonde_uren=uren.get((r.plaatsing_id, r.periode)))
             for r in eigen.itertuples(index=False))
         b = betaald.get(werkgever_id, betalingen.iloc[0:0])
         v = gevorderd.get(werkgever_id, vorderingen.iloc[0:0])
@@ -277,3 +295,53 @@ def _specificaties(run, settings, regels, betalingen, vorderingen, werkgevers, w
             verrekend_per_budget={x: som(b, x, "verrekend") for x in budgets},
             nieuwe_vordering_per_budget={x: som(v, x, "bedrag") for x in budgets})))
     return out
+
+
+def _verloonde_uren(session: Session, run: Betaalrun, regels: pd.DataFrame, plaatsingen: pd.DataFrame,
+                    params: Parameters | None, settings: Settings) -> dict[tuple[str, str], VerloondeUren]:
+    """Per (plaatsing, periode) of a line on verloonde uren: the month's hours and the subsidy
+    per verloond uur as the run's calculation used them (rekenregels §7). The core runs again
+    on the facts as known at ``feiten_per``, per periode for the plaatsingen with a line in it;
+    its month total must be the ``berekend_totaal`` the run stored. A withdrawn plaatsing (its
+    lines take the money back) and a month no longer calculated get no hours."""
+    verloond = plaatsingen.index[(plaatsingen["urenbasis"] == "verloond") & plaatsingen["ingetrokken"].isna()]
+    lijnen = regels[regels["plaatsing_id"].isin(verloond)]
+    if lijnen.empty:
+        return {}
+    params = params if params is not None else Parameters.voor(settings)
+    invoer = load_facts(session, as_of=run.feiten_per).to_calc_input()
+    out: dict[tuple[str, str], VerloondeUren] = {}
+    for periode, groep in lijnen.groupby("periode", sort=True):
+        ids = set(groep["plaatsing_id"])
+        deel = CalcInput(**{naam: frame[frame["plaatsing_id"].isin(ids)] for naam, frame in vars(invoer).items()})
+        result = calculate(deel, periode, periode, params, settings.policy(), explain=True)
+        totaal = dict(zip(result.plaatsing_maanden["plaatsing_id"], result.plaatsing_maanden["lks_totaal"]))
+        for pid, berekend in zip(groep["plaatsing_id"], groep["berekend_totaal"]):
+            if pid in totaal and int(totaal[pid]) != int(berekend):
+                raise BestandFout(
+                    f"betaalrun {run.kenmerk}: plaatsing {pid} in {periode} geeft nu {int(totaal[pid])} cent, de "
+                    f"betaalrun berekende {int(berekend)} cent met dezelfde gegevens; zijn de instellingen "
+                    "(indexatie) of parameters sinds de berekening gewijzigd? De specificatie kan de uren en het "
+                    "bedrag per uur zo niet verantwoorden")
+        for pid, segmenten in result.segments.groupby("plaatsing_id", sort=False):
+            out[(pid, periode)] = _uren_van_de_maand(segmenten)
+    return out
+
+
+def _uren_van_de_maand(segmenten: pd.DataFrame) -> VerloondeUren:
+    """The hours and hourly amounts of one plaatsing-month from its segments: each distinct
+    subsidy per verloond uur (hourly WML × staffel × (1 + VB) × fractie, exact) with the hours
+    it applied to (the spread hours, or the cao maximum where that applies), in order of time."""
+    eerste = segmenten.iloc[0]
+    if not bool(eerste["uren_bekend"]):
+        return VerloondeUren(uren=None)
+    delen: dict[Fraction, Fraction] = {}
+    for s in segmenten.itertuples(index=False):
+        uurbedrag = Fraction(int(s.wml_uur) * int(s.staffel_num) * int(s.vb_num) * int(s.fractie_num),
+                             int(s.staffel_den) * int(s.vb_den) * int(s.fractie_den))
+        uren = (Fraction(int(s.maximum_num), int(s.maximum_den)) if s.begrensd
+                else Fraction(int(s.spreiding_num), int(s.spreiding_den)))
+        delen[uurbedrag] = delen.get(uurbedrag, Fraction(0)) + uren
+    return VerloondeUren(uren=Fraction(int(eerste["verloonde_uren"]), 100),
+                         delen=tuple(UrenDeel(u, b) for b, u in delen.items()),
+                         begrensd=bool(segmenten["begrensd"].any()))

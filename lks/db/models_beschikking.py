@@ -5,7 +5,9 @@ Change detection is a comparison of "what the letters said" (the newest
 ``beschikking_plaatsing`` row of a plaatsing) with "what is true now" (the calculation with
 current knowledge): a stored row keeps the full-month amount and the inputs that explain it
 (WML, loonwaarde, hours, tijdvak), so the batch can tell what changed and why without
-re-reading old letters. A vaststelling row keeps its year and the two sums it compared.
+re-reading old letters. A vaststelling row keeps its year and the two sums it compared. A
+plaatsing on verloonde uren (rekenregels §7) keeps its subsidy per verloond uur beside the
+most a full month can be.
 
 A herziene vaststelling (Awb art. 4:49) is a ``vaststelling`` row whose ``herziet_kenmerk``
 names the vaststelling it replaces. The letter itself states that kenmerk too (its stored
@@ -80,6 +82,9 @@ class BeschikkingPlaatsing(Base):
         Index("ix_beschikking_plaatsing_plaatsing", "plaatsing_id", "beschikking_id"),
         CheckConstraint("tijdvak_tot IS NULL OR tijdvak_tot >= tijdvak_van",
                         name="ck_beschikking_plaatsing_tijdvak"),
+        CheckConstraint("urenbasis IN ('contract', 'verloond')", name="ck_beschikking_plaatsing_urenbasis"),
+        CheckConstraint("(urenbasis = 'verloond') = (uurbedrag_cent IS NOT NULL)",
+                        name="ck_beschikking_plaatsing_uurbedrag"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -90,9 +95,11 @@ class BeschikkingPlaatsing(Base):
     tijdvak_tot: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     """Last subsidy day the letter named (einddatum, or the end it decided); NULL = open."""
     maandbedrag_cent: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    """Full-month lks_totaal the letter stated (rekenregels §2)."""
+    """Full-month lks_totaal the letter stated (rekenregels §2); on verloonde uren the most a
+    full month can be (§7: the maximum hours voltijdsuren × 13/3)."""
     lks_basis_cent: Mapped[int] = mapped_column(BigInteger, nullable=False)
     wml_cent: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    """The WML the amount used: per month, or per hour on verloonde uren (rekenregels §7)."""
     wml_ingang: Mapped[dt.date] = mapped_column(Date, nullable=False)
     loonwaarde: Mapped[Decimal | None] = mapped_column(Numeric(5, 2), nullable=True)
     fractie: Mapped[Decimal] = mapped_column(Numeric(5, 4), nullable=False)
@@ -103,3 +110,11 @@ class BeschikkingPlaatsing(Base):
     vaststelling_jaar: Mapped[int | None] = mapped_column(Integer, nullable=True)
     vastgesteld_cent: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     voorschotten_cent: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    urenbasis: Mapped[str] = mapped_column(String(10), nullable=False, default="contract",
+                                           server_default="contract")
+    """The plaatsing's urenbasis when the letter was made (rekenregels §7): ``contract`` or
+    ``verloond``; a change from one to the other is a wijziging."""
+    uurbedrag_cent: Mapped[Decimal | None] = mapped_column(Numeric(20, 10), nullable=True)
+    """On verloonde uren: the subsidy per verloond uur the letter stated, in cents, exact
+    (6,2208 €/h = 622.08); NULL on contracturen. The hourly amount, not the month's hours, is
+    what a wijziging compares."""

@@ -15,6 +15,12 @@ decisions are withdrawn with retroactive effect, Awb art. 4:48 and 4:49, and wha
 it is set off or recovered, Awb art. 4:57). Several
 plaatsingen of one werkgever go into one letter, with a table when there is more than one.
 
+A plaatsing on verloonde uren (rekenregels §7) has a subsidy per verloond uur instead of an
+amount per month: its letters state that hourly amount with its parts, the most hours (and
+so the most money) a full month is paid for, that payment follows the monthly loonstrook, and
+the day by which the werkgever delivers it (``Beschikking.loonstrook_dag``). In a letter with
+several plaatsingen they get a table of their own.
+
 Amounts are integer cents; fractions, loonwaarden and hours are exact (Fraction/Decimal/int),
 never floats. Everything the werkgever reads is Dutch.
 """
@@ -40,7 +46,8 @@ from typing import Callable, Literal, Sequence
 from babel.dates import format_date
 from dateutil.easter import easter
 
-from lks.nl import LOCALE, bedrag, datum, euro, getal, procent, weken
+from lks.calc.rules import WEKEN_PER_MAAND
+from lks.nl import LOCALE, bedrag, datum, euro, euro_exact, getal, is_maand, procent, weken
 from lks.paths import TEMPLATES_DIR
 
 TEMPLATE_DIR = TEMPLATES_DIR / "beschikking"
@@ -61,6 +68,10 @@ REDEN_CODES: dict[str, str] = {
     "loonwaarde_ontbreekt": "forfaitaire periode voorbij zonder vastgestelde loonwaarde",
     "loonwaarde_100": "loonwaarde van 100 % of meer",
     "loonwaarde_ingetrokken": "intrekking van een onjuist vastgelegde loonwaarde",
+    # verloonde uren (rekenregels §7)
+    "maximum_uren": "gewijzigde volledige werkweek volgens de cao (het maximum aantal verloonde uren)",
+    "urenbasis": "overgang tussen vaste arbeidsuren en verloonde uren",
+    "uren_ontbreken": "geen loonstrook ontvangen",
 }
 
 # Legal terms. One place, so a correction of a citation is one edit.
@@ -209,6 +220,11 @@ def round_half_up(value: Fraction) -> int:
     return math.floor(value + Fraction(1, 2))
 
 
+# A field added to the inputs after letters were recorded: left out of ``inputs_json`` while
+# it is None, so the stored inputs (and the hash in every letter) of older letters stay the same.
+OPTIONEEL = {"weglaten_als_leeg": True}
+
+
 @dataclass(frozen=True)
 class BeschikkingRegel:
     """One plaatsing in a beschikking: werknemer, regeling, tijdvak and the full-month
@@ -220,7 +236,18 @@ class BeschikkingRegel:
     ``lks_basis = round(wml × staffel × (1 + vakantiebijslag) × fractie × urenfactor)``,
     ``werkgeverslasten = round(lks_basis × werkgeverslasten_fractie)``, ``maandbedrag =
     lks_basis + werkgeverslasten``. For an ontwikkelbaan without vakantiebijslag or
-    werkgeverslasten (policy settings) pass 0 for the respective fraction."""
+    werkgeverslasten (policy settings) pass 0 for the respective fraction.
+
+    A plaatsing paid on verloonde uren (``urenbasis`` "verloond", rekenregels §7) gets a
+    subsidy per hour of the loonstrook, not a monthly amount. The same fields then hold the
+    same product in hourly units: ``wml_cent`` is the hourly WML (with its
+    ``wml_ingangsdatum``), ``urenfactor`` the most verloonde uren a full month is paid for
+    (voltijdsuren × 13/3, never rounded), so ``lks_basis``, ``werkgeverslasten`` and
+    ``maandbedrag`` are the most the subsidy can be in a full month, and ``uurbedrag`` is the
+    subsidy per verloond uur. The ``contracturen`` of such a plaatsing are information only.
+    ``oud_uurbedrag``: in a wijziging, the subsidy per verloond uur the previous letter stated
+    when that letter was on verloonde uren (else None, and ``oud_maandbedrag_cent`` is what it
+    stated per full month, or at most per full month)."""
 
     plaatsing_id: str
     werknemer_naam: str
@@ -245,6 +272,8 @@ class BeschikkingRegel:
     oud_maandbedrag_cent: int | None = None
     reden: str | None = None
     reden_code: str | None = None
+    urenbasis: Literal["verloond"] | None = field(default=None, metadata=OPTIONEEL)
+    oud_uurbedrag: Fraction | None = field(default=None, metadata=OPTIONEEL)
 
     def __post_init__(self):
         if self.regeling not in REGELINGEN:
@@ -262,10 +291,20 @@ class BeschikkingRegel:
         if self.oud_maandbedrag_cent is not None:
             _cents(self.oud_maandbedrag_cent, "oud_maandbedrag_cent")
         for name in ("contracturen", "voltijdsuren", "fractie", "urenfactor", "vakantiebijslag",
-                     "werkgeverslasten_fractie", "loonwaarde", "jeugdloon_staffel"):
+                     "werkgeverslasten_fractie", "loonwaarde", "jeugdloon_staffel", "oud_uurbedrag"):
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, _exact(value, name))
+        if self.urenbasis not in (None, "verloond"):
+            raise ValueError(f"onbekende urenbasis {self.urenbasis!r} (leeg voor contracturen, of verloond)")
+        if self.verloond:
+            # rekenregels §7: at most the cao full-time week × 13/3 weeks a month
+            weken, per = WEKEN_PER_MAAND
+            if self.urenfactor != self.voltijdsuren * weken / per:
+                raise ValueError(f"plaatsing {self.plaatsing_id}: het maximum aantal verloonde uren per maand "
+                                 f"is de volledige werkweek × {weken}/{per}, niet {self.urenfactor}")
+        if self.oud_uurbedrag is not None and self.oud_maandbedrag_cent is None:
+            raise ValueError(f"plaatsing {self.plaatsing_id}: een oud bedrag per uur hoort bij een wijziging")
         object.__setattr__(self, "parameters", tuple(
             p if isinstance(p, Parameter) else Parameter(*p) for p in self.parameters))
         basis = round_half_up(self.wml_cent * self.staffel * (1 + self.vakantiebijslag)
@@ -283,27 +322,64 @@ class BeschikkingRegel:
     def staffel(self) -> Fraction:
         return Fraction(1) if self.jeugdloon_staffel is None else self.jeugdloon_staffel
 
+    @property
+    def verloond(self) -> bool:
+        """Paid on verloonde uren (rekenregels §7) rather than contracturen."""
+        return self.urenbasis == "verloond"
 
-# A field added to the inputs after letters were recorded: left out of ``inputs_json`` while
-# it is None, so the stored inputs (and the hash in every letter) of older letters stay the same.
-OPTIONEEL = {"weglaten_als_leeg": True}
+    @property
+    def uurbedrag(self) -> Fraction | None:
+        """The subsidy per verloond uur in cents, exact (werkgeverslasten not included):
+        hourly WML × staffel × (1 + vakantiebijslag) × fractie. None on contracturen."""
+        if not self.verloond:
+            return None
+        return self.wml_cent * self.staffel * (1 + self.vakantiebijslag) * self.fractie
+
+    @property
+    def maximum_uren(self) -> Fraction | None:
+        """The most verloonde uren a full month is paid for (voltijdsuren × 13/3)."""
+        return self.urenfactor if self.verloond else None
 
 
 @dataclass(frozen=True)
 class VaststellingRegel:
     """Vastgesteld amount and voorschotten of one plaatsing (optional breakdown); in a
-    herziening also the amount the replaced vaststelling stated (``oud_vastgesteld_cent``)."""
+    herziening also the amount the replaced vaststelling stated (``oud_vastgesteld_cent``).
+
+    A plaatsing on verloonde uren (rekenregels §7) also has ``verloonde_uren``: the hours of
+    the loonstroken of the tijdvak's months added up (exact, as delivered), and
+    ``maanden_zonder_loonstrook``: its months (JJJJ-MM) for which no loonstrook had arrived,
+    vastgesteld at 0 (``uren_ontbreken``). Both None on contracturen."""
 
     plaatsing_id: str
     vastgesteld_cent: int
     voorschotten_cent: int
     oud_vastgesteld_cent: int | None = field(default=None, metadata=OPTIONEEL)
+    verloonde_uren: Fraction | None = field(default=None, metadata=OPTIONEEL)
+    maanden_zonder_loonstrook: tuple[str, ...] | None = field(default=None, metadata=OPTIONEEL)
 
     def __post_init__(self):
         _cents(self.vastgesteld_cent, "vastgesteld_cent")
         _cents(self.voorschotten_cent, "voorschotten_cent")
         if self.oud_vastgesteld_cent is not None:
             _cents(self.oud_vastgesteld_cent, "oud_vastgesteld_cent")
+        if self.verloonde_uren is not None:
+            object.__setattr__(self, "verloonde_uren", _exact(self.verloonde_uren, "verloonde_uren"))
+            if self.verloonde_uren < 0:
+                raise ValueError(f"plaatsing {self.plaatsing_id}: verloonde uren zijn niet negatief")
+        if self.maanden_zonder_loonstrook is not None:
+            maanden = tuple(self.maanden_zonder_loonstrook)
+            if self.verloonde_uren is None:
+                raise ValueError(f"plaatsing {self.plaatsing_id}: maanden zonder loonstrook horen alleen "
+                                 "bij verloonde uren")
+            if not all(is_maand(m) for m in maanden) or list(maanden) != sorted(set(maanden)):
+                raise ValueError(f"plaatsing {self.plaatsing_id}: maanden zonder loonstrook zijn "
+                                 "verschillende maanden JJJJ-MM, op volgorde")
+            object.__setattr__(self, "maanden_zonder_loonstrook", maanden or None)
+
+    @property
+    def verloond(self) -> bool:
+        return self.verloonde_uren is not None
 
     @property
     def verschil_cent(self) -> int:
@@ -479,6 +555,10 @@ class Beschikking:
     vaststelling: Vaststelling | None = None
     motivering: str | None = None
     intrekking: Intrekking | None = field(default=None, metadata=OPTIONEEL)
+    loonstrook_dag: int | None = field(default=None, metadata=OPTIONEEL)
+    """Plaatsingen on verloonde uren: the day of the next month by which the werkgever
+    delivers each month's loonstrook (settings ``[betaalrun] loonstrook_dag``); a verlening
+    or wijziging of such a plaatsing states it as an obligation (Awb art. 4:37)."""
 
     def __post_init__(self):
         if self.soort not in SOORTEN:
@@ -505,6 +585,13 @@ class Beschikking:
             for r in self.regels:
                 if r.oud_maandbedrag_cent is None:
                     raise ValueError(f"wijziging van plaatsing {r.plaatsing_id} zonder oud bedrag")
+        if self.loonstrook_dag is not None and not (isinstance(self.loonstrook_dag, int)
+                                                    and 1 <= self.loonstrook_dag <= 28):
+            raise ValueError(f"loonstrook_dag {self.loonstrook_dag!r} is geen dag van de maand (1 tot en met 28)")
+        if self.soort in ("verlening", "wijziging") and any(r.verloond for r in self.regels) \
+                and self.loonstrook_dag is None:
+            raise ValueError("een verlening of wijziging op verloonde uren noemt de dag waarop de loonstrook "
+                             "uiterlijk binnen moet zijn (loonstrook_dag)")
         if self.vaststelling is not None:
             unknown = {r.plaatsing_id for r in self.vaststelling.per_plaatsing} - set(ids)
             if unknown:
@@ -682,8 +769,28 @@ def _tijdvak_kort(regel: BeschikkingRegel) -> str:
     return f"{van} t/m {regel.tijdvak_tot.strftime('%d-%m-%Y')}" if regel.tijdvak_tot else f"vanaf {van}"
 
 
+def _verloond_view(regel: BeschikkingRegel) -> dict:
+    """The subsidy per verloond uur and its maximum as the letter words them (rekenregels §7)."""
+    weken, per = WEKEN_PER_MAAND
+    view = {
+        "uurbedrag": euro_exact(regel.uurbedrag),
+        "maximum_uren": _uren(regel.maximum_uren),
+        "weken": f"{weken}/{per}",
+        "oud_uurbedrag": None,
+        "verschil": None,
+    }
+    if regel.oud_uurbedrag is not None:
+        verschil = regel.uurbedrag - regel.oud_uurbedrag
+        view.update(oud_uurbedrag=euro_exact(regel.oud_uurbedrag), verschil=verschil,
+                    verschil_tekst=euro_exact(abs(verschil)))
+    return view
+
+
 def _regel_view(regel: BeschikkingRegel, gemeente: Gemeente) -> dict:
     return {
+        "verloond": _verloond_view(regel) if regel.verloond else None,
+        "bedrag_tekst": (f"{euro_exact(regel.uurbedrag)} per verloond uur" if regel.verloond
+                         else f"{euro(regel.maandbedrag_cent)} per volledige maand"),
         "regeling_details": _regeling_details(regel),
         "tijdvak_kort": _tijdvak_kort(regel),
         "r": regel,
@@ -696,6 +803,29 @@ def _regel_view(regel: BeschikkingRegel, gemeente: Gemeente) -> dict:
         "verschil_cent": (regel.maandbedrag_cent - regel.oud_maandbedrag_cent
                           if regel.oud_maandbedrag_cent is not None else None),
         "einde_subsidie": (regel.tijdvak_tot + dt.timedelta(days=1)) if regel.tijdvak_tot else None,
+    }
+
+
+def _maand_naam(periode: str) -> str:
+    """'2025-07' -> 'juli 2025'."""
+    return format_date(dt.date(int(periode[:4]), int(periode[5:]), 1), "MMMM y", locale=LOCALE)
+
+
+def _wml_eenheid(regel: BeschikkingRegel) -> str:
+    return "per uur" if regel.verloond else "per maand"
+
+
+def _loonstrook_view(b: Beschikking) -> dict | None:
+    """The monthly loonstrook obligation, with the month of the letter as the example: the
+    loonstrook over that month is due on ``loonstrook_dag`` of the next month."""
+    if b.loonstrook_dag is None:
+        return None
+    maand = b.datum.replace(day=1)
+    volgende = (maand + dt.timedelta(days=31)).replace(day=b.loonstrook_dag)
+    return {
+        "dag": b.loonstrook_dag,
+        "voorbeeld_maand": _maand_naam(maand.strftime("%Y-%m")),
+        "voorbeeld_datum": volgende,
     }
 
 
@@ -776,14 +906,15 @@ def context(beschikking: Beschikking) -> dict:
     redenen = _unique(v["reden"] for v in regels if v["reden"])
     overschreden = termijn_overschreden(b)
     vaststelling = b.vaststelling
-    wml_bedragen = sorted(_unique((r.wml_cent, r.wml_ingangsdatum) for r in b.regels),
-                          key=lambda x: (x[1], x[0]))
+    # the WML per maand (contracturen) or per uur (verloonde uren, rekenregels §7)
+    wml_bedragen = sorted(_unique((r.wml_cent, r.wml_ingangsdatum, _wml_eenheid(r)) for r in b.regels),
+                          key=lambda x: (x[1], x[0], x[2]))
     gedeeld = _unique((r.wml_cent, r.wml_ingangsdatum, r.vakantiebijslag,
-                       r.werkgeverslasten_fractie) for r in b.regels)
+                       r.werkgeverslasten_fractie, _wml_eenheid(r)) for r in b.regels)
     rekengegevens = None
     if len(gedeeld) == 1:
-        wml, ingang, vb, wgl = gedeeld[0]
-        delen = [f"wettelijk minimumloon {euro(wml)} per maand (vanaf {datum(ingang)})"]
+        wml, ingang, vb, wgl, eenheid = gedeeld[0]
+        delen = [f"wettelijk minimumloon {euro(wml)} {eenheid} (vanaf {datum(ingang)})"]
         if vb:
             delen.append(f"vakantiebijslag {procent(vb)}")
         if wgl:
@@ -795,7 +926,9 @@ def context(beschikking: Beschikking) -> dict:
     grondslagen = _unique(v["grondslag"] for v in regels)
     if vaststelling is not None:
         by_id = {v["r"].plaatsing_id: v for v in regels}
-        per_plaatsing = [{"v": v, "regel": by_id[v.plaatsing_id]} for v in vaststelling.per_plaatsing]
+        per_plaatsing = [{"v": v, "regel": by_id[v.plaatsing_id],
+                          "maanden_zonder_loonstrook": [_maand_naam(m) for m in v.maanden_zonder_loonstrook or ()]}
+                         for v in vaststelling.per_plaatsing]
         herziening = _herziening_view(vaststelling)
         if herziening is not None and herziening["richting"] == "nadeel":
             grondslagen.append(ARTIKEL_HERZIENING_NADEEL)
@@ -806,6 +939,8 @@ def context(beschikking: Beschikking) -> dict:
             grondslagen.append(ARTIKEL_INTREKKING_VASTSTELLING)
         if intrekking["betaald_cent"]:
             grondslagen.append(ARTIKEL_TERUGVORDERING)
+    contract = [v for v in regels if not v["r"].verloond]
+    verloond = [v for v in regels if v["r"].verloond]
     return {
         "b": b,
         "g": b.gemeente,
@@ -813,6 +948,14 @@ def context(beschikking: Beschikking) -> dict:
         "soort": b.soort,
         "onderwerp": _onderwerp(b),
         "regels": regels,
+        # plaatsingen on contracturen have an amount per month, those on verloonde uren one
+        # per verloond uur (rekenregels §7): two tables, and the monthly totals only of the first
+        "contract_regels": contract,
+        "verloond_regels": verloond,
+        "loonstrook": _loonstrook_view(b) if verloond else None,
+        "weken_per_maand": "{}/{}".format(*WEKEN_PER_MAAND),
+        "vaststelling_verloond": (vaststelling is not None
+                                  and any(r.verloond for r in vaststelling.per_plaatsing)),
         "enkel": regels[0] if len(regels) == 1 else None,
         "meervoudig": len(regels) > 1,
         "regelingen": _unique(r.regeling for r in b.regels),
@@ -823,10 +966,11 @@ def context(beschikking: Beschikking) -> dict:
         "reden_codes": codes,
         "redenen": redenen,
         "gemeenschappelijke_reden": redenen[0] if len(redenen) == 1 and all(v["reden"] for v in regels) else None,
-        "totaal_cent": sum(r.maandbedrag_cent for r in b.regels),
-        "totaal_oud_cent": sum(r.oud_maandbedrag_cent or 0 for r in b.regels),
-        "totaal_basis_cent": sum(r.lks_basis_cent for r in b.regels),
-        "totaal_lasten_cent": sum(r.werkgeverslasten_cent for r in b.regels),
+        "totaal_cent": sum(v["r"].maandbedrag_cent for v in contract),
+        "totaal_oud_cent": sum(v["r"].oud_maandbedrag_cent or 0 for v in contract
+                               if v["r"].oud_uurbedrag is None),
+        "totaal_basis_cent": sum(v["r"].lks_basis_cent for v in contract),
+        "totaal_lasten_cent": sum(v["r"].werkgeverslasten_cent for v in contract),
         "ingangsdata": _unique(r.tijdvak_van for r in b.regels),
         "termijn_overschreden": overschreden,
         "beslistermijn_einde": (b.loonwaarde_vastgesteld_op
@@ -871,6 +1015,7 @@ def _environment():
     # same percentages, hours and dates recur in every row: memoise (all arguments hashable).
     cached = lru_cache(maxsize=4096)
     env.filters.update(euro=cached(euro), bedrag=cached(bedrag), datum=cached(datum),
+                       euro_exact=cached(euro_exact),
                        dag_datum=_dag_datum,
                        getal=cached(getal), procent=cached(procent), uren=cached(_uren))
     return env

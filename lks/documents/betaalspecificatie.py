@@ -23,6 +23,20 @@ totals. When a set-off crosses budgets or both happen within one budget, pass
 
 Privacy: a BSN is never printed. ``SpecificatieRegel`` refuses a ``bsn_masked`` with more than
 three digits; use :func:`mask_bsn`.
+
+Verloonde uren (rekenregels §7): a line of a plaatsing paid on the hours of the loonstrook
+carries ``verloonde_uren`` (:class:`VerloondeUren`): the month's hours as known when the run
+was calculated and the subsidy per verloond uur the calculation used. The choice of what to
+show as "the hourly amount": never an average. Mostly a month has one hourly amount (the WML
+changes on 1 January and 1 July); when it changes within the month (a loonwaarde from the
+16th, a birthday into the next jeugdloon band, the end of the forfait), the line shows each
+hourly amount with the hours it applied to — the month's hours spread evenly over its active
+days, at most the cao full-time hours (voltijdsuren × 13/3 a month, pro rata) — so hours ×
+amount add up to the line's calculation and nothing is hidden in a mean. For a correction
+line the hours and amounts are those of the month as calculated now; the amounts of the
+line are the difference with what was paid before. A specificatie with such lines gets two
+more columns (HTML, PDF) and three more CSV columns (``CSV_KOLOMMEN_VERLOOND``, at the end); one
+without them is exactly as before.
 """
 from __future__ import annotations
 
@@ -36,6 +50,8 @@ import types
 from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from functools import lru_cache
 from typing import Literal
 
@@ -43,8 +59,9 @@ import jinja2
 from babel.dates import format_date
 from markupsafe import Markup
 
+from lks.calc.rules import WEKEN_PER_MAAND
 from lks.identifiers import mask_bsn  # noqa: F401  (part of this module's interface)
-from lks.nl import LOCALE, bedrag, datum, euro, is_maand
+from lks.nl import LOCALE, bedrag, datum, euro, euro_exact, getal, is_maand
 from lks.paths import TEMPLATES_DIR
 
 TEMPLATE_DIR = TEMPLATES_DIR / "betaalspecificatie"
@@ -77,6 +94,46 @@ def _check_periode(value: str) -> None:
         raise ValueError(f"periode {value!r} heeft niet de vorm JJJJ-MM")
 
 
+@dataclass(frozen=True)
+class UrenDeel:
+    """One subsidy per verloond uur within a month and the hours it was paid on (exact)."""
+    uren: Fraction
+    uurbedrag_cent: Fraction
+
+    def __post_init__(self) -> None:
+        for name in ("uren", "uurbedrag_cent"):
+            value = getattr(self, name)
+            if isinstance(value, (bool, float)) or not isinstance(value, (int, Fraction, Decimal)):
+                raise TypeError(f"{name}: exacte waarde verwacht, niet {value!r}")
+            if value < 0:
+                raise ValueError(f"{name} is negatief")
+            object.__setattr__(self, name, Fraction(value))
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerloondeUren:
+    """The month of a line on verloonde uren as the run's calculation used it (rekenregels §7):
+    ``uren`` the hours of the loonstrook (None: none had arrived), ``delen`` each subsidy per
+    verloond uur with the hours it applied to, in order of time (empty without loonstrook),
+    ``begrensd`` whether the cao maximum cut the hours on some day."""
+    uren: Fraction | None
+    delen: tuple[UrenDeel, ...] = ()
+    begrensd: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "delen", tuple(self.delen))
+        if self.uren is not None:
+            if isinstance(self.uren, (bool, float)) or not isinstance(self.uren, (int, Fraction, Decimal)):
+                raise TypeError(f"uren: exacte waarde verwacht, niet {self.uren!r}")
+            object.__setattr__(self, "uren", Fraction(self.uren))
+            if self.uren < 0:
+                raise ValueError("verloonde uren zijn niet negatief")
+            if not self.begrensd and sum(d.uren for d in self.delen) != self.uren:
+                raise ValueError("de uren per bedrag tellen niet op tot de verloonde uren")
+        elif self.delen or self.begrensd:
+            raise ValueError("zonder loonstrook zijn er geen uren per bedrag")
+
+
 @dataclass(frozen=True, kw_only=True)
 class SpecificatieRegel:
     """One payment line: one plaatsing, one month, regular or a correction of an earlier
@@ -91,6 +148,8 @@ class SpecificatieRegel:
     lks_basis_cent: int
     werkgeverslasten_cent: int
     bedrag_cent: int
+    verloonde_uren: VerloondeUren | None = None
+    """A plaatsing on verloonde uren: the month's hours and the subsidy per verloond uur."""
 
     def __post_init__(self) -> None:
         if sum(c.isdigit() for c in self.bsn_masked) > 3:
@@ -230,6 +289,11 @@ class Specificatie:
         """Total paid to this werkgever in this run (sum of its SEPA transactions)."""
         return sum(t.uitbetaald_cent for t in self.totalen)
 
+    @property
+    def verloond(self) -> bool:
+        """Whether a line is on verloonde uren: then the hours and hourly amounts are shown."""
+        return any(r.verloonde_uren is not None for r in self.regels)
+
 
 # --------------------------------------------------------------------------------------------
 # Presentation helpers
@@ -246,6 +310,30 @@ def _iban_leesbaar(iban: str) -> str:
     number that has to be searched for BSNs."""
     compact = "".join(iban.split()).upper()
     return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+
+
+def _uren_tekst(uren: Fraction) -> str:
+    return getal(uren, 2)
+
+
+def _uren_cel(v: VerloondeUren | None) -> str:
+    """'100', '180 (ten hoogste 164,66…)' or 'geen loonstrook'; '' on contracturen."""
+    if v is None:
+        return ""
+    if v.uren is None:
+        return "geen loonstrook"
+    if v.begrensd:
+        return f"{_uren_tekst(v.uren)} (ten hoogste {_uren_tekst(sum(d.uren for d in v.delen))})"
+    return _uren_tekst(v.uren)
+
+
+def _uurbedrag_regels(v: VerloondeUren | None) -> list[str]:
+    """One hourly amount: ['€ 6,2208']; several within the month: each with its hours."""
+    if v is None or not v.delen:
+        return []
+    if len(v.delen) == 1:
+        return [euro_exact(v.delen[0].uurbedrag_cent)]
+    return [f"{euro_exact(d.uurbedrag_cent)} over {_uren_tekst(d.uren)} uur" for d in v.delen]
 
 
 def _groepen(spec: Specificatie, budget: str) -> list[dict]:
@@ -281,7 +369,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(euro=euro, bedrag=bedrag, datum=datum, maand=_maand)
+    env.filters.update(euro=euro, bedrag=bedrag, datum=datum, maand=_maand, uren_cel=_uren_cel,
+                       uurbedragen=_uurbedrag_regels)
     return env
 
 
@@ -297,6 +386,7 @@ def render_specificatie_html(spec: Specificatie) -> str:
             "naam": BUDGET_TEKST[t.budget],
             "groepen": _groepen(spec, t.budget),
             "totaal": t,
+            "verloond": any(r.verloonde_uren is not None for r in spec.regels if r.budget == t.budget),
         }
         for t in spec.totalen
     ]
@@ -310,6 +400,8 @@ def render_specificatie_html(spec: Specificatie) -> str:
         iban=_iban_leesbaar(spec.werkgever_iban),
         budgetten=budgetten,
         totaal_uitbetaald=spec.uitbetaald_cent,
+        Markup=Markup,
+        weken_per_maand="{}/{}".format(*WEKEN_PER_MAAND),
     )
 
 
@@ -365,6 +457,15 @@ CSV_KOLOMMEN = ("betaalrun", "werkgever", "budget", "plaatsing", "werknemer", "b
 lines, then per budget verrekening (negative), nieuwe_vordering (positive) and uitbetaald:
 the regels plus verrekening plus nieuwe_vordering of a budget add up to its uitbetaald row."""
 
+CSV_KOLOMMEN_VERLOOND = ("verloonde_uren", "uren_per_uurbedrag", "uurbedrag")
+"""Added after :data:`CSV_KOLOMMEN` when a line is on verloonde uren (rekenregels §7), empty on
+the other lines: ``verloonde_uren`` the month's hours per the loonstrook as known at the run
+(empty: no loonstrook), ``uurbedrag`` the subsidy per verloond uur in euro and
+``uren_per_uurbedrag`` the hours it applied to (after spreading and the cao maximum); when the
+hourly amount changed within the month, the amounts and their hours in order of time,
+separated by ``;``. Hours with up to four decimals and amounts with up to six, exact when
+they have no more, else rounded half up."""
+
 _FORMULE_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -380,12 +481,32 @@ def _punt(cents: int) -> str:
     return f"{sign}{euros}.{rest:02d}"
 
 
+def _decimaal(value: Fraction, decimals: int) -> str:
+    """An exact number with a decimal point, trailing zeros dropped: exact when it has at most
+    ``decimals`` decimals, else rounded half up to that many (machine-readable CSV)."""
+    d = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
+        Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{d:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _uren_kolommen(v: VerloondeUren | None) -> list[str]:
+    if v is None:
+        return ["", "", ""]
+    return ["" if v.uren is None else _decimaal(v.uren, 4),
+            ";".join(_decimaal(d.uren, 4) for d in v.delen),
+            ";".join(_decimaal(d.uurbedrag_cent / 100, 6) for d in v.delen)]
+
+
 def specificatie_csv(spec: Specificatie) -> str:
     """The specificatie as CSV: comma-separated, UTF-8 text, dot decimals, '\\n' line ends,
-    Dutch column names (:data:`CSV_KOLOMMEN`), masked BSN only."""
+    Dutch column names (:data:`CSV_KOLOMMEN`, with :data:`CSV_KOLOMMEN_VERLOOND` after them
+    when a line is on verloonde uren), masked BSN only."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_KOLOMMEN)
+    verloond = spec.verloond
+    extra = ["", "", ""] if verloond else []
+    writer.writerow(CSV_KOLOMMEN + (CSV_KOLOMMEN_VERLOOND if verloond else ()))
     kop = [_cel(spec.betaalrun_kenmerk), _cel(spec.werkgever_naam)]
     for t in spec.totalen:
         for groep in _groepen(spec, t.budget):
@@ -393,14 +514,15 @@ def specificatie_csv(spec: Specificatie) -> str:
                 writer.writerow(kop + [t.budget, _cel(r.plaatsing_id), _cel(r.werknemer_naam),
                                        r.bsn_masked, _cel(r.regeling), r.periode, r.soort,
                                        _punt(r.lks_basis_cent), _punt(r.werkgeverslasten_cent),
-                                       _punt(r.bedrag_cent)])
+                                       _punt(r.bedrag_cent)]
+                                + (_uren_kolommen(r.verloonde_uren) if verloond else []))
         leeg = ["", "", "", ""]
         if t.verrekend_cent:
             writer.writerow(kop + [t.budget, *leeg, spec.periode, "verrekening", "", "",
-                                   _punt(-t.verrekend_cent)])
+                                   _punt(-t.verrekend_cent)] + extra)
         if t.nieuwe_vordering_cent:
             writer.writerow(kop + [t.budget, *leeg, spec.periode, "nieuwe_vordering", "", "",
-                                   _punt(t.nieuwe_vordering_cent)])
+                                   _punt(t.nieuwe_vordering_cent)] + extra)
         writer.writerow(kop + [t.budget, *leeg, spec.periode, "uitbetaald", "", "",
-                               _punt(t.uitbetaald_cent)])
+                               _punt(t.uitbetaald_cent)] + extra)
     return out.getvalue()

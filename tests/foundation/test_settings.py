@@ -131,6 +131,21 @@ def test_signalen_section_defaults_and_values(tmp_path):
     assert changed.signalen.vooruit_herbeoordeling_weken == 6
 
 
+def test_loonstrook_dag_default_value_and_range(tmp_path):
+    """[betaalrun] loonstrook_dag: the day of the next month by which the loonstrook of a
+    plaatsing on verloonde uren is due (rekenregels §7); 10 unless set; a day every month has."""
+    assert load_settings().betaalrun.loonstrook_dag == 10
+    zonder = EXAMPLE_TOML.replace("loonstrook_dag = 10\n", "")
+    assert "loonstrook_dag" not in zonder  # a gemeente.toml from before the key keeps working
+    assert load_settings(_write(tmp_path, zonder)).betaalrun.loonstrook_dag == 10
+    assert load_settings(_write(tmp_path, EXAMPLE_TOML.replace(
+        "loonstrook_dag = 10", "loonstrook_dag = 5"))).betaalrun.loonstrook_dag == 5
+    for fout, reden in (("29", "mag hoogstens 28 zijn"), ("0", "moet minstens 1 zijn"),
+                        ('"10"', "moet een geheel getal")):
+        message = _error(tmp_path, EXAMPLE_TOML.replace("loonstrook_dag = 10", f"loonstrook_dag = {fout}"))
+        assert f"[betaalrun] loonstrook_dag: {reden}" in message
+
+
 def test_invalid_iban_is_masked_in_the_error(tmp_path):
     message = _error(tmp_path, EXAMPLE_TOML.replace("NL38 BNGH", "NL39 BNGH"))
     assert "[gemeente] iban: ongeldige IBAN 'NL39************45' (controlegetal klopt niet)" in message

@@ -6,7 +6,7 @@ from babel.numbers import format_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lks.nl import bedrag, datum, euro, euro_babel, getal, procent
+from lks.nl import bedrag, datum, euro, euro_babel, euro_exact, getal, procent
 
 
 @given(st.integers(-10**12, 10**12))
@@ -22,3 +22,15 @@ def test_examples():
     assert getal(Fraction(32, 36)) == "0,888888…"
     assert getal(Fraction(1, 2)) == "0,5"
     assert procent(Fraction(47, 200)) == "23,5 %"
+
+
+def test_euro_exact_for_amounts_per_hour():
+    """An exact amount in (fractional) cents, e.g. the subsidy per verloond uur of rekenregels §7:
+    14,40 × 1,08 × 0,40 = 6,2208 €/h is 15552/25 cents."""
+    nbsp = "\xa0"
+    assert euro_exact(Fraction(15552, 25)) == f"€{nbsp}6,2208"
+    assert euro_exact(1440) == f"€{nbsp}14,40"  # at least two decimals, as an amount
+    assert euro_exact(Fraction(6672456, 10000)) == f"€{nbsp}6,672456"  # 14,71 × 0,6 × 1,08 × 0,7
+    assert euro_exact(Fraction(1, 3)) == f"€{nbsp}0,003333…"  # cut off and marked, never rounded
+    assert euro_exact(123456789) == f"€{nbsp}1.234.567,89"
+    assert euro_exact(-Fraction(13392, 1000)) == f"€{nbsp}-0,13392"
