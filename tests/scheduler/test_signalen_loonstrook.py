@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -177,3 +178,26 @@ def test_the_number_of_days_is_a_setting(engine, tmp_path):
     nieuw = maak_signalen(engine, dt.date(2025, 7, 6), at(2025, 7, 6), PARAMS, vijf)
     assert [(s.soort, s.plaatsing_id, s.vervaldatum) for s in nieuw] == [
         ("loonstrook_ontbreekt", "OP1", dt.date(2025, 7, 10))]
+
+
+def test_staff_see_every_werkgever_a_werkgever_only_its_own(engine, settings, tmp_path):
+    from lks.app import gebruikers
+    from lks.app import werklijst
+    from lks.app.identiteit import Geweigerd, Rol
+    from lks.app.omgeving import Omgeving
+
+    oproepkrachten(engine, tmp_path)
+    bea = gebruikers.als(engine, "bea", "test")
+    gebruikers.voeg_toe(engine, bea, "bakker", (Rol.WERKGEVER,), wachtwoord="Omer-en-zonen-2025",
+                        werkgever_id="W1", now=at(2025, 6, 3))
+    o = Omgeving(engine=engine, settings=settings, _params=PARAMS)
+    vandaag = dt.date(2025, 7, 20)
+    piet = gebruikers.als(engine, "piet", "test")
+    assert [r["plaatsing_id"] for r in werklijst.ontbrekende_loonstroken(o, piet, vandaag)] == ["OP1", "OP2"]
+    assert [r["plaatsing_id"] for r in werklijst.ontbrekende_loonstroken(o, piet, vandaag, "W2")] == ["OP2"]
+    bakker = gebruikers.als(engine, "bakker", "test")
+    # bound to W1 whatever it asks for
+    assert [r["plaatsing_id"] for r in werklijst.ontbrekende_loonstroken(o, bakker, vandaag, "W2")] == ["OP1"]
+    assert [r["plaatsing_id"] for r in werklijst.ontbrekende_loonstroken(o, bakker, vandaag)] == ["OP1"]
+    with pytest.raises(Geweigerd):
+        werklijst.ontbrekende_loonstroken(o, gebruikers.als(engine, "bea", "test"), vandaag)
