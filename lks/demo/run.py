@@ -23,7 +23,7 @@ from lks.app import betaalruns, leveringen
 from lks.app.omgeving import Omgeving as AppOmgeving
 from lks.calc import calculate
 from lks.db import init_database, make_engine
-from lks.demo import vergissing
+from lks.demo import oproepkrachten, vergissing
 from lks.demo.gemeente import build_gemeente, samenvatting, write_import_dir
 from lks.export import write_calculation_csv
 from lks.facts import load_facts
@@ -56,7 +56,17 @@ class DemoResultaat:
     bewaking: list[str] = field(default_factory=list)  # lks.demo.bewaking: what the system refused
     gebruikers: dict[str, str] = field(default_factory=dict)  # demo user -> role (lks.demo.gebruikers)
     vergissing: list[str] = field(default_factory=list)  # lks.demo.vergissing: a mistake withdrawn
+    oproepkrachten: list[str] = field(default_factory=list)  # lks.demo.oproepkrachten: verloonde uren
     parameters_wml: object = None  # lks.parameters.Toelichting of wml_maandloon, for the LEESMIJ
+
+
+def brieven_op_verloonde_uren() -> bool:
+    """Whether the beschikkingen can describe a plaatsing on verloonde uren (the subsidy per
+    verloond uur, issue 15; built beside the demo's oproepkrachten and merged with them). The
+    letters batch refuses such a plaatsing until then, so the demo leaves its oproepkrachten
+    out rather than fail. Integration aid: once both are merged this is always True and can go."""
+    from lks.documents import beschikking as doc
+    return "urenbasis" in getattr(doc.BeschikkingRegel, "__dataclass_fields__", {})
 
 
 def months(first: str, last: str) -> list[str]:
@@ -76,7 +86,7 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
     engine = make_engine(url)
     settings: Settings = load_settings()
     params = Parameters.voor(settings)
-    gemeente = build_gemeente(seed)
+    gemeente = build_gemeente(seed, oproepkrachten=brieven_op_verloonde_uren())
     snapshots = gemeente.snapshots()
     result = DemoResultaat(out, pdf=pdf)
     result.samenvatting_regels = samenvatting(gemeente.final()).regels()
@@ -159,6 +169,7 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
                                | {"sha256": sha_per_periode[periode]})
     result.signalen = _signalen_csv(engine, out / "signalen.csv")
     result.vergissing = vergissing.verslag(engine, fout)
+    result.oproepkrachten = oproepkrachten.verslag(engine, gemeente.scenario)
 
     # the calculation export as other tools read it (interfaces §3), with current knowledge
     facts = load_facts(engine)
@@ -207,11 +218,16 @@ def _uitleg_voorbeelden(folder: Path, calc_input, scenario: dict, params, settin
     folder.mkdir(parents=True, exist_ok=True)
     result = calculate(calc_input, EERSTE, LAATSTE, params, settings.policy(), explain=True)
     months = result.plaatsing_maanden
+    segments = result.segments
+    # verloonde uren above the cap of the cao (rekenregels §7) are telling too
+    begrensd = set(zip(segments.loc[segments["begrensd"], "plaatsing_id"], segments.loc[segments["begrensd"], "periode"]))
     for name, plaatsing_id in sorted(scenario.items()):
         rows = months[months["plaatsing_id"] == plaatsing_id]
         if rows.empty:
             continue
-        interesting = rows[(rows["reden"] != "") | (rows["dagen_actief"] < rows["dagen_maand"])]
+        capped = pd.Series([(p, m) in begrensd for p, m in zip(rows["plaatsing_id"], rows["periode"])],
+                           index=rows.index, dtype=bool)
+        interesting = rows[(rows["reden"] != "") | (rows["dagen_actief"] < rows["dagen_maand"]) | capped]
         periode = str((interesting if len(interesting) else rows)["periode"].iloc[0])
         lines = uitleg(result, plaatsing_id, periode, params, settings.policy())
         (folder / f"{name}-{plaatsing_id}-{periode}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -270,6 +286,14 @@ def _leesmij(out: Path, result: DemoResultaat) -> None:
     runs = "\n".join(f"- `betaalruns/betaalrun-{r['periode']}-1/`" for r in result.runs[:2]) + "\n- …"
     weigeringen = "\n".join(f"- {regel}" for regel in result.bewaking) or "- (geen)"
     vergissing_tekst = "\n".join(f"- {regel}" for regel in result.vergissing) or "- (niet uitgevoerd)"
+    oproep_tekst = ""
+    if result.oproepkrachten:
+        oproep_tekst = ("## Oproepkrachten: betaald op de verloonde uren, achteraf\n"
+                        "Voor oproep-, min-max- en nulurencontracten betaalt de gemeente per maand over de uren die de "
+                        "loonstrook noemt (rekenregels §7; kolom `urenbasis` = `verloond` in `plaatsingen.csv`, de "
+                        "uren in `verloonde_uren.csv`). Zonder speciaal betaalpad: een maand zonder loonstrook krijgt "
+                        "0, en zodra de uren er zijn betaalt de volgende betaalrun het verschil.\n"
+                        + "\n".join(f"- {regel}" for regel in result.oproepkrachten) + "\n\n")
     wml = _parameters_tekst(result.parameters_wml)
     herzieningen = ", ".join(result.herzieningen) or "geen"
     if result.pdf:
@@ -285,7 +309,8 @@ Deze map is gemaakt door `lks demo`. De demogemeente is gebaseerd op het re-inte
 ontwikkelbaan. Alle namen, BSN's en rekeningnummers zijn verzonnen.
 
 ## Wat is hier gebeurd
-- De gegevens (werkgevers, werknemers, plaatsingen, loonwaarden, urenwijzigingen) zijn
+- De gegevens (werkgevers, werknemers, plaatsingen, loonwaarden, urenwijzigingen, verloonde
+  uren van loonstroken) zijn
   ingelezen zoals ze in de loop van de tijd bekend werden: {result.imports} imports, elk
   vastgelegd op de dag dat het feit bekend werd. Zo laat de demo correcties met
   terugwerkende kracht zien, bijvoorbeeld een loonwaarde die in maart wordt gemeten en per
@@ -307,7 +332,7 @@ laat bekend feit (negatieve regels, verrekening, zo nodig een vordering), en de 
 krijgt een intrekkingsbeschikking (Awb art. 4:48) met bezwaarclausule:
 {vergissing_tekst}
 
-## Wat het systeem weigert
+{oproep_tekst}## Wat het systeem weigert
 Na de laatste maand probeert de demo twee dingen die niet mogen; de database blijft zoals
 de maanden hem achterlieten (alleen de geannuleerde aanvraag staat in het auditlog):
 {weigeringen}
@@ -326,7 +351,8 @@ de maanden hem achterlieten (alleen de geannuleerde aanvraag staat in het auditl
 - `signalen.csv` — de werklijst ({result.signalen} signalen, open en opgelost): herbeoordeling
   van de loonwaarde, forfait dat afloopt, geen loonwaarde na het forfait, ontwikkelbaan die
   eindigt (met de vraag of het toegezegde contract er kwam), beschikking die uitblijft,
-  betaalrun die niet op tijd is goedgekeurd. Zie ook
+  betaalrun die niet op tijd is goedgekeurd, loonstrook die ontbreekt (verloonde uren die
+  `[signalen] loonstrook_ontbreekt_dagen` na het einde van de maand nog niet zijn geleverd). Zie ook
   `lks --db sqlite:///demo-out/lks-demo.db signalen list`.
 - `berekening-2025-01-2026-06.csv` — de berekening per plaatsing per maand met de kennis
   van nu (het exportformaat van `lks calculate`).
