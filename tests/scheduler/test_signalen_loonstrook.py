@@ -201,3 +201,33 @@ def test_staff_see_every_werkgever_a_werkgever_only_its_own(engine, settings, tm
     assert [r["plaatsing_id"] for r in werklijst.ontbrekende_loonstroken(o, bakker, vandaag)] == ["OP1"]
     with pytest.raises(Geweigerd):
         werklijst.ontbrekende_loonstroken(o, gebruikers.als(engine, "bea", "test"), vandaag)
+
+
+def test_the_rule_on_frames_edges_and_the_due_day():
+    """``ontbrekende_maanden`` without a database: a month with one active day counts, a
+    plaatsing not started yet or ended before the window has none, the due day follows
+    ``[betaalrun] loonstrook_dag`` when the settings have it (else the 10th)."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from lks.loonstroken import loonstrook_dag, ontbrekende_maanden
+
+    def d(text):
+        return pd.Timestamp(text) if text else pd.NaT
+
+    plaatsingen = pd.DataFrame(
+        [("A", "N1", "W1", d("2025-03-31"), d("2025-05-01"), "verloond"),   # one day in March and in May
+         ("B", "N2", "W1", d("2025-08-01"), None, "verloond"),              # starts after the last ended month
+         ("C", "N3", "W2", d("2024-01-01"), d("2024-12-31"), "verloond"),   # ended before the window
+         ("D", "N4", "W2", d("2025-01-01"), None, "contract")],             # contracturen: never
+        columns=["plaatsing_id", "werknemer_id", "werkgever_id", "startdatum", "einddatum", "urenbasis"])
+    plaatsingen["startdatum"] = plaatsingen["startdatum"].astype("datetime64[s]")
+    plaatsingen["einddatum"] = pd.to_datetime(plaatsingen["einddatum"]).astype("datetime64[s]")
+    geleverd = pd.DataFrame([("A", "2025-04")], columns=["plaatsing_id", "periode"])
+    uit = ontbrekende_maanden(plaatsingen, geleverd, dt.date(2025, 8, 3), "2025-01", dag=25)
+    assert uit[["plaatsing_id", "periode", "uiterlijk", "te_laat"]].values.tolist() == [
+        ["A", "2025-03", dt.date(2025, 4, 25), True], ["A", "2025-05", dt.date(2025, 6, 25), True]]
+    assert ontbrekende_maanden(plaatsingen.iloc[:0], geleverd, dt.date(2025, 8, 3), "2025-01").empty
+    assert loonstrook_dag(SimpleNamespace(betaalrun=SimpleNamespace(loonstrook_dag=25))) == 25
+    assert loonstrook_dag(SimpleNamespace(betaalrun=SimpleNamespace())) == 10
