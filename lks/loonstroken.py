@@ -29,7 +29,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select
 
 from lks.db.models import Plaatsing, VerloondeUren, Werkgever, Werknemer
 from lks.facts import current_versions
@@ -155,8 +155,9 @@ def _geleverd(connection: Connection, as_of, van: str, plaatsing_ids) -> pd.Data
 
 
 def _namen(connection: Connection, model, key: str, as_of, ids=None) -> dict[str, str]:
+    """Id -> naam of the current versions (only these two columns are read: no BSN)."""
     query = current_versions(model, as_of)
     if ids is not None:
         query = query.where(getattr(model, key).in_(sorted(set(ids))))
-    frame = _rows(connection, query)
-    return dict(zip(frame[key], frame["naam"]))
+    versies = query.subquery()
+    return dict(connection.execute(select(versies.c[key], versies.c.naam)).all())
