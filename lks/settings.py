@@ -142,6 +142,10 @@ vooruit_ontwikkelbaan_maanden = 2
 # De werkgever zegt na een ontwikkelbaan een contract van minstens zoveel maanden toe; het
 # signaal vraagt vast te leggen of dat contract er is gekomen.
 contract_maanden = 12
+# Plaatsingen op verloonde uren (oproep-, min-max- en nulurencontracten): zoveel dagen na het
+# einde van een maand zonder geleverde loonstrook (verloonde uren) verschijnt het signaal
+# 'loonstrook ontbreekt'. Het verdwijnt vanzelf zodra de uren van die maand zijn ingelezen.
+loonstrook_ontbreekt_dagen = 15
 
 [web]
 # De webapplicatie (`lks serve`) voor medewerkers, goedkeurders, controllers en beheerders,
@@ -321,13 +325,14 @@ class Scheduler(_Section):
 
 
 class Signalen(_Section):
-    """The werklijst's horizons and the promised contract (policy; the legal durations are
-    parameter files). ``scheduler.herbeoordeling_maanden`` stays in [scheduler]: moving it
+    """The werklijst's horizons, the promised contract and how long after a month a missing
+    loonstrook is signalled (policy; the legal durations are parameter files). ``scheduler.herbeoordeling_maanden`` stays in [scheduler]: moving it
     would make existing gemeente.toml files invalid (unknown keys are refused)."""
     vooruit_herbeoordeling_weken: int = Field(6, ge=1, le=26)
     vooruit_forfait_weken: int = Field(6, ge=1, le=26)
     vooruit_ontwikkelbaan_maanden: int = Field(2, ge=1, le=12)
     contract_maanden: int = Field(12, ge=1, le=60)
+    loonstrook_ontbreekt_dagen: int = Field(15, ge=1, le=92)
 
 
 class Web(_Section):

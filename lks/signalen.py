@@ -31,7 +31,12 @@ listed, and the promised contract, are policy from the ``[signalen]`` section of
   plaatsing made since. Only when beschikkingen are made by this system (the table has rows),
   and only for loonwaarden recorded after the first import: the letters about the initial
   load were sent by the previous system;
-- ``betaalrun_niet_goedgekeurd``: a run still aangevraagd or berekend on its payment date.
+- ``betaalrun_niet_goedgekeurd``: a run still aangevraagd or berekend on its payment date;
+- ``loonstrook_ontbreekt``: a plaatsing on verloonde uren (rekenregels §7) whose hours of a
+  month have not arrived ``signalen.loonstrook_ontbreekt_dagen`` days after that month ended
+  (``lks.loonstroken``: the same rule the werkgeversportaal and the rapport read); resolved
+  by the system when the hours arrive or the plaatsing is withdrawn. A month whose hours
+  arrive and are then withdrawn again is signalled anew (the key names the withdrawal).
 
 A legal duration without a known value for the date it is needed raises
 ``ParameterOntbreekt`` (Dutch message naming the parameter, the date and the plaatsing).
@@ -43,17 +48,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
+from babel.dates import format_date
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import Engine, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lks.betaalrun.kalender import volgende_werkdag
-from lks.db.models import ImportBatch
+from lks.db.models import ImportBatch, Plaatsing, VerloondeUren
 from lks.db.models_betaalrun import Betaalrun
 from lks.db.models_signalen import Signaal
 from lks.facts import load_facts
+from lks.loonstroken import eerste_maand, loonstrook_dag, ontbrekende_maanden
 from lks.nl import datum, getal
 from lks.parameters import ParameterOntbreekt, Parameters
 from lks.settings import Settings
@@ -68,6 +76,8 @@ AUTOMATISCH_OPGELOST = {
     "geen_loonwaarde_na_forfait": "er geldt een loonwaarde of de plaatsing is beëindigd",
     "beschikking_ontbreekt": "er is een beschikking gemaakt",
     "betaalrun_niet_goedgekeurd": "de betaalrun is goedgekeurd of geannuleerd",
+    "loonstrook_ontbreekt": "de verloonde uren van die maand zijn ingelezen, de plaatsing is ingetrokken "
+                            "of de maand valt niet meer binnen de plaatsing",
 }
 """Kinds the system resolves itself when their situation no longer holds; the ontwikkelbaan
 signaal is not among them (a person records whether the contract came)."""
@@ -116,6 +126,9 @@ class _Loonwaarde:
 class _Feiten:
     plaatsingen: tuple[_Plaatsing, ...]
     loonwaarden: tuple[_Loonwaarde, ...]
+    verloond: pd.DataFrame        # the plaatsingen on verloonde uren (facts frame)
+    verloonde_uren: pd.DataFrame  # their delivered months (plaatsing_id, periode)
+    ingetrokken: dict             # (plaatsing_id,) or (plaatsing_id, periode) -> last withdrawal
 
 
 _cache: dict = {}
@@ -146,9 +159,27 @@ def _feiten(session: Session, now: dt.datetime) -> _Feiten:
                        f"{werkgevers.get(p.werkgever_id, p.werkgever_id)}",
                        tuple(sorted(ingangen.get(p.plaatsing_id, ()))))
             for p in facts.plaatsingen.itertuples(index=False))
+        verloond = facts.plaatsingen[facts.plaatsingen["urenbasis"] == "verloond"]
         _cache.clear()
-        _cache.update(key=key, feiten=_Feiten(plaatsingen, tuple(loonwaarden)))
+        _cache.update(key=key, feiten=_Feiten(plaatsingen, tuple(loonwaarden), verloond,
+                                              facts.verloonde_uren[["plaatsing_id", "periode"]],
+                                              _intrekkingen(session, now) if len(verloond) else {}))
     return _cache["feiten"]
+
+
+def _intrekkingen(session: Session, now: dt.datetime) -> dict:
+    """The moment of the last withdrawal known at ``now`` per plaatsing and per month of
+    verloonde uren: a loonstrook that arrived and was withdrawn leaves its month missing
+    again, and a new signaal (its key names the withdrawal) must say so — the first one was
+    resolved when the hours came."""
+    out: dict = {}
+    for model, key in ((Plaatsing, (Plaatsing.plaatsing_id,)),
+                       (VerloondeUren, (VerloondeUren.plaatsing_id, VerloondeUren.periode))):
+        rows = session.execute(select(*key, func.max(model.recorded_at))
+                               .where(model.ingetrokken.is_not(None), model.recorded_at <= now)
+                               .group_by(*key)).all()
+        out.update({tuple(row[:-1]): pd.Timestamp(row[-1]).to_pydatetime() for row in rows})
+    return out
 
 
 @lru_cache(maxsize=8192)
@@ -249,6 +280,43 @@ def kandidaten(session: Session, vandaag: dt.date, now: dt.datetime, params: Par
 
     out.extend(_beschikking_kandidaten(session, feiten, vandaag, params))
     out.extend(_betaalrun_kandidaten(session, vandaag, settings))
+    out.extend(_loonstrook_kandidaten(feiten, vandaag, settings))
+    return out
+
+
+@lru_cache(maxsize=512)
+def _maand(periode: str) -> str:
+    return format_date(dt.date.fromisoformat(periode + "-01"), "MMMM y", locale="nl_NL")
+
+
+def _loonstrook_kandidaten(feiten: _Feiten, vandaag: dt.date, settings: Settings) -> list[Kandidaat]:
+    """Months waiting for their loonstrook (``lks.loonstroken``, the one rule) that ended
+    more than ``loonstrook_ontbreekt_dagen`` days ago: July with 15 days is listed from
+    16 August on."""
+    if feiten.verloond.empty:
+        return []
+    ontbrekend = ontbrekende_maanden(feiten.verloond, feiten.verloonde_uren, vandaag,
+                                     eerste_maand(vandaag, settings), loonstrook_dag(settings))
+    grens = np.datetime64(vandaag, "D") - settings.signalen.loonstrook_ontbreekt_dagen
+    volgende = ontbrekend["periode"].to_numpy(dtype=str).astype("datetime64[M]") + 1
+    ontbrekend = ontbrekend[volgende.astype("datetime64[D]") <= grens]
+    if ontbrekend.empty:
+        return []
+    wie = {p.plaatsing_id: p.wie for p in feiten.plaatsingen}
+    out = []
+    for pid, werkgever_id, periode, uiterlijk in zip(ontbrekend["plaatsing_id"], ontbrekend["werkgever_id"],
+                                                     ontbrekend["periode"], ontbrekend["uiterlijk"]):
+        sleutel = f"loonstrook_ontbreekt:{pid}:{periode}"
+        ingetrokken = max((m for m in (feiten.ingetrokken.get((pid,)), feiten.ingetrokken.get((pid, periode)))
+                           if m is not None), default=None)
+        if ingetrokken is not None:
+            sleutel += f":{ingetrokken:%Y%m%dT%H%M%S}"
+        out.append(Kandidaat(
+            "loonstrook_ontbreekt", sleutel,
+            f"Loonstrook {_maand(periode)} van {wie.get(pid, pid)} ontbreekt: de werkgever had de verloonde "
+            f"uren uiterlijk {_d(uiterlijk)} moeten leveren. Tot ze er zijn is de subsidie over {periode} "
+            "0 (reden uren_ontbreken); de eerstvolgende betaalrun na levering betaalt die maand na.",
+            uiterlijk, plaatsing_id=pid, werkgever_id=werkgever_id))
     return out
 
 

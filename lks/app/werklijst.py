@@ -1,6 +1,7 @@
 """The werklijst: signalen for medewerkers (herbeoordeling, forfait, ontwikkelbaan, late
-beschikking, unapproved run, bank account change waiting), made daily and resolved with a
-required toelichting."""
+beschikking, unapproved run, missing loonstrook, bank account change waiting), made daily and
+resolved with a required toelichting; and the loonstroken still missing, for staff and for a
+werkgever in the portal."""
 from __future__ import annotations
 
 import datetime as dt
@@ -34,3 +35,16 @@ def wachtende_rekeningen(o: Omgeving, wie: Identiteit):
     werkgever's payments are held until then."""
     from lks.app import rekeningen
     return rekeningen.lijst(o, wie, alleen_wachtend=True)
+
+
+def ontbrekende_loonstroken(o: Omgeving, wie: Identiteit, vandaag: dt.date, werkgever_id: str | None = None):
+    """The months whose loonstrook (verloonde uren, rekenregels §7) has not arrived
+    (``lks.loonstroken.ontbrekende_loonstroken``: the rule the werklijst signals). Staff read
+    every werkgever or the one asked for; a werkgever user in the portal is bound to its own,
+    whatever it asks."""
+    from lks.loonstroken import ontbrekende_loonstroken as ontbrekend
+    if wie.mag(Actie.LEZEN):
+        vereist(o.engine, wie, Actie.LEZEN)
+    else:
+        werkgever_id = vereist(o.engine, wie, Actie.PORTAAL).werkgever_id
+    return ontbrekend(o.engine, vandaag, o.params, o.settings, werkgever_id)

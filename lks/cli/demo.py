@@ -66,6 +66,8 @@ def demo_command(
                       + (f"; bank weigerde {geweigerd['end_to_end_id']}" if geweigerd else ""), highlight=False)
     for regel in result.vergissing:
         console.print(f"Vergissing ingetrokken: {regel}", highlight=False, markup=False)
+    for regel in result.oproepkrachten:
+        console.print(f"Verloonde uren: {regel}", highlight=False, markup=False)
     for regel in result.bewaking:
         console.print(f"Geweigerd: {regel}", highlight=False, markup=False)
     console.print(f"{result.imports} imports van gegevens zoals ze bekend werden; uitvoer en uitleg in "

@@ -17,7 +17,7 @@ from lks.cli.kern import (LksTyper, app, console, fail, identiteit, meldingen, n
 from lks.cli.kern import datum as _datum
 
 signalen_app = LksTyper(help="De werklijst: signalen voor medewerkers (herbeoordeling loonwaarde, "
-                             "forfait, ontwikkelbaan, beschikking, betaalrun).", no_args_is_help=True)
+                             "forfait, ontwikkelbaan, beschikking, betaalrun, loonstrook).", no_args_is_help=True)
 app.add_typer(signalen_app, name="signalen")
 
 

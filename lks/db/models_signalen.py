@@ -19,7 +19,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from lks.db.models import ID_LENGTH, Base, UTCDateTime
 
 SOORTEN = ("herbeoordeling_loonwaarde", "forfait_eindigt", "ontwikkelbaan_eindigt",
-           "geen_loonwaarde_na_forfait", "beschikking_ontbreekt", "betaalrun_niet_goedgekeurd")
+           "geen_loonwaarde_na_forfait", "beschikking_ontbreekt", "betaalrun_niet_goedgekeurd",
+           "loonstrook_ontbreekt")
 
 
 class Signaal(Base):

@@ -54,9 +54,10 @@ IMPORT_COLUMNS: dict[str, tuple[str, ...]] = {
                        "postcode", "plaats"),
     "werknemers.csv": ("werknemer_id", "bsn", "naam", "geboortedatum"),
     "plaatsingen.csv": ("plaatsing_id", "werknemer_id", "werkgever_id", "regeling",
-                        "startdatum", "einddatum", "contracturen", "voltijdsuren"),
+                        "startdatum", "einddatum", "contracturen", "voltijdsuren", "urenbasis"),
     "loonwaarden.csv": ("plaatsing_id", "ingangsdatum", "loonwaarde"),
     "urenwijzigingen.csv": ("plaatsing_id", "ingangsdatum", "contracturen", "voltijdsuren"),
+    "verloonde_uren.csv": ("plaatsing_id", "periode", "uren"),
 }
 """File name -> header, exactly as interfaces.md §2."""
 
@@ -66,12 +67,15 @@ KEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "plaatsingen.csv": ("plaatsing_id",),
     "loonwaarden.csv": ("plaatsing_id", "ingangsdatum"),
     "urenwijzigingen.csv": ("plaatsing_id", "ingangsdatum"),
+    "verloonde_uren.csv": ("plaatsing_id", "periode"),
 }
-"""The columns that identify a record: a later row with the same key replaces it."""
+"""The columns that identify a record: a later row with the same key replaces it (a corrected
+loonstrook replaces the month's hours)."""
 
 REGELINGEN = ("lks", "beschut", "ontwikkelbaan")
 AANTAL = {"lks": 120, "beschut": 29, "ontwikkelbaan": 16}
-"""Plaatsingen per regeling in the final state."""
+"""Plaatsingen on contracturen per regeling in the final state; the four oproepkrachten on
+verloonde uren (``_oproepkrachten``, lks) come on top."""
 
 ONTWIKKELBAAN_UREN = Decimal(32)
 CAO_WIJZIGING = dt.date(2025, 7, 1)
@@ -174,18 +178,24 @@ class Samenvatting:
     onder_21_bij_start: int
     loonwaarden: int
     urenwijzigingen: int
+    verloond: int = 0          # plaatsingen on verloonde uren (rekenregels §7)
+    loonstroken: int = 0       # months with verloonde uren (rows of verloonde_uren.csv)
 
     def regels(self) -> list[str]:
         """Dutch lines for the console."""
         p = self.plaatsingen
         totaal = sum(p.values())
-        return [
+        regels = [
             f"{self.werkgevers} werkgevers, {self.werknemers} werknemers "
             f"({self.onder_21_bij_start} jonger dan 21 bij de start)",
             f"{totaal} plaatsingen: {p.get('lks', 0)} loonkostensubsidie, "
             f"{p.get('beschut', 0)} beschut werk, {p.get('ontwikkelbaan', 0)} ontwikkelbaan",
             f"{self.loonwaarden} loonwaarden, {self.urenwijzigingen} urenwijzigingen",
         ]
+        if self.verloond:
+            regels.append(f"{self.verloond} oproepkrachten op verloonde uren, {self.loonstroken} maanden "
+                          "met uren van de loonstrook")
+        return regels
 
 
 # ---------------------------------------------------------------------------------------
@@ -218,6 +228,8 @@ def samenvatting(tables: Tables) -> Samenvatting:
         onder_21_bij_start=len(jong),
         loonwaarden=len(tables.get("loonwaarden.csv", [])),
         urenwijzigingen=len(tables.get("urenwijzigingen.csv", [])),
+        verloond=sum(p.get("urenbasis") == "verloond" for p in tables.get("plaatsingen.csv", [])),
+        loonstroken=len(tables.get("verloonde_uren.csv", [])),
     )
 
 
@@ -488,6 +500,10 @@ class _Plaatsing:
     einde_plan: list[tuple[int, dt.date | None]] | None = None  # (days after known, eind)
     loonwaarden: list[tuple[dt.date, Decimal, dt.date]] | None = None  # (ingang, lw, known)
     uren: list[tuple[dt.date, Decimal, int, dt.date]] = field(default_factory=list)
+    urenbasis: str = "contract"
+    # verloonde uren (rekenregels §7): (periode, uren, known_on) in delivery order; a later
+    # entry for the same periode is a corrected loonstrook
+    verloond: list[tuple[str, Decimal, dt.date]] = field(default_factory=list)
     id: str = ""
 
     @property
@@ -521,15 +537,17 @@ class _Plaatsing:
                 "startdatum": self.startdatum.isoformat(),
                 "einddatum": einddatum.isoformat() if einddatum else "",
                 "contracturen": _getal(self.contracturen),
-                "voltijdsuren": str(self.voltijdsuren)}
+                "voltijdsuren": str(self.voltijdsuren), "urenbasis": self.urenbasis}
 
 
 # ---------------------------------------------------------------------------------------
 # The generator
 
 
-def build_gemeente(seed: int = 2025) -> DemoGemeente:
-    """Build the demo gemeente (deterministic for a given ``seed``).
+def build_gemeente(seed: int = 2025, oproepkrachten: bool = True) -> DemoGemeente:
+    """Build the demo gemeente (deterministic for a given ``seed``). ``oproepkrachten``:
+    with the four plaatsingen on verloonde uren (False: without them; every other fact is the
+    same either way).
 
     About 60 werkgevers in the villages of Het Hogeland, about 155 werknemers and
     120 ``lks``, 29 ``beschut`` and 16 ``ontwikkelbaan`` plaatsingen starting 2023-2026, with
@@ -568,7 +586,13 @@ def build_gemeente(seed: int = 2025) -> DemoGemeente:
       from 40 to 38 hours on 1 July 2025 (an urenwijziging for every plaatsing active there;
       from then on the contract exceeds the full-time hours);
     - ``iban_wijziging``: a werkgever (this key names its werkgever_id, not a plaatsing)
-      reports a new IBAN on 2 June 2025.
+      reports a new IBAN on 2 June 2025;
+    - four oproepkrachten on verloonde uren (rekenregels §7, :func:`_oproepkrachten`), whose
+      loonstrook arrives around the 8th of the next month, after the run of their month:
+      ``oproepkracht_seizoen`` (a season at the camping, one month above the cao cap),
+      ``oproepkracht_midden_maand`` (from the 16th), ``loonstrook_gecorrigeerd`` (October 2025
+      delivered again with fewer hours after it was paid) and ``loonstrook_ontbreekt`` (April
+      2026 never delivered).
     """
     rng = random.Random(seed)
     werkgevers = _werkgevers(rng)
@@ -583,6 +607,8 @@ def build_gemeente(seed: int = 2025) -> DemoGemeente:
     _urenwijzigingen(rng, plaatsingen)
     iban_werkgever = _iban_wijziging(rng, werkgevers, plaatsingen)
     _nummer(werkgevers, werknemers, plaatsingen)
+    if oproepkrachten:
+        plaatsingen += _oproepkrachten(seed, werkgevers, werknemers, plaatsingen)
     versions = _versions(werkgevers, plaatsingen)
     scenario = {p.tag: p.id for p in plaatsingen if p.tag}
     scenario["iban_wijziging"] = iban_werkgever.id
@@ -952,6 +978,77 @@ def _nummer(werkgevers: list[_Werkgever], werknemers: list[_Werknemer],
     assert all(x.id for x in werkgevers) and all(x.id for x in werknemers)
 
 
+# (tag, werkgever, startdatum, einddatum, known_on, contracturen, loonwaarde, its known_on)
+_OPROEPKRACHTEN = (
+    ("loonstrook_gecorrigeerd", "Café De Vrijheid", dt.date(2025, 2, 1), None, dt.date(2025, 1, 20),
+     Decimal(12), Decimal(40), dt.date(2025, 2, 21)),
+    ("oproepkracht_seizoen", "Camping Lauwerszee", dt.date(2025, 4, 1), dt.date(2025, 9, 30),
+     dt.date(2025, 3, 10), Decimal(12), Decimal(55), dt.date(2025, 4, 18)),
+    ("oproepkracht_midden_maand", "Restaurant De Kustvaarder", dt.date(2025, 6, 16), None, dt.date(2025, 6, 2),
+     Decimal(16), Decimal(65), dt.date(2025, 7, 1)),
+    ("loonstrook_ontbreekt", "Café De Vrijheid", dt.date(2025, 9, 1), None, dt.date(2025, 8, 18),
+     Decimal(12), Decimal(50), dt.date(2025, 9, 19)),
+)
+SEIZOEN_UREN = {"2025-04": "48.5", "2025-05": "86.25", "2025-06": "121", "2025-07": "152.75",
+                "2025-08": "171.25", "2025-09": "72"}
+"""The camping's season: August above the cap of a 38-hour cao (38 × 13/3 = 164,67 h)."""
+GECORRIGEERD = ("2025-10", Decimal("96.5"), Decimal("78.25"), dt.date(2025, 12, 4))
+"""(periode, hours first delivered, corrected hours, when the correction arrives): after the
+November run paid October on the first loonstrook, so December's run takes the difference back."""
+ONTBREEKT = "2026-04"
+"""The month whose loonstrook never arrives: on the werklijst at the end of the demo."""
+LOONSTROOK_DAG = 8
+"""A werkgever sends the loonstrook of a month around the 8th of the next (a weekend: the Monday)."""
+
+
+def _loonstrook_op(periode: str) -> dt.date:
+    dag = dt.date.fromisoformat(periode + "-01") + relativedelta(months=1, day=LOONSTROOK_DAG)
+    return dag + dt.timedelta(days=(7 - dag.weekday()) % 7 if dag.weekday() >= 5 else 0)
+
+
+def _oproepkrachten(seed: int, werkgevers: list[_Werkgever], werknemers: list[_Werknemer],
+                    plaatsingen: list[_Plaatsing]) -> list[_Plaatsing]:
+    """Four lks plaatsingen on verloonde uren (oproep- and min-max contracts: the contracturen
+    are the minimum, information only) at three horeca and recreation werkgevers, each with
+    a new werknemer. Drawn from their own random stream and numbered after every other
+    plaatsing and werknemer, so the rest of the demo gemeente is exactly as without them.
+    Hours per month in quarter hours; the loonstrook of a month is known on the 8th of the
+    next (``_loonstrook_op``), never after HORIZON."""
+    rng = random.Random(f"oproepkrachten-{seed}")
+    wg = {w.naam: w for w in werkgevers}
+    namen = {w.naam for w in werknemers}
+    bsns = {w.bsn for w in werknemers}
+    volgnummer = max(int(p.id[1:]) for p in plaatsingen)
+    werknemer_nummer = max(int(w.id[1:]) for w in werknemers)
+    uit = []
+    for tag, naam, start, einde, known, contract, loonwaarde, lw_known in _OPROEPKRACHTEN:
+        werkgever = wg[naam]
+        geboren = start - relativedelta(years=rng.randint(22, 45)) - dt.timedelta(days=rng.randint(0, 364))
+        werknemer_nummer += 1
+        w = _Werknemer(_naam(rng, namen), geboren, _uniek(bsns, lambda: _bsn(rng)), id=f"N{werknemer_nummer:04d}")
+        volgnummer += 1
+        p = _Plaatsing(0, "lks", start, tag, werkgever=werkgever, werknemer=w, contracturen=contract,
+                       voltijdsuren=werkgever.cao_op(start), known_on=known, einde=[(known, einde)],
+                       loonwaarden=[(start, loonwaarde, lw_known)], urenbasis="verloond", id=f"P{volgnummer:04d}")
+        w.plaatsingen.append(p)
+        laatste = min(einde or HORIZON, HORIZON)
+        for maand in _maanden((start.year, start.month), (laatste.year, laatste.month)):
+            periode = f"{maand:%Y-%m}"
+            if _loonstrook_op(periode) > HORIZON or (tag == "loonstrook_ontbreekt" and periode == ONTBREEKT):
+                continue
+            if tag == "oproepkracht_seizoen":
+                uren = Decimal(SEIZOEN_UREN[periode])
+            elif tag == "loonstrook_gecorrigeerd" and periode == GECORRIGEERD[0]:
+                uren = GECORRIGEERD[1]
+            else:  # a month from the 16th: about half the hours
+                uren = Decimal(rng.randint(120, 440) // (2 if maand < start else 1)) / 4
+            p.verloond.append((periode, uren, _loonstrook_op(periode)))
+        if tag == "loonstrook_gecorrigeerd":
+            p.verloond.append((GECORRIGEERD[0], GECORRIGEERD[2], GECORRIGEERD[3]))
+        uit.append(p)
+    return uit
+
+
 def _versions(werkgevers: list[_Werkgever], plaatsingen: list[_Plaatsing]) -> list[FactVersion]:
     """Every row version with its known_on date, in a stable order."""
     volgorde = sorted(plaatsingen, key=lambda p: p.id)
@@ -1010,6 +1107,15 @@ def _versions(werkgevers: list[_Werkgever], plaatsingen: list[_Plaatsing]) -> li
                 tekst = (f"Urenwijziging {p.id}: {_uren_nl(vorig_uren)} → {_uren_nl(uren)} uur "
                          f"per week per {_nl_datum(ingang)}")
             versions.append(FactVersion(known, "urenwijzigingen.csv", row, tekst))
+        geleverd: dict[str, Decimal] = {}
+        for periode, uren, known in p.verloond:
+            row = {"plaatsing_id": p.id, "periode": periode, "uren": _getal(uren)}
+            maand = _nl_maand(periode)
+            tekst = (f"Gecorrigeerde loonstrook {maand} van {p.id} ({p.werkgever.naam}): {_uren_nl(geleverd[periode])}"
+                     f" → {_uren_nl(uren)} verloonde uren" if periode in geleverd else
+                     f"Loonstrook {maand} van {p.id} ({p.werkgever.naam}): {_uren_nl(uren)} verloonde uren")
+            versions.append(FactVersion(known, "verloonde_uren.csv", row, tekst))
+            geleverd[periode] = uren
     return sorted(versions, key=lambda v: v.known_on)  # stable: ties keep the order above
 
 
@@ -1046,6 +1152,11 @@ def _getal(waarde: Decimal) -> str:
     """'40', '62.5': dot decimals, no trailing zeros."""
     tekst = format(waarde, "f")
     return tekst.rstrip("0").rstrip(".") if "." in tekst else tekst
+
+
+def _nl_maand(periode: str) -> str:
+    """'oktober 2025'."""
+    return _nl_datum(dt.date.fromisoformat(periode + "-01")).split(" ", 1)[1]
 
 
 def _procent(waarde: Decimal) -> str:

@@ -24,7 +24,7 @@ from lks.app import rekeningen as app_rekeningen
 from lks.app.omgeving import Omgeving as AppOmgeving
 from lks.calc import calculate
 from lks.db import init_database, make_engine
-from lks.demo import vergissing
+from lks.demo import oproepkrachten, vergissing
 from lks.demo.gemeente import build_gemeente, samenvatting, write_import_dir
 from lks.export import write_calculation_csv
 from lks.facts import load_facts
@@ -58,6 +58,7 @@ class DemoResultaat:
     gebruikers: dict[str, str] = field(default_factory=dict)  # demo user -> role (lks.demo.gebruikers)
     rekeningwijzigingen: list[str] = field(default_factory=list)  # held, then approved
     vergissing: list[str] = field(default_factory=list)  # lks.demo.vergissing: a mistake withdrawn
+    oproepkrachten: list[str] = field(default_factory=list)  # lks.demo.oproepkrachten: verloonde uren
     parameters_wml: object = None  # lks.parameters.Toelichting of wml_maandloon, for the LEESMIJ
 
 
@@ -171,6 +172,7 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
     # the werkgeversportaal: a user for two werkgevers, to log in on the demo database
     result.gebruikers.update(demo_gebruikers.maak_werkgevers(engine, dt.datetime(2026, 7, 1, 9, 0, tzinfo=UTC)))
     result.vergissing = vergissing.verslag(engine, fout)
+    result.oproepkrachten = oproepkrachten.verslag(engine, gemeente.scenario)
 
     # the calculation export as other tools read it (interfaces §3), with current knowledge
     facts = load_facts(engine)
@@ -219,11 +221,16 @@ def _uitleg_voorbeelden(folder: Path, calc_input, scenario: dict, params, settin
     folder.mkdir(parents=True, exist_ok=True)
     result = calculate(calc_input, EERSTE, LAATSTE, params, settings.policy(), explain=True)
     months = result.plaatsing_maanden
+    segments = result.segments
+    # verloonde uren above the cap of the cao (rekenregels §7) are telling too
+    begrensd = set(zip(segments.loc[segments["begrensd"], "plaatsing_id"], segments.loc[segments["begrensd"], "periode"]))
     for name, plaatsing_id in sorted(scenario.items()):
         rows = months[months["plaatsing_id"] == plaatsing_id]
         if rows.empty:
             continue
-        interesting = rows[(rows["reden"] != "") | (rows["dagen_actief"] < rows["dagen_maand"])]
+        capped = pd.Series([(p, m) in begrensd for p, m in zip(rows["plaatsing_id"], rows["periode"])],
+                           index=rows.index, dtype=bool)
+        interesting = rows[(rows["reden"] != "") | (rows["dagen_actief"] < rows["dagen_maand"]) | capped]
         periode = str((interesting if len(interesting) else rows)["periode"].iloc[0])
         lines = uitleg(result, plaatsing_id, periode, params, settings.policy())
         (folder / f"{name}-{plaatsing_id}-{periode}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -282,6 +289,14 @@ def _leesmij(out: Path, result: DemoResultaat) -> None:
     runs = "\n".join(f"- `betaalruns/betaalrun-{r['periode']}-1/`" for r in result.runs[:2]) + "\n- …"
     weigeringen = "\n".join(f"- {regel}" for regel in result.bewaking) or "- (geen)"
     vergissing_tekst = "\n".join(f"- {regel}" for regel in result.vergissing) or "- (niet uitgevoerd)"
+    oproep_tekst = ""
+    if result.oproepkrachten:
+        oproep_tekst = ("## Oproepkrachten: betaald op de verloonde uren, achteraf\n"
+                        "Voor oproep-, min-max- en nulurencontracten betaalt de gemeente per maand over de uren die de "
+                        "loonstrook noemt (rekenregels §7; kolom `urenbasis` = `verloond` in `plaatsingen.csv`, de "
+                        "uren in `verloonde_uren.csv`). Zonder speciaal betaalpad: een maand zonder loonstrook krijgt "
+                        "0, en zodra de uren er zijn betaalt de volgende betaalrun het verschil.\n"
+                        + "\n".join(f"- {regel}" for regel in result.oproepkrachten) + "\n\n")
     wml = _parameters_tekst(result.parameters_wml)
     herzieningen = ", ".join(result.herzieningen) or "geen"
     if result.pdf:
@@ -297,7 +312,8 @@ Deze map is gemaakt door `lks demo`. De demogemeente is gebaseerd op het re-inte
 ontwikkelbaan. Alle namen, BSN's en rekeningnummers zijn verzonnen.
 
 ## Wat is hier gebeurd
-- De gegevens (werkgevers, werknemers, plaatsingen, loonwaarden, urenwijzigingen) zijn
+- De gegevens (werkgevers, werknemers, plaatsingen, loonwaarden, urenwijzigingen, verloonde
+  uren van loonstroken) zijn
   ingelezen zoals ze in de loop van de tijd bekend werden: {result.imports} imports, elk
   vastgelegd op de dag dat het feit bekend werd. Zo laat de demo correcties met
   terugwerkende kracht zien, bijvoorbeeld een loonwaarde die in maart wordt gemeten en per
@@ -319,7 +335,7 @@ laat bekend feit (negatieve regels, verrekening, zo nodig een vordering), en de 
 krijgt een intrekkingsbeschikking (Awb art. 4:48) met bezwaarclausule:
 {vergissing_tekst}
 
-## Wat het systeem weigert
+{oproep_tekst}## Wat het systeem weigert
 Na de laatste maand probeert de demo twee dingen die niet mogen; de database blijft zoals
 de maanden hem achterlieten (alleen de geannuleerde aanvraag staat in het auditlog):
 {weigeringen}
@@ -338,7 +354,8 @@ de maanden hem achterlieten (alleen de geannuleerde aanvraag staat in het auditl
 - `signalen.csv` — de werklijst ({result.signalen} signalen, open en opgelost): herbeoordeling
   van de loonwaarde, forfait dat afloopt, geen loonwaarde na het forfait, ontwikkelbaan die
   eindigt (met de vraag of het toegezegde contract er kwam), beschikking die uitblijft,
-  betaalrun die niet op tijd is goedgekeurd. Zie ook
+  betaalrun die niet op tijd is goedgekeurd, loonstrook die ontbreekt (verloonde uren die
+  `[signalen] loonstrook_ontbreekt_dagen` na het einde van de maand nog niet zijn geleverd). Zie ook
   `lks --db sqlite:///demo-out/lks-demo.db signalen list`.
 - `berekening-2025-01-2026-06.csv` — de berekening per plaatsing per maand met de kennis
   van nu (het exportformaat van `lks calculate`).

@@ -51,15 +51,18 @@ class Vergissing:
 
 
 def kies(tables: dict) -> Vergissing:
-    """The werkgever: the first (by id) with an lks plaatsing running through September to
-    November 2025 and without a cao change; the wrong werknemer: the first (by id) working at
-    another werkgever then."""
+    """The werkgever: the first (by id) with an lks plaatsing on contracturen running through
+    September to November 2025 and without a cao change; the wrong werknemer: the first (by
+    id) working at another werkgever then."""
     werkgevers = {w["werkgever_id"]: w for w in tables["werkgevers.csv"]}
     namen = {w["werknemer_id"]: w["naam"] for w in tables["werknemers.csv"]}
 
     def loopt(p) -> bool:
         return (p["startdatum"] <= "2025-09-01" and (not p["einddatum"] or p["einddatum"] >= "2025-11-30"))
-    lopend = [p for p in tables["plaatsingen.csv"] if p["regeling"] == "lks" and loopt(p)]
+    # a plaatsing on contracturen: the mistake copies its werkgever's hours, and an oproepkracht
+    # (verloonde uren) has none to copy
+    lopend = [p for p in tables["plaatsingen.csv"] if p["regeling"] == "lks" and loopt(p)
+              and p.get("urenbasis", "contract") != "verloond"]
     werkgever = min(p["werkgever_id"] for p in lopend if p["voltijdsuren"] in ("36", "38", "36.00", "38.00"))
     bij = next(p for p in sorted(lopend, key=lambda p: p["plaatsing_id"]) if p["werkgever_id"] == werkgever)
     elders = min(p["werknemer_id"] for p in lopend if p["werkgever_id"] != werkgever)

@@ -19,6 +19,14 @@ Definitions (all amounts integer cents):
   *besteding*; the lines of a negative balance became a vordering and count as *baten*
   (sign reversed). Besteding − baten is then exactly the net lasten, and over all years
   Σ baten = Σ vorderingen opgelegd. Ontvangsten without a vordering are extra baten.
+- *urenbasis* (rekenregels §7): the same lasten split by what the amounts rest on, the weekly
+  contracturen or the verloonde uren of the loonstrook (the plaatsing's urenbasis as known
+  now; a withdrawn plaatsing as it was last known);
+- *loonstroken die ontbreken*: at the reporting date (the Dutch day of ``now``), the months
+  of the year whose verloonde uren have not arrived (``lks.loonstroken``, the rule the
+  werklijst signals): paid 0 so far, an open obligation. Its amount is unknown until the
+  hours come; the report gives the most it can be — the month at the cap of §7 (voltijdsuren
+  × 13/3, scaled by the active days), calculated by the core — never a guess in between.
 """
 from __future__ import annotations
 
@@ -44,13 +52,17 @@ from lks.db.models import REGELINGEN
 from lks.db.models_betaalrun import BETAALD, Aflossing, Betaalregel, Betaalrun, Betaling, Vordering
 from lks.db.models_verantwoording import (Bankafschrift, Bankmutatie, Boeking, BoekingImport, BudgetJaar,
                                           CapaciteitJaar, Ontvangst)
-from lks.facts import load_facts
+from lks.calc.model import CalcInput
+from lks.facts import load_facts, plaatsingen_met_ingetrokken
+from lks.loonstroken import ontbrekende_loonstroken
 from lks.parameters import Parameter, ParameterOntbreekt, Parameters
 from lks.settings import Settings
 
 BUDGET_VAN_REGELING = {r: BUDGETS[i] for r, i in zip(REGELINGEN, _BUDGET_INDEX)}
 BUDGET_LABEL = {"buig": "BUIG", "reintegratie": "re-integratiebudget"}
 REGELING_LABEL = {"lks": "LKS art. 10d", "beschut": "beschut werk", "ontwikkelbaan": "ontwikkelbaan"}
+URENBASIS_LABEL = {"contract": "contracturen", "verloond": "verloonde uren"}
+TIJDZONE = "Europe/Amsterdam"  # the reporting date is the gemeente's day
 PAIN_NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"}
 MAX_UITZONDERINGEN = 200
 
@@ -107,6 +119,13 @@ class Rapport:
     grootboek_bron: str | None
     bank: pd.DataFrame
     bank_bron: list[str]
+    per_urenbasis: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Per budget and urenbasis (contract, verloond): plaatsingen, berekend, goedgekeurd,
+    betaald and open of the realised months of the year."""
+    loonstroken: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Months of the year waiting for their loonstrook at ``peildatum`` (one row per
+    plaatsing-month, ``LOONSTROOK_KOLOMMEN``); ``maximum`` None when it cannot be calculated."""
+    peildatum: dt.date | None = None
 
     @property
     def identiteiten_kloppen(self) -> bool:
@@ -311,12 +330,23 @@ def maak_rapport(engine: Engine, jaar: int, params: Parameters, settings: Settin
     open_corr = pm[(pm["open"] != 0)].sort_values(["budget", "periode", "plaatsing_id"]).reset_index(drop=True)
     open_corr["werkgever"] = open_corr["werkgever_id"].map(namen)
 
+    # ---- contracturen and verloonde uren; loonstroken that have not arrived ----------------
+    alle_plaatsingen = plaatsingen_met_ingetrokken(engine)
+    per_urenbasis = _per_urenbasis(pm_jaar, dict(zip(alle_plaatsingen["plaatsing_id"], alle_plaatsingen["urenbasis"])))
+    peildatum = pd.Timestamp(now).tz_convert(TIJDZONE).date() if pd.Timestamp(now).tzinfo else now.date()
+    loonstroken, lmeldingen = _loonstroken(engine, jaar, periode, peildatum, facts, calc_in, params, settings)
+    meldingen += lmeldingen
+    if (facts.plaatsingen["urenbasis"] == "verloond").any() and len(prognose):
+        meldingen.append("De prognose telt plaatsingen op verloonde uren alleen mee voor maanden waarvan de uren al "
+                         "zijn geleverd; de overige maanden van zulke plaatsingen staan er met 0 in.")
+
     return Rapport(jaar=jaar, periode=cutoff, gemeente=settings.gemeente.naam, gemaakt_op=now,
                    laatste_run=laatste_run, maanden=maanden, per_regeling=per_regeling, per_werkgever=per_werkgever,
                    runs=runs_view, open_correcties=open_corr, controles=controles, sisa=sisa, sisa_regels=sisa_regels,
                    budget=budget, prognose=prognose, prognose_meldingen=meldingen, capaciteit=capaciteit,
                    capaciteit_norm=norm, grootboek=grootboek, grootboek_totalen=grootboek_totalen,
-                   grootboek_bron=grootboek_bron, bank=bank, bank_bron=bank_bron)
+                   grootboek_bron=grootboek_bron, bank=bank, bank_bron=bank_bron, per_urenbasis=per_urenbasis,
+                   loonstroken=loonstroken, peildatum=peildatum)
 
 
 # --------------------------------------------------------------------------------------------
@@ -553,6 +583,63 @@ def _per_werkgever(pm_jaar, bet_ok, vord_ok, afl_ok, ontvangsten, jaar, cutoff, 
         out[column] = out[column].fillna(0).astype(np.int64)
     out.insert(1, "naam", out["werkgever_id"].map(namen).fillna(""))
     return out.sort_values(["werkgever_id", "budget"]).reset_index(drop=True)
+
+
+def _per_urenbasis(pm_jaar: pd.DataFrame, urenbasis: dict[str, str]) -> pd.DataFrame:
+    """The realised plaatsing-months of the year per budget and urenbasis (both always listed)."""
+    pm = pm_jaar.assign(urenbasis=pm_jaar["plaatsing_id"].map(urenbasis).fillna("contract"))
+    keys = ["budget", "urenbasis"]
+    grid = pd.DataFrame([(b, u) for b in BUDGETS for u in URENBASIS_LABEL], columns=keys)
+    amounts = ["berekend", "goedgekeurd", "betaald", "open"]
+    som = pm.groupby(keys, as_index=False)[amounts].sum()
+    aantal = (pm[pm["goedgekeurd"] != 0].groupby(keys)["plaatsing_id"].nunique().rename("plaatsingen")
+              .reset_index())
+    out = grid.merge(aantal, on=keys, how="left").merge(som, on=keys, how="left")
+    for column in ["plaatsingen", *amounts]:
+        out[column] = out[column].fillna(0).astype(np.int64)
+    return out
+
+
+LOONSTROOK_KOLOMMEN = ["budget", "periode", "werkgever_id", "werkgever", "plaatsing_id", "regeling", "uiterlijk",
+                       "te_laat", "maximum"]
+
+
+def _loonstroken(engine, jaar: int, periode: str | None, peildatum: dt.date, facts, calc_in: CalcInput,
+                 params: Parameters, settings: Settings) -> tuple[pd.DataFrame, list[str]]:
+    """Months of ``jaar`` (up to ``periode``) waiting for their loonstrook at ``peildatum``,
+    with the most each can cost: the core on the month with hours at the cap (§7: more hours
+    than the month has are spread and capped per segment, so 24 h a day gives the cap)."""
+    rows = ontbrekende_loonstroken(engine, peildatum, params, settings)
+    frame = pd.DataFrame(rows, columns=["plaatsing_id", "werkgever_id", "werkgever", "periode", "uiterlijk",
+                                        "te_laat"] if not rows else None)
+    frame = frame[(frame["periode"] >= f"{jaar}-01") & (frame["periode"] <= (periode or f"{jaar}-12"))]
+    regeling = dict(zip(facts.plaatsingen["plaatsing_id"], facts.plaatsingen["regeling"]))
+    frame = frame.assign(regeling=frame["plaatsing_id"].map(regeling))
+    frame = frame.assign(budget=frame["regeling"].map(BUDGET_VAN_REGELING), maximum=None)
+    meldingen: list[str] = []
+    if len(frame):
+        try:
+            frame["maximum"] = _maximum(calc_in, frame, params, settings)
+        except ParameterOntbreekt as exc:
+            meldingen.append(f"Het hoogste bedrag van de maanden zonder loonstrook is niet te berekenen: {exc}")
+    return (frame[LOONSTROOK_KOLOMMEN].sort_values(["budget", "periode", "werkgever_id", "plaatsing_id"])
+            .reset_index(drop=True), meldingen)
+
+
+def _maximum(calc_in: CalcInput, frame: pd.DataFrame, params: Parameters, settings: Settings) -> list[int]:
+    ids = set(frame["plaatsing_id"])
+    maand = frame["periode"].to_numpy(dtype=str).astype("datetime64[M]")
+    dagen = ((maand + 1).astype("datetime64[D]") - maand.astype("datetime64[D]")).astype(np.int64)
+    geleverd = calc_in.verloonde_uren[calc_in.verloonde_uren["plaatsing_id"].isin(ids)]
+    vol = pd.DataFrame({"plaatsing_id": frame["plaatsing_id"].to_numpy(), "periode": frame["periode"].to_numpy(),
+                        "uren": 2400 * dagen})  # hundredths: 24 hours on every day of the month
+    invoer = CalcInput(calc_in.plaatsingen[calc_in.plaatsingen["plaatsing_id"].isin(ids)].reset_index(drop=True),
+                       calc_in.loonwaarden, calc_in.urenwijzigingen,
+                       pd.concat([geleverd, vol], ignore_index=True))
+    result = calculate(invoer, frame["periode"].min(), frame["periode"].max(), params, settings.policy())
+    pm = result.plaatsing_maanden
+    bedrag = dict(zip(zip(pm["plaatsing_id"].astype(str), pm["periode"].astype(str)), pm["lks_totaal"]))
+    return [int(bedrag[(p, m)]) for p, m in zip(frame["plaatsing_id"], frame["periode"])]
 
 
 def _runs_view(runs, goedg, bet_ok, vord_ok, afl_ok) -> pd.DataFrame:

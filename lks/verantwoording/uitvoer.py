@@ -14,7 +14,8 @@ from rich.table import Table
 
 from lks.nl import bedrag, euro
 from lks.paths import TEMPLATES_DIR
-from lks.verantwoording.rapport import BUDGET_LABEL, REGELING_LABEL, Rapport
+from lks.nl import datum
+from lks.verantwoording.rapport import BUDGET_LABEL, REGELING_LABEL, URENBASIS_LABEL, Rapport
 
 MAANDNAMEN = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 KLEUR = {"buig": "#1f5f8b", "reintegratie": "#c2571a"}
@@ -71,6 +72,26 @@ def print_rapport(rapport: Rapport, console) -> None:
                   bedrag(x.berekend), bedrag(x.goedgekeurd), bedrag(x.betaald), bedrag(x.open))
     console.print(t)
 
+    t = Table(title="Contracturen en verloonde uren")
+    for c in ("budget", "grondslag", "plaatsingen", "berekend", "goedgekeurd", "betaald", "open"):
+        t.add_column(c, justify="left" if c in ("budget", "grondslag") else "right")
+    for x in r.per_urenbasis.itertuples():
+        t.add_row(BUDGET_LABEL[x.budget], URENBASIS_LABEL[x.urenbasis], str(x.plaatsingen), bedrag(x.berekend),
+                  bedrag(x.goedgekeurd), bedrag(x.betaald), bedrag(x.open))
+    console.print(t)
+    console.print(loonstroken_regel(r), highlight=False)
+    if len(r.loonstroken):
+        t = Table(title="Maanden die wachten op een loonstrook")
+        for c in ("maand", "plaatsing", "werkgever", "budget", "uiterlijk", "ten hoogste"):
+            t.add_column(c, justify="right" if c == "ten hoogste" else "left")
+        for x in r.loonstroken.head(20).itertuples():
+            t.add_row(x.periode, x.plaatsing_id, f"{x.werkgever_id} {x.werkgever}", BUDGET_LABEL.get(x.budget, ""),
+                      datum(x.uiterlijk) + (" (te laat)" if x.te_laat else ""),
+                      "—" if x.maximum is None else bedrag(x.maximum))
+        console.print(t)
+        if len(r.loonstroken) > 20:
+            console.print(f"  … en {len(r.loonstroken) - 20} meer (zie Excel/HTML)")
+
     t = Table(title=f"SiSa {r.jaar} (excl. Rijk)")
     for c in ("onderdeel", "besteding", "baten", "netto", "regels"):
         t.add_column(c, justify="left" if c == "onderdeel" else "right")
@@ -95,6 +116,23 @@ def print_rapport(rapport: Rapport, console) -> None:
                 console.print(f"  - {escape(u)}", highlight=False)
             if len(c.uitzonderingen) > 20:
                 console.print(f"  … en {len(c.uitzonderingen) - 20} meer (zie Excel/HTML)")
+
+
+def loonstroken_regel(r: Rapport) -> str:
+    """One Dutch sentence: how many months of the year wait for their loonstrook at the
+    reporting date, and the most they can cost."""
+    peil = datum(r.peildatum) if r.peildatum else "nu"
+    n = len(r.loonstroken)
+    if not n:
+        return f"Loonstroken: op {peil} wacht geen maand van {r.jaar} meer op de verloonde uren."
+    tekst = (f"Loonstroken: op {peil} wachten {n} plaatsing-maand{'en' if n != 1 else ''} van {r.jaar} op de "
+             f"verloonde uren ({int(r.loonstroken['plaatsing_id'].nunique())} plaatsing(en), "
+             f"{int(r.loonstroken['werkgever_id'].nunique())} werkgever(s)); betaald is daarover nog 0")
+    maxima = r.loonstroken["maximum"]
+    if maxima.notna().all():
+        tekst += (f", ten hoogste {euro(int(maxima.sum()))} als voor elke maand het maximum van de cao "
+                  "(voltijdsuren × 13/3) wordt verloond")
+    return tekst + "."
 
 
 # --------------------------------------------------------------------------------------------
@@ -165,6 +203,16 @@ def _sheets(r: Rapport) -> list[tuple[str, list[tuple[str, str, str]], pd.DataFr
                   ("naam", "Naam", T), ("budget", "Budget", T), ("verzonden", "Verzonden", E),
                   ("afgeschreven", "Afgeschreven", E), ("teruggeboekt", "Teruggeboekt", E), ("datum", "Datum", T),
                   ("status", "Status", T), ("reden", "Reden", T)], r.bank),
+        ("Urenbasis", [("budget", "Budget", T), ("urenbasis", "Grondslag", T), ("plaatsingen", "Plaatsingen", G),
+                       ("berekend", "Berekend", E), ("goedgekeurd", "Goedgekeurd", E), ("betaald", "Betaald", E),
+                       ("open", "Open correctie", E)],
+         budget_naam(r.per_urenbasis).assign(urenbasis=r.per_urenbasis["urenbasis"].map(URENBASIS_LABEL))
+         if len(r.per_urenbasis) else r.per_urenbasis),
+        ("Loonstroken ontbreken", [("budget", "Budget", T), ("periode", "Loonperiode", T),
+                                   ("werkgever_id", "Werkgever", T), ("werkgever", "Naam", T),
+                                   ("plaatsing_id", "Plaatsing", T), ("regeling", "Regeling", T),
+                                   ("uiterlijk", "Uiterlijk geleverd", T), ("te_laat", "Te laat", B),
+                                   ("maximum", "Ten hoogste", E)], budget_naam(r.loonstroken)),
         ("Open correcties", [("budget", "Budget", T), ("periode", "Loonperiode", T), ("plaatsing_id", "Plaatsing", T),
                              ("werkgever_id", "Werkgever", T), ("werkgever", "Naam", T), ("regeling", "Regeling", T),
                              ("berekend", "Berekend", E), ("goedgekeurd", "Goedgekeurd", E), ("open", "Open", E)],
@@ -186,6 +234,7 @@ def write_xlsx(rapport: Rapport, path: Path) -> Path:
     ws.append(["Laatste goedgekeurde betaalrun", rapport.laatste_run or "-"])
     ws.append(["Gemaakt op", rapport.gemaakt_op.strftime("%Y-%m-%d %H:%M")])
     ws.append(["Identiteiten", "kloppen" if rapport.identiteiten_kloppen else "uitzonderingen: zie blad Controles"])
+    ws.append(["Loonstroken", loonstroken_regel(rapport)])
     ws.append([])
     ws.append(["Controle", "Uitkomst", "Uitzonderingen"])
     for c in rapport.controles:
@@ -425,6 +474,9 @@ def render_html(rapport: Rapport) -> str:
         bank=r.bank[~r.bank["status"].isin(["betaald"])].to_dict("records"),
         bank_betaald=int((r.bank["status"] == "betaald").sum()), bank_totaal=len(r.bank),
         open_correcties=r.open_correcties.head(200).to_dict("records"), open_correcties_aantal=len(r.open_correcties),
+        per_urenbasis=r.per_urenbasis.to_dict("records"), urenbasis_label=URENBASIS_LABEL,
+        loonstroken=r.loonstroken.head(200).to_dict("records"), loonstroken_aantal=len(r.loonstroken),
+        loonstroken_regel=loonstroken_regel(r), datum=datum,
         nl_datum=r.gemaakt_op.strftime("%Y-%m-%d %H:%M"))
 
 

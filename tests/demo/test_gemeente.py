@@ -60,7 +60,7 @@ def test_two_builds_write_identical_bytes(tmp_path):
     for name, tables in (("base", b.base), ("final", b.final())):
         write_import_dir(tables, tmp_path / "b" / name)
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.csv"))
-    assert len(files) == 10
+    assert len(files) == 12  # six import files (verloonde_uren.csv since issue 15) in two sets
     for rel in files:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes()
     assert [f.known_on for f in a.late_facts] == [f.known_on for f in b.late_facts]
@@ -174,7 +174,9 @@ def test_non_ascii_names_present(final):
 
 def test_counts_per_regeling(final):
     s = samenvatting(final)
-    assert dict(s.plaatsingen) == {"lks": 120, "beschut": 29, "ontwikkelbaan": 16}
+    # 120 lks on contracturen plus the four oproepkrachten on verloonde uren (issue 15)
+    assert dict(s.plaatsingen) == {"lks": 124, "beschut": 29, "ontwikkelbaan": 16}
+    assert (s.verloond, s.loonstroken) == (4, len(final["verloonde_uren.csv"]))
     assert 55 <= s.werkgevers <= 65
     assert s.werknemers <= 165
     assert s.onder_21_bij_start >= 5
@@ -362,7 +364,7 @@ def test_snapshots_cumulative_and_self_consistent(gemeente, snapshots, final):
 
 def test_summary_lines_are_dutch(final):
     lines = samenvatting(final).regels()
-    assert any("120 loonkostensubsidie" in line and "29 beschut werk" in line
+    assert any("124 loonkostensubsidie" in line and "29 beschut werk" in line
                and "16 ontwikkelbaan" in line for line in lines)
     assert any("jonger dan 21" in line for line in lines)
 
@@ -372,4 +374,77 @@ def test_frames(final):
 
     frames = as_frames(final)
     assert list(frames["plaatsingen.csv"].columns) == list(IMPORT_COLUMNS["plaatsingen.csv"])
-    assert len(frames["plaatsingen.csv"]) == 165
+    assert len(frames["plaatsingen.csv"]) == 169  # 165 on contracturen + 4 oproepkrachten
+
+
+# --- oproepkrachten on verloonde uren (issue 15, rekenregels §7) ------------------------------
+
+
+def test_oproepkrachten_on_verloonde_uren(gemeente, final):
+    sc = gemeente.scenario
+    plaatsingen = _by_id(final["plaatsingen.csv"], "plaatsing_id")
+    verloond = {pid: p for pid, p in plaatsingen.items() if p["urenbasis"] == "verloond"}
+    assert set(verloond) == {sc["oproepkracht_seizoen"], sc["oproepkracht_midden_maand"],
+                             sc["loonstrook_gecorrigeerd"], sc["loonstrook_ontbreekt"]}
+    assert {p["urenbasis"] for p in plaatsingen.values()} == {"contract", "verloond"}
+    assert {p["regeling"] for p in verloond.values()} == {"lks"}
+    assert len({p["werkgever_id"] for p in verloond.values()}) == 3
+    met_loonwaarde = {r["plaatsing_id"] for r in final["loonwaarden.csv"]}
+    assert set(verloond) <= met_loonwaarde
+    uren: dict[str, dict[str, Decimal]] = {}
+    for r in final["verloonde_uren.csv"]:
+        p = plaatsingen[r["plaatsing_id"]]
+        assert p["urenbasis"] == "verloond"
+        eerste = D(r["periode"] + "-01")
+        laatste = eerste + relativedelta(months=1) - dt.timedelta(days=1)
+        assert D(p["startdatum"]) <= laatste and (not p["einddatum"] or eerste <= D(p["einddatum"]))
+        waarde = Decimal(r["uren"])
+        assert 0 <= waarde <= 24 * laatste.day and waarde == waarde.quantize(Decimal("0.01"))
+        uren.setdefault(r["plaatsing_id"], {})[r["periode"]] = waarde
+    # a season at the camping: April-September, August above the cap of a 38-hour cao
+    seizoen = uren[sc["oproepkracht_seizoen"]]
+    assert sorted(seizoen) == [f"2025-{m:02d}" for m in range(4, 10)]
+    assert seizoen["2025-08"] > Decimal(38) * 13 / 3
+    # every month with its loonstrook up to May 2026 (June's comes after the demo's horizon),
+    # except April 2026 of the one that stays missing
+    ontbreekt = uren[sc["loonstrook_ontbreekt"]]
+    assert "2026-04" not in ontbreekt and "2026-05" in ontbreekt and "2026-06" not in ontbreekt
+    assert sorted(uren[sc["loonstrook_gecorrigeerd"]])[-1] == "2026-05"
+    assert uren[sc["loonstrook_gecorrigeerd"]]["2025-10"] == Decimal("78.25")  # the corrected loonstrook
+
+
+def test_loonstroken_arrive_after_the_run_of_their_month(gemeente):
+    """Each loonstrook becomes known around the 8th of the next month (after the 18th, the
+    run day, of its own month); the corrected one after the November run paid October."""
+    sc = gemeente.scenario
+    versies = [v for v in gemeente.versions if v.bestand == "verloonde_uren.csv"]
+    eerste = {}
+    for v in versies:
+        eerste.setdefault(v.key, v)
+    for v in eerste.values():
+        maand = D(v.row["periode"] + "-01")
+        assert v.known_on > maand + relativedelta(months=1) - dt.timedelta(days=1)  # after the month
+        assert v.known_on < maand + relativedelta(months=1, day=18)  # before the next run
+        assert v.known_on.weekday() < 5 and v.omschrijving
+    assert len(versies) == len(eerste) + 1  # one corrected loonstrook
+    oktober = [(v.known_on, v.row["uren"]) for v in versies
+               if v.key == (sc["loonstrook_gecorrigeerd"], "2025-10")]
+    assert oktober == [(dt.date(2025, 11, 10), "96.5"), (dt.date(2025, 12, 4), "78.25")]
+    by_day = {f.known_on: f for f in gemeente.late_facts}
+    assert any(t.startswith("Gecorrigeerde loonstrook oktober 2025") and "96,5 → 78,25" in t
+               for t in by_day[dt.date(2025, 12, 4)].omschrijvingen)
+
+
+def test_the_oproepkrachten_leave_the_rest_of_the_gemeente_as_it_was(final):
+    """Their own random stream and numbers after all others: the plaatsingen on contracturen
+    keep ids P0001-P0165 and werknemers N0001-N0156."""
+    contract = [p for p in final["plaatsingen.csv"] if p["urenbasis"] == "contract"]
+    assert [p["plaatsing_id"] for p in contract] == [f"P{i:04d}" for i in range(1, 166)]
+    assert {p["werknemer_id"] for p in contract} <= {f"N{i:04d}" for i in range(1, 157)}
+
+
+def test_snapshots_keep_verloonde_uren_inside_known_plaatsingen(snapshots):
+    for snap in snapshots:
+        plaatsingen = _by_id(snap.tables["plaatsingen.csv"], "plaatsing_id")
+        for r in snap.tables["verloonde_uren.csv"]:
+            assert plaatsingen[r["plaatsing_id"]]["urenbasis"] == "verloond"

@@ -146,6 +146,21 @@ def test_loonstrook_dag_default_value_and_range(tmp_path):
         assert f"[betaalrun] loonstrook_dag: {reden}" in message
 
 
+def test_loonstrook_ontbreekt_dagen(tmp_path):
+    """[signalen] loonstrook_ontbreekt_dagen (rekenregels §7, lks.signalen): 15 by default and
+    documented in the example; a file without the key keeps working; out of range is refused."""
+    assert load_settings().signalen.loonstrook_ontbreekt_dagen == 15
+    assert "\nloonstrook_ontbreekt_dagen = 15\n" in EXAMPLE_TOML
+    zonder = EXAMPLE_TOML.replace("loonstrook_ontbreekt_dagen = 15\n", "")
+    assert load_settings(_write(tmp_path, zonder)).signalen.loonstrook_ontbreekt_dagen == 15
+    assert load_settings(_write(tmp_path, EXAMPLE_TOML.replace(
+        "loonstrook_ontbreekt_dagen = 15", "loonstrook_ontbreekt_dagen = 20"))).signalen.loonstrook_ontbreekt_dagen == 20
+    assert "[signalen] loonstrook_ontbreekt_dagen: moet minstens 1 zijn" in _error(
+        tmp_path, EXAMPLE_TOML.replace("loonstrook_ontbreekt_dagen = 15", "loonstrook_ontbreekt_dagen = 0"))
+    assert "[signalen] loonstrook_ontbreekt_dagen: mag hoogstens 92 zijn" in _error(
+        tmp_path, EXAMPLE_TOML.replace("loonstrook_ontbreekt_dagen = 15", "loonstrook_ontbreekt_dagen = 93"))
+
+
 def test_invalid_iban_is_masked_in_the_error(tmp_path):
     message = _error(tmp_path, EXAMPLE_TOML.replace("NL38 BNGH", "NL39 BNGH"))
     assert "[gemeente] iban: ongeldige IBAN 'NL39************45' (controlegetal klopt niet)" in message
