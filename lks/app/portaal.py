@@ -106,7 +106,9 @@ def overzicht(o: Omgeving, wie: Identiteit, vandaag: dt.date) -> Overzicht:
             herbeoordeling=(laatste["ingangsdatum"].date() + relativedelta(months=herbeoordeling))
             if laatste is not None and p.regeling == "lks" else None,
             bedrag_maand=bedragen.get(p.plaatsing_id), maand=f"{maand:%Y-%m}"))
-    return Overzicht(werkgever=werkgever.iloc[0].to_dict(), plaatsingen=rijen)
+    from lks.app.werklijst import ontbrekende_loonstroken
+    return Overzicht(werkgever=werkgever.iloc[0].to_dict(), plaatsingen=rijen,
+                     verwacht=ontbrekende_loonstroken(o, wie, vandaag))
 
 
 def plaatsing(o: Omgeving, wie: Identiteit, plaatsing_id: str, vandaag: dt.date):

@@ -216,3 +216,14 @@ def test_the_bank_reference_is_what_the_sepa_file_says(web, wereld, als):
     tekst = als("wg1").get("/portaal/betalingen").get_data(as_text=True).replace("&#43;", "+")
     assert tx.find("p:PmtId/p:EndToEndId", ns).text in tekst
     assert tx.find("p:RmtInf/p:Ustrd", ns).text in tekst
+
+
+def test_the_portal_says_which_loonstroken_are_still_expected(wereld, als):
+    """OP1 (verloond since 2025-01) has no hours delivered: every month that has ended is
+    expected, with the day it was due ([betaalrun] loonstrook_dag, the 10th of the next month);
+    another werkgever's plaatsingen are not on the list."""
+    tekst = als("wg1").get("/portaal/").get_data(as_text=True)
+    assert "Wij wachten nog op uren." in tekst
+    assert "Olga Oproep: januari 2025" in tekst and "10 februari 2025" in tekst
+    assert "uren van januari 2025 doorgeven" in tekst
+    assert "Wij wachten nog op uren." not in als("wg2").get("/portaal/").get_data(as_text=True)
