@@ -33,7 +33,7 @@ from lks.db.models_verantwoording import Ontvangst
 from lks.db.models_betaalrun import (BETAALD, Aanhouding, Aflossing, AuditLog, Betaalregel, Betaalrun,
                                      Betaling, Vordering)
 from lks.db.engine import WRITE_OPTION
-from lks.facts import load_facts
+from lks.facts import load_calc_input
 from lks.faults import crash_point
 from lks.nl import is_maand
 from lks.parameters import Parameters
@@ -215,8 +215,7 @@ def berekenen(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
         van = _months_back(periode, settings.betaalrun.retro_jaren * 12 - 1)
         if settings.betaalrun.eerste_periode and settings.betaalrun.eerste_periode > van:
             van = settings.betaalrun.eerste_periode
-        facts = load_facts(session, as_of=now)
-        calc_input = facts.to_calc_input()
+        calc_input = load_calc_input(session, as_of=now)
         if van <= periode and len(calc_input.plaatsingen):
             result = calculate(calc_input, van, periode, params, settings.policy())
             calculated = result.plaatsing_maanden
