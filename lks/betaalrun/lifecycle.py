@@ -27,7 +27,8 @@ from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from lks.betaalrun.delta import LINE_COLUMNS, PAID_COLUMNS, payment_lines, verreken
+from lks.betaalrun import betaald
+from lks.betaalrun.delta import LINE_COLUMNS, payment_lines_against_totals, verreken
 from lks.calc import calculate
 from lks.db.models_verantwoording import Ontvangst
 from lks.db.models_betaalrun import (BETAALD, Aanhouding, Aflossing, AuditLog, Betaalregel, Betaalrun,
@@ -161,18 +162,6 @@ def _months_back(periode: str, months: int) -> str:
     return str(p)
 
 
-def _paid_lines(session: Session, exclude_run: int) -> pd.DataFrame:
-    rows = session.execute(
-        select(*(getattr(Betaalregel, c) for c in PAID_COLUMNS))
-        .join(Betaalrun, Betaalrun.id == Betaalregel.betaalrun_id)
-        .where(Betaalrun.status.in_(BETAALD), Betaalrun.id != exclude_run)).all()
-    # column by column: pandas inspects every Row object when given rows (a monthly run at
-    # national scale reads every line ever paid)
-    if not rows:
-        return pd.DataFrame(columns=PAID_COLUMNS)
-    return pd.DataFrame(dict(zip(PAID_COLUMNS, map(list, zip(*rows)))), columns=PAID_COLUMNS)
-
-
 def vorderingen_met_saldo(session: Session) -> pd.DataFrame:
     """Every vordering of an approved run with ``bedrag`` and what is still ``open``: minus
     its aflossingen in approved runs and minus what the werkgever paid back against it
@@ -222,9 +211,9 @@ def berekenen(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
         else:  # nothing to calculate (no plaatsing at all, e.g. all withdrawn): due is 0 everywhere
             calculated = pd.DataFrame(columns=["plaatsing_id", "werkgever_id", "regeling", "budget",
                                                "periode", "lks_basis", "werkgeverslasten", "lks_totaal"])
-        paid = _paid_lines(session, run.id)
-        paid = paid[paid["periode"] >= van]
-        lines = payment_lines(calculated, paid, periode)
+        # what approved runs paid per plaatsing-month (this run is not approved: not in it)
+        paid = betaald.lezen(session, van)
+        lines = payment_lines_against_totals(calculated, paid, periode)
         # a werkgever whose new bank account waits for approval is not paid (nor set off): its
         # lines stay out of the run, so the next run pays them as deltas (lks.rekeningen)
         lines, aangehouden = _houd_aan(lines, rekening_wacht(session.connection()))
@@ -243,19 +232,23 @@ def berekenen(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
                 if len(part):
                     _write_lines(session, part, run.id)
                     crash_point("berekenen.halve_regels")
-        for i, (w, b, bruto, verrekend, bedrag) in enumerate(
-                verrekening.betalingen.itertuples(index=False), start=1):
-            session.add(Betaling(betaalrun_id=run.id, werkgever_id=w, budget=b, bruto=int(bruto),
-                                 verrekend=int(verrekend), bedrag=int(bedrag),
-                                 end_to_end_id=_end_to_end_id(run, w, b) if bedrag > 0 else None))
-        for w, b, bedrag in verrekening.nieuwe_vorderingen.itertuples(index=False):
-            session.add(Vordering(betaalrun_id=run.id, werkgever_id=w, budget=b, periode=periode,
-                                  bedrag=int(bedrag)))
-        for vordering_id, bedrag in verrekening.aflossingen.itertuples(index=False):
-            session.add(Aflossing(vordering_id=int(vordering_id), betaalrun_id=run.id, bedrag=int(bedrag)))
-        for w, b, bedrag, regels in aangehouden.itertuples(index=False):
-            session.add(Aanhouding(betaalrun_id=run.id, werkgever_id=w, budget=b, bedrag=int(bedrag),
-                                   regels=int(regels)))
+        # plain multi-row INSERTs: a national run has ~15,000 betalingen, one ORM object each
+        # cost seconds in the flush
+        rijen = {
+            Betaling: [dict(betaalrun_id=run.id, werkgever_id=w, budget=b, bruto=int(bruto),
+                            verrekend=int(verrekend), bedrag=int(bedrag),
+                            end_to_end_id=_end_to_end_id(run, w, b) if bedrag > 0 else None)
+                       for w, b, bruto, verrekend, bedrag in verrekening.betalingen.itertuples(index=False)],
+            Vordering: [dict(betaalrun_id=run.id, werkgever_id=w, budget=b, periode=periode, bedrag=int(bedrag))
+                        for w, b, bedrag in verrekening.nieuwe_vorderingen.itertuples(index=False)],
+            Aflossing: [dict(vordering_id=int(vordering_id), betaalrun_id=run.id, bedrag=int(bedrag))
+                        for vordering_id, bedrag in verrekening.aflossingen.itertuples(index=False)],
+            Aanhouding: [dict(betaalrun_id=run.id, werkgever_id=w, budget=b, bedrag=int(bedrag), regels=int(regels))
+                         for w, b, bedrag, regels in aangehouden.itertuples(index=False)],
+        }
+        for table, values in rijen.items():
+            if values:
+                session.execute(insert(table), values)
         summary = _summary(lines, verrekening, aangehouden)
         _audit(session, run.id, gebruiker, "berekenen", now, van_status, "berekend", client_adres,
                vanaf=van, tot=periode, **summary)
@@ -358,6 +351,8 @@ def goedkeuren(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
         _transition(session, run, ("berekend",), "goedgekeurd",
                     dict(goedgekeurd_door=gebruiker, goedgekeurd_op=now, uitvoerdatum=uitvoerdatum),
                     extra_where=(Betaalrun.berekend_door != gebruiker,))
+        # the run's lines join what was paid per plaatsing-month, in this same transaction
+        betaald.bijwerken(session, run.id)
         _audit(session, run.id, gebruiker, "goedkeuren", now, "berekend", "goedgekeurd", client_adres,
                uitvoerdatum=uitvoerdatum.isoformat())
         session.flush()

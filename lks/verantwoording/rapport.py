@@ -272,6 +272,7 @@ def maak_rapport(engine: Engine, jaar: int, params: Parameters, settings: Settin
     controles += _identiteiten(runs, approved_ids, sent_ids, goedg, bet_ok, vord_ok, afl_ok, pm, in_venster,
                                berekend, laatste_run, venster_van, bestanden)
     controles.append(_controle_vorderingen(vord_ok, afl_ok, ontvangsten))
+    controles.append(_controle_betaald_totaal(engine))
 
     # ---- month view (accrual lasten; cash by run periode) -----------------------------------
     # ontvangsten do not wait for a run: they count up to --periode (default: the whole year)
@@ -461,6 +462,20 @@ def _identiteiten(runs, approved_ids, sent_ids, goedg, bet_ok, vord_ok, afl_ok, 
         c6.niet_van_toepassing = True
     out.append(c6)
     return out
+
+
+def _controle_betaald_totaal(engine: Engine) -> Controle:
+    """I9: the paid totals a betaalrun subtracts (``betaald_totaal``) = the approved lines."""
+    from lks.betaalrun.betaald import afwijkingen
+    c = Controle("I9", "Betaald totaal per plaatsing-maand = betaalregels",
+                 "Per plaatsing-maand: het betaalde totaal waartegen een betaalrun het verschil berekent, is "
+                 "gelijk aan de som van de betaalregels van de goedgekeurde runs (werkgever, regeling en "
+                 "budget van de laatste regel); geen totaal zonder regels, geen regels zonder totaal.")
+    with engine.connect() as connection:
+        c.gecontroleerd, fouten = afwijkingen(connection)
+    for fout in fouten:
+        c.fout(fout)
+    return c
 
 
 def _controle_vorderingen(vord_ok, afl_ok, ontvangsten) -> Controle:
