@@ -50,9 +50,12 @@ def payment_lines(calculated: pd.DataFrame, paid: pd.DataFrame, periode: str) ->
     return payment_lines_against_totals(calculated, paid_totals(paid), periode)
 
 
-def payment_lines_against_totals(calculated: pd.DataFrame, totals: pd.DataFrame, periode: str) -> pd.DataFrame:
+def payment_lines_against_totals(calculated: pd.DataFrame, totals: pd.DataFrame, periode: str,
+                                 teksten=None) -> pd.DataFrame:
     """``payment_lines`` against what was paid per plaatsing-month (TOTAL_COLUMNS, one row per
-    plaatsing-month, as ``paid_totals`` or the ``betaald_totaal`` table give it).
+    plaatsing-month, as ``paid_totals`` or the ``betaald_totaal`` table give it). Without the
+    text columns werkgever_id, regeling and budget in ``totals``, ``teksten(keys)`` gives them
+    for the plaatsing-months taken back (the only ones that need them).
 
     By columns: every plaatsing-month becomes one integer key (plaatsing × month), the
     calculation and the totals are aligned on it, and only the plaatsing-months whose amounts
@@ -100,10 +103,12 @@ def payment_lines_against_totals(calculated: pd.DataFrame, totals: pd.DataFrame,
     t_basis, t_bedrag = -bedragen(totals, "lks_basis")[weg], -bedragen(totals, "bedrag")[weg]
     keep_t = (t_bedrag != 0) | (t_basis != 0)
     rows_t = weg[keep_t]
+    if "werkgever_id" not in totals.columns:
+        totals = _met_teksten(totals, rows_t, ids_t, mnd_t, teksten)
 
     def samen(column, links, rechts):
-        return np.concatenate([_text(calc, column)[rows_c] if len(calc) else links[:0],
-                               _text(totals, column)[rows_t] if len(totals) else rechts[:0]])
+        return np.concatenate([_text(calc, column, rows_c) if len(calc) else links[:0],
+                               _text(totals, column, rows_t) if len(totals) else rechts[:0]])
 
     leeg = np.empty(0, dtype=object)
     maand = np.concatenate([mnd_c[rows_c], mnd_t[rows_t]]).astype(object)
@@ -124,15 +129,40 @@ def payment_lines_against_totals(calculated: pd.DataFrame, totals: pd.DataFrame,
     return lines.sort_values(["werkgever_id", "budget", "plaatsing_id", "periode"]).reset_index(drop=True)
 
 
-def _text(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """A text column as an object array of str (categories resolved once each)."""
+def _met_teksten(totals: pd.DataFrame, rows: np.ndarray, ids: np.ndarray, maanden: np.ndarray,
+                 teksten) -> pd.DataFrame:
+    """``totals`` with werkgever_id, regeling and budget filled in for ``rows`` (from
+    ``teksten``); the other rows' texts are never used."""
+    keys = pd.DataFrame({"plaatsing_id": ids[rows], "periode": maanden[rows]})
+    found = teksten(keys) if len(rows) else pd.DataFrame(columns=["plaatsing_id", "periode", "werkgever_id",
+                                                                  "regeling", "budget"])
+    found = keys.merge(found, on=["plaatsing_id", "periode"], how="left", validate="one_to_one")
+    if found[["werkgever_id", "regeling", "budget"]].isna().any().any():
+        raise ValueError("betaalde totalen: werkgever, regeling of budget van een plaatsing-maand ontbreekt")
+    totals = totals.copy()
+    for column in ("werkgever_id", "regeling", "budget"):
+        values = np.empty(len(totals), dtype=object)
+        values[rows] = found[column].to_numpy(dtype=object)
+        totals[column] = values
+    return totals
+
+
+def _text(frame: pd.DataFrame, column: str, rows: np.ndarray | None = None) -> np.ndarray:
+    """A text column (its ``rows``) as an object array of str (categories resolved once
+    each; values that are not text as ``str`` makes them)."""
     if not len(frame):
         return np.empty(0, dtype=object)
     values = frame[column]
     if isinstance(values.dtype, pd.CategoricalDtype):
         categories = np.asarray([str(c) for c in values.cat.categories] + ["nan"], dtype=object)
-        return categories[values.cat.codes.to_numpy()]  # code -1 (missing): "nan", as astype(str)
-    return values.astype(str).to_numpy(dtype=object)
+        codes = values.cat.codes.to_numpy()
+        return categories[codes if rows is None else codes[rows]]  # code -1 (missing): "nan"
+    values = values.to_numpy(dtype=object)
+    if rows is not None:
+        values = values[rows]
+    if pd.api.types.infer_dtype(values, skipna=False) not in ("string", "empty"):
+        values = np.array([str(v) for v in values.tolist()], dtype=object)
+    return values
 
 
 def _factorize(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:

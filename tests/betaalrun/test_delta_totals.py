@@ -97,3 +97,13 @@ def test_same_lines_as_the_frame_merge(calculated, paid, periode):
     if len(totals):  # the table's rows come in key order
         totals = totals.sort_values(KEY).reset_index(drop=True)
     assert normalised(payment_lines_against_totals(calculated, totals, periode)) == expected
+    # the texts only on request, for the plaatsing-months taken back (PostgreSQL's way), in any order
+    asked = []
+
+    def teksten(keys):
+        asked.append(len(keys))
+        return keys.merge(totals, on=KEY)[KEY + ["werkgever_id", "regeling", "budget"]]
+
+    zonder = totals.drop(columns=["werkgever_id", "regeling", "budget"]).iloc[::-1]
+    assert normalised(payment_lines_against_totals(calculated, zonder, periode, teksten)) == expected
+    assert sum(asked) <= len(totals)
