@@ -272,7 +272,6 @@ def maak_rapport(engine: Engine, jaar: int, params: Parameters, settings: Settin
     controles += _identiteiten(runs, approved_ids, sent_ids, goedg, bet_ok, vord_ok, afl_ok, pm, in_venster,
                                berekend, laatste_run, venster_van, bestanden)
     controles.append(_controle_vorderingen(vord_ok, afl_ok, ontvangsten))
-    controles.append(_controle_betaald_totaal(engine))
 
     # ---- month view (accrual lasten; cash by run periode) -----------------------------------
     # ontvangsten do not wait for a run: they count up to --periode (default: the whole year)
@@ -300,6 +299,7 @@ def maak_rapport(engine: Engine, jaar: int, params: Parameters, settings: Settin
     budget = _budget(budgets, budget_bron, maanden, jaar)
     sisa, sisa_regels, sisa_controle = _sisa(goedg, vord_ok, afl_ok, ontvangsten, jaar, namen)
     controles.append(sisa_controle)
+    controles.append(_controle_betaald_totaal(engine))
     capaciteit = _capaciteit(jaar_calc, facts, jaarmaanden, gerealiseerd)
 
     runs_view = _runs_view(runs, goedg, bet_ok, vord_ok, afl_ok)
