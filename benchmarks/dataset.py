@@ -18,7 +18,10 @@ def _bsn(n: int) -> str:
     return _bsn(n + 20_000_000)
 
 
-def write_dataset(directory: Path, n: int, seed: int = 7) -> Path:
+def write_dataset(directory: Path, n: int, seed: int = 7, all_active_from: str | None = None) -> Path:
+    """``all_active_from`` (a date): every plaatsing runs from on or before that date without
+    end, so N plaatsingen × M months are N × M plaatsing-months (ontwikkelbanen become
+    beschut: their parameters start in 2024); a tenth works 32.5 or 24.75 hours."""
     directory.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     n_werkgevers = max(1, n // 4)
@@ -40,11 +43,18 @@ def write_dataset(directory: Path, n: int, seed: int = 7) -> Path:
                      "contracturen", "voltijdsuren"])
         wl.writerow(["plaatsing_id", "ingangsdatum", "loonwaarde"])
         base = np.datetime64("2024-01-01")
+        if all_active_from is not None:
+            regeling = np.where(regeling == "ontwikkelbaan", "beschut", regeling)
+            base = np.datetime64(all_active_from) - 400
+            start_offset = rng.integers(0, 401, n)
         for i in range(n):
             start = base + int(start_offset[i])
             ww.writerow([f"N{i:06d}", _bsn(i), f"Werknemer {i}", str(start - 365 * int(20 + i % 40))])
             uren = "32" if regeling[i] == "ontwikkelbaan" else str(16 + i % 25)
             einde = str(start + 900) if i % 3 == 0 else ""
+            if all_active_from is not None:
+                einde = ""
+                uren = ("32.5", "24.75")[i % 2] if i % 10 == 0 else uren
             wp.writerow([f"P{i:06d}", f"N{i:06d}", f"W{i % n_werkgevers:06d}", regeling[i], str(start), einde,
                          uren, str([36, 38, 40][i % 3])])
             if regeling[i] == "lks":

@@ -8,6 +8,12 @@ on the (natural key, recorded_at) indexes.
 ``to_calc_input`` converts to the calculation core's units (``lks.calc.model``): hours and
 loonwaarde to integer hundredths, dates to datetime64. The conversion is exact and refuses
 a value that is not a whole number of hundredths instead of rounding it.
+
+``load_calc_input`` reads the core's input directly: one query per table, only the columns
+the calculation uses, converted per column (no Python step per row). SQLite returns NUMERIC
+as a binary float: such a value becomes integer hundredths only when it is exactly the
+double nearest to that number of hundredths (it round-trips), so a stored 32.125 is refused,
+never rounded, and no float reaches an amount.
 """
 from __future__ import annotations
 
@@ -17,8 +23,8 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, Numeric, Select, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, Numeric, Select, select
+from sqlalchemy.orm import Session, aliased
 
 from lks.calc.model import (LOONWAARDE_COLUMNS, PLAATSING_COLUMNS, UREN_COLUMNS, URENBASIS_COLUMN,
                             VERLOONDE_UREN_COLUMNS, CalcInput)
@@ -69,22 +75,29 @@ class Facts:
         return to_calc_input(self)
 
 
-def current_versions(model, as_of: dt.datetime | None = None, *, ingetrokken: bool = False) -> Select:
-    """SELECT of the current version per natural key of ``model`` as known at ``as_of``.
+def current_versions(model, as_of: dt.datetime | None = None, *, ingetrokken: bool = False,
+                     columns: list[str] | None = None) -> Select:
+    """SELECT of the current version per natural key of ``model`` as known at ``as_of``
+    (every column but the surrogate id, or the ``columns`` named).
 
     A key whose current version withdraws it (``ingetrokken``, interfaces §2: imported by
     mistake) counts as never having been true and is left out, unless ``ingetrokken`` asks
     for it (to tell "already withdrawn" from "does not exist"). As known before the
     withdrawal, the key is there as it was."""
-    key = [getattr(model, name) for name in model.NATURAL_KEY]
-    latest = select(*key, func.max(model.recorded_at).label("latest_recorded_at"))
+    # "no later version": one pass over the (natural key, recorded_at) index on SQLite (a
+    # grouped max joined back materialises the keys first and took twice as long), an anti
+    # join on PostgreSQL
+    later = aliased(model)
+    newer = select(later.id).where(*(getattr(later, name) == getattr(model, name) for name in model.NATURAL_KEY),
+                                   later.recorded_at > model.recorded_at)
     if as_of is not None:
-        latest = latest.where(model.recorded_at <= as_of)
-    latest = latest.group_by(*key).subquery("latest")
-    on = and_(*(getattr(model, name) == latest.c[name] for name in model.NATURAL_KEY),
-              model.recorded_at == latest.c.latest_recorded_at)
-    columns = [column for column in model.__table__.columns if column.name != "id"]
-    query = select(*columns).join_from(model, latest, on)
+        newer = newer.where(later.recorded_at <= as_of)
+    key = [getattr(model, name) for name in model.NATURAL_KEY]
+    selected = ([model.__table__.columns[name] for name in columns] if columns is not None
+                else [column for column in model.__table__.columns if column.name != "id"])
+    query = select(*selected).where(~newer.exists())
+    if as_of is not None:
+        query = query.where(model.recorded_at <= as_of)
     if not ingetrokken and "ingetrokken" in model.__table__.columns:
         query = query.where(model.ingetrokken.is_(None))
     return query.order_by(*key)
@@ -122,6 +135,64 @@ def _load(connection: Connection, names: tuple[str, ...], as_of: dt.datetime | N
     return frames
 
 
+# what the calculation reads of each fact table (lks.calc.model), natural key first
+CALC_TABLES = {
+    "werknemers": (Werknemer, ["werknemer_id", "geboortedatum"]),
+    "plaatsingen": (Plaatsing, ["plaatsing_id", "werknemer_id", "werkgever_id", "regeling", "startdatum",
+                                "einddatum", "contracturen", "voltijdsuren", "urenbasis"]),
+    "loonwaarden": (Loonwaarde, LOONWAARDE_COLUMNS),
+    "urenwijzigingen": (Urenwijziging, UREN_COLUMNS),
+    "verloonde_uren": (VerloondeUren, VERLOONDE_UREN_COLUMNS),
+}
+
+
+def load_calc_input(source: Session | Engine | Connection, as_of: dt.datetime | None = None) -> CalcInput:
+    """The calculation core's input as known at ``as_of`` (None: the newest), read straight
+    into its units: the same as ``load_facts(source, as_of).to_calc_input()``, without the
+    columns the calculation does not use and without a Python step per row."""
+    if isinstance(source, Engine):
+        with source.connect() as connection:
+            return load_calc_input(connection, as_of)
+    connection = source.connection() if isinstance(source, Session) else source
+    frames = {}
+    for name, (model, columns) in CALC_TABLES.items():
+        result = connection.execute(current_versions(model, as_of, columns=columns))
+        rows = result.cursor.fetchall()  # the driver's values, converted per column below
+        result.close()
+        frame = pd.DataFrame.from_records(rows, columns=columns, coerce_float=False)
+        for column in columns:
+            if column in ("geboortedatum", "startdatum", "einddatum", "ingangsdatum"):
+                frame[column] = _dates(frame[column])
+            elif isinstance(model.__table__.columns[column].type, Numeric):
+                frame[column] = hundredths(frame[column].to_numpy(), column, _sleutels(frame))
+        frames[name] = frame
+    plaatsingen = _met_geboortedatum(frames["plaatsingen"], frames["werknemers"])
+    return CalcInput(
+        plaatsingen=plaatsingen[PLAATSING_COLUMNS + [URENBASIS_COLUMN]],
+        loonwaarden=frames["loonwaarden"],
+        urenwijzigingen=frames["urenwijzigingen"],
+        verloonde_uren=frames["verloonde_uren"],
+    )
+
+
+def _dates(column: pd.Series) -> pd.Series:
+    """Driver dates (SQLite: ISO text; PostgreSQL: date) as datetime64; NULL as NaT."""
+    return pd.to_datetime(column, format="ISO8601").astype("datetime64[s]")
+
+
+def _met_geboortedatum(plaatsingen: pd.DataFrame, werknemers: pd.DataFrame) -> pd.DataFrame:
+    """Each plaatsing with its werknemer's geboortedatum; a werknemer that is not known is an
+    error naming the plaatsing. Sorted by plaatsing_id, as the core takes them."""
+    plaatsingen = plaatsingen.merge(werknemers[["werknemer_id", "geboortedatum"]], on="werknemer_id",
+                                    how="left", validate="many_to_one")
+    missing = plaatsingen["geboortedatum"].isna()
+    if missing.any():
+        row = plaatsingen[missing].iloc[0]
+        raise FactsFout(f"plaatsing {row['plaatsing_id']}: werknemer {row['werknemer_id']} "
+                        "is niet bekend")
+    return plaatsingen.sort_values("plaatsing_id", kind="stable").reset_index(drop=True)
+
+
 def plaatsingen_met_ingetrokken(source: Session | Engine | Connection,
                                 as_of: dt.datetime | None = None) -> pd.DataFrame:
     """Every plaatsing known at ``as_of``, withdrawn ones included, as ``Facts.plaatsingen``
@@ -151,38 +222,29 @@ def _typed(frame: pd.DataFrame, model, date_columns: list[str]) -> pd.DataFrame:
         frame[column] = pd.to_datetime(frame[column], format="ISO8601").astype("datetime64[s]")
     for column in model.__table__.columns:
         if isinstance(column.type, Numeric) and column.name in frame:
-            quantum = Decimal(1).scaleb(-column.type.scale)
-            frame[column.name] = [_decimal(v, quantum) for v in frame[column.name]]
+            # every NUMERIC column of the facts has scale 2: exact hundredths, then Decimal
+            honderdsten = hundredths(frame[column.name].to_numpy(), column.name, _sleutels(frame))
+            frame[column.name] = pd.Series([Decimal(h).scaleb(-2) for h in honderdsten.tolist()],
+                                           index=frame.index, dtype=object)
     frame["import_id"] = frame["import_id"].astype("int64")
     frame["recorded_at"] = pd.to_datetime(frame["recorded_at"], utc=True, format="ISO8601")
     return frame
 
 
-def _decimal(value, quantum: Decimal) -> Decimal:
-    # SQLite stores NUMERIC as a double; its shortest repr gives back the decimal written,
-    # which has no more decimals than the column's scale (the importer refuses more)
-    number = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
-    return number.quantize(quantum)
+def _sleutels(frame: pd.DataFrame) -> pd.Series | None:
+    return frame["plaatsing_id"] if "plaatsing_id" in frame else None
 
 
 def to_calc_input(facts: Facts) -> CalcInput:
     """The core's input (``lks.calc.model``): plaatsingen with the werknemer's
     geboortedatum, hours and loonwaarde in integer hundredths, dates as datetime64."""
-    geboorte = facts.werknemers[["werknemer_id", "geboortedatum"]]
-    plaatsingen = facts.plaatsingen.merge(geboorte, on="werknemer_id", how="left",
-                                          validate="many_to_one")
-    missing = plaatsingen["geboortedatum"].isna()
-    if missing.any():
-        row = plaatsingen[missing].iloc[0]
-        raise FactsFout(f"plaatsing {row['plaatsing_id']}: werknemer {row['werknemer_id']} "
-                        "is niet bekend")
+    plaatsingen = _met_geboortedatum(facts.plaatsingen, facts.werknemers)
     plaatsingen = _hundredths(plaatsingen, ["contracturen", "voltijdsuren"])
     loonwaarden = _hundredths(facts.loonwaarden, ["loonwaarde"])
     uren = _hundredths(facts.urenwijzigingen, ["contracturen", "voltijdsuren"])
     verloond = _hundredths(facts.verloonde_uren, ["uren"])
     return CalcInput(
-        plaatsingen=plaatsingen[PLAATSING_COLUMNS + [URENBASIS_COLUMN]].sort_values("plaatsing_id", kind="stable")
-        .reset_index(drop=True),
+        plaatsingen=plaatsingen[PLAATSING_COLUMNS + [URENBASIS_COLUMN]],
         loonwaarden=loonwaarden[LOONWAARDE_COLUMNS].reset_index(drop=True),
         urenwijzigingen=uren[UREN_COLUMNS].reset_index(drop=True),
         verloonde_uren=verloond[VERLOONDE_UREN_COLUMNS].reset_index(drop=True),
@@ -192,15 +254,71 @@ def to_calc_input(facts: Facts) -> CalcInput:
 def _hundredths(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     frame = frame.copy()
     for column in columns:
-        frame[column] = np.fromiter((_to_hundredths(v, column) for v in frame[column]),
-                                    dtype=np.int64, count=len(frame))
+        frame[column] = hundredths(frame[column].to_numpy(), column, _sleutels(frame))
     return frame
 
 
-def _to_hundredths(value, column: str) -> int:
+_FLOAT_EXACT = 1e12  # below this a double tells every two hundredths apart (ulp < 0.005)
+
+
+def hundredths(values: np.ndarray, column: str, plaatsingen: pd.Series | None = None) -> np.ndarray:
+    """Exact integer hundredths of a column of hours or percentages, per column, not per
+    value: 32.5 -> 3250. Decimals (PostgreSQL, Facts) and ints are scaled exactly; binary
+    floats (SQLite's NUMERIC) are accepted only where the double is exactly the one nearest to
+    its number of hundredths (h / 100 == value, which for these magnitudes is the same as
+    "its shortest decimal has at most 2 decimals"). A value with more than 2 decimals, or
+    none at all, is refused (FactsFout naming the plaatsing, column and value), not rounded."""
+    values = np.asarray(values)
+    if values.dtype.kind in "iub":
+        return values.astype(np.int64) * 100
+    if values.dtype.kind == "O" and len(values):
+        soorten = set(map(type, values))
+        if soorten <= {int, float}:
+            values = values.astype(np.float64)
+        elif soorten <= {int, Decimal}:
+            scaled = values * 100  # exact: Decimal and int arithmetic, element by element in C
+            whole = scaled.astype(np.int64)  # int() of each: truncates, checked next
+            exact = np.asarray(scaled == whole.astype(object), dtype=bool)
+            if not exact.all():
+                _weiger(values, ~exact, column, plaatsingen)
+            return whole
+        else:  # anything else (text, None): value by value, with the reason
+            return np.array([_to_hundredths(v, column, plaatsingen, i) for i, v in enumerate(values)],
+                            dtype=np.int64)
+    if values.dtype.kind == "O":  # empty
+        return np.empty(0, dtype=np.int64)
+    floats = values.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        scaled = np.rint(floats * 100)
+        exact = np.isfinite(floats) & (np.abs(floats) < _FLOAT_EXACT) & (scaled / 100 == floats)
+    if not exact.all():
+        _weiger(values, ~exact, column, plaatsingen)
+    return scaled.astype(np.int64)
+
+
+def _weiger(values: np.ndarray, bad: np.ndarray, column: str, plaatsingen: pd.Series | None):
+    i = int(np.flatnonzero(bad)[0])
+    _to_hundredths(values[i], column, plaatsingen, i)  # raises with the reason
+    raise FactsFout(f"{_wie(plaatsingen, i)}{column} {values[i]} is buiten het bereik")
+
+
+def _wie(plaatsingen: pd.Series | None, i: int) -> str:
+    return f"plaatsing {plaatsingen.iloc[i]}: " if plaatsingen is not None else ""
+
+
+def _to_hundredths(value, column: str, plaatsingen: pd.Series | None = None, i: int = 0) -> int:
     """Exact: 32.5 -> 3250; a value with more than two decimals is an error, not rounded."""
-    number = value if isinstance(value, (Decimal, int)) else Decimal(str(value))
-    scaled = Decimal(number) * 100
-    if scaled != scaled.to_integral_value():
-        raise FactsFout(f"{column} {value} heeft meer dan 2 decimalen")
+    try:
+        if isinstance(value, float):  # SQLite's double: its shortest repr is the decimal written
+            number = Decimal(repr(float(value)))
+        else:
+            number = value if isinstance(value, (Decimal, int)) else Decimal(str(value))
+        scaled = Decimal(number) * 100
+        if not scaled.is_finite():
+            raise ValueError(value)
+        integral = scaled == scaled.to_integral_value()
+    except (ArithmeticError, ValueError, TypeError):
+        raise FactsFout(f"{_wie(plaatsingen, i)}{column} {value!r} is geen getal") from None
+    if not integral:
+        raise FactsFout(f"{_wie(plaatsingen, i)}{column} {value} heeft meer dan 2 decimalen")
     return int(scaled)

@@ -7,8 +7,8 @@ import re
 from decimal import Decimal
 from fractions import Fraction
 
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+# babel is imported where it is used: a command that only prints amounts (``euro``) pays
+# nothing for it at start-up
 
 LOCALE = "nl_NL"
 MAAND = re.compile(r"(?!0000)[0-9]{4}-(0[1-9]|1[0-2])")  # a periode: JJJJ-MM exactly (not 2025-7, not year 0)
@@ -41,6 +41,7 @@ def euro_exact(cents: Fraction | int, decimals: int = 6) -> str:
     Fraction(15552, 25) (622,08 cents, the subsidy per verloond uur of rekenregels §7) ->
     '€ 6,2208'. A value with more than ``decimals`` decimals of a euro is cut off and marked
     with '…', as ``getal`` does, so a reader never mistakes it for exact."""
+    from babel.numbers import format_decimal
     value = Fraction(cents) / 100
     scaled = value * 10 ** decimals
     digits = Decimal(int(scaled)) / (10 ** decimals)
@@ -50,17 +51,20 @@ def euro_exact(cents: Fraction | int, decimals: int = 6) -> str:
 
 def euro_babel(cents: int) -> str:
     """The same through babel; the reference for ``euro`` in the tests."""
+    from babel.numbers import format_currency
     return format_currency(Decimal(int(cents)) / 100, "EUR", locale=LOCALE)
 
 
 def datum(day: dt.date) -> str:
     """'22 november 2026'."""
+    from babel.dates import format_date
     return format_date(day, "d MMMM y", locale=LOCALE)
 
 
 def getal(value: Fraction | int | Decimal, decimals: int = 6) -> str:
     """An exact number in Dutch notation; a non-terminating fraction is cut off after
     ``decimals`` digits and marked with '…' so a reader never mistakes it for exact."""
+    from babel.numbers import format_decimal
     value = Fraction(value)
     scaled = value * 10 ** decimals
     exact = scaled.denominator == 1

@@ -13,14 +13,16 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
                       ValidationError, field_validator)
 
-from lks.calc.model import Policy
 from lks.identifiers import GEMEENTECODE, check_bic, check_iban, check_postcode, mask_iban
 from lks.nl import is_maand, systeemfout
+
+if TYPE_CHECKING:
+    from lks.calc.model import Policy
 
 ENV_VAR = "LKS_SETTINGS"
 DEFAULT_FILE = "gemeente.toml"
@@ -425,6 +427,8 @@ class Settings(_Section):
 
     def policy(self) -> Policy:
         """The calculation core's view of the beleid section."""
+        from lks.calc.model import Policy  # the core (pandas) only where it is used
+
         return Policy(indexatie=self.beleid.indexatie,
                       ontwikkelbaan_vakantiebijslag=self.beleid.ontwikkelbaan_vakantiebijslag,
                       ontwikkelbaan_werkgeverslasten=self.beleid.ontwikkelbaan_werkgeverslasten)

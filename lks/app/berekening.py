@@ -26,9 +26,9 @@ def _policy(o: Omgeving, indexatie: str | None):
 
 
 def _invoer(o: Omgeving, as_of: dt.datetime | None):
-    from lks.facts import FactsFout, load_facts
+    from lks.facts import FactsFout, load_calc_input
     try:
-        return load_facts(o.engine, as_of=as_of).to_calc_input()
+        return load_calc_input(o.engine, as_of=as_of)
     except FactsFout as exc:
         raise BerekeningFout(str(exc)) from None
 

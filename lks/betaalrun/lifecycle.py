@@ -27,13 +27,14 @@ from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from lks.betaalrun.delta import LINE_COLUMNS, PAID_COLUMNS, payment_lines, verreken
+from lks.betaalrun import betaald
+from lks.betaalrun.delta import LINE_COLUMNS, payment_lines_against_totals, verreken
 from lks.calc import calculate
 from lks.db.models_verantwoording import Ontvangst
 from lks.db.models_betaalrun import (BETAALD, Aanhouding, Aflossing, AuditLog, Betaalregel, Betaalrun,
                                      Betaling, Vordering)
 from lks.db.engine import WRITE_OPTION
-from lks.facts import load_facts
+from lks.facts import load_calc_input
 from lks.faults import crash_point
 from lks.nl import is_maand
 from lks.parameters import Parameters
@@ -161,18 +162,6 @@ def _months_back(periode: str, months: int) -> str:
     return str(p)
 
 
-def _paid_lines(session: Session, exclude_run: int) -> pd.DataFrame:
-    rows = session.execute(
-        select(*(getattr(Betaalregel, c) for c in PAID_COLUMNS))
-        .join(Betaalrun, Betaalrun.id == Betaalregel.betaalrun_id)
-        .where(Betaalrun.status.in_(BETAALD), Betaalrun.id != exclude_run)).all()
-    # column by column: pandas inspects every Row object when given rows (a monthly run at
-    # national scale reads every line ever paid)
-    if not rows:
-        return pd.DataFrame(columns=PAID_COLUMNS)
-    return pd.DataFrame(dict(zip(PAID_COLUMNS, map(list, zip(*rows)))), columns=PAID_COLUMNS)
-
-
 def vorderingen_met_saldo(session: Session) -> pd.DataFrame:
     """Every vordering of an approved run with ``bedrag`` and what is still ``open``: minus
     its aflossingen in approved runs and minus what the werkgever paid back against it
@@ -215,17 +204,17 @@ def berekenen(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
         van = _months_back(periode, settings.betaalrun.retro_jaren * 12 - 1)
         if settings.betaalrun.eerste_periode and settings.betaalrun.eerste_periode > van:
             van = settings.betaalrun.eerste_periode
-        facts = load_facts(session, as_of=now)
-        calc_input = facts.to_calc_input()
+        calc_input = load_calc_input(session, as_of=now)
         if van <= periode and len(calc_input.plaatsingen):
             result = calculate(calc_input, van, periode, params, settings.policy())
             calculated = result.plaatsing_maanden
         else:  # nothing to calculate (no plaatsing at all, e.g. all withdrawn): due is 0 everywhere
             calculated = pd.DataFrame(columns=["plaatsing_id", "werkgever_id", "regeling", "budget",
                                                "periode", "lks_basis", "werkgeverslasten", "lks_totaal"])
-        paid = _paid_lines(session, run.id)
-        paid = paid[paid["periode"] >= van]
-        lines = payment_lines(calculated, paid, periode)
+        # what approved runs paid per plaatsing-month (this run is not approved: not in it)
+        paid = betaald.lezen(session, van, teksten=False)
+        lines = payment_lines_against_totals(calculated, paid, periode,
+                                             teksten=lambda keys: betaald.teksten_van(session, keys))
         # a werkgever whose new bank account waits for approval is not paid (nor set off): its
         # lines stay out of the run, so the next run pays them as deltas (lks.rekeningen)
         lines, aangehouden = _houd_aan(lines, rekening_wacht(session.connection()))
@@ -244,19 +233,26 @@ def berekenen(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
                 if len(part):
                     _write_lines(session, part, run.id)
                     crash_point("berekenen.halve_regels")
-        for i, (w, b, bruto, verrekend, bedrag) in enumerate(
-                verrekening.betalingen.itertuples(index=False), start=1):
-            session.add(Betaling(betaalrun_id=run.id, werkgever_id=w, budget=b, bruto=int(bruto),
-                                 verrekend=int(verrekend), bedrag=int(bedrag),
-                                 end_to_end_id=_end_to_end_id(run, w, b) if bedrag > 0 else None))
-        for w, b, bedrag in verrekening.nieuwe_vorderingen.itertuples(index=False):
-            session.add(Vordering(betaalrun_id=run.id, werkgever_id=w, budget=b, periode=periode,
-                                  bedrag=int(bedrag)))
-        for vordering_id, bedrag in verrekening.aflossingen.itertuples(index=False):
-            session.add(Aflossing(vordering_id=int(vordering_id), betaalrun_id=run.id, bedrag=int(bedrag)))
-        for w, b, bedrag, regels in aangehouden.itertuples(index=False):
-            session.add(Aanhouding(betaalrun_id=run.id, werkgever_id=w, budget=b, bedrag=int(bedrag),
-                                   regels=int(regels)))
+        # a national run has ~15,000 betalingen: written as the lines are (one ORM object each
+        # cost seconds in the flush)
+        betalingen = verrekening.betalingen
+        _insert_rows(session, Betaling, pd.DataFrame({
+            "betaalrun_id": run.id, "werkgever_id": betalingen["werkgever_id"], "budget": betalingen["budget"],
+            "bruto": betalingen["bruto"], "verrekend": betalingen["verrekend"], "bedrag": betalingen["bedrag"],
+            "end_to_end_id": pd.Series([_end_to_end_id(run, w, b) if bedrag > 0 else None for w, b, bedrag in zip(
+                betalingen["werkgever_id"], betalingen["budget"], betalingen["bedrag"])], index=betalingen.index,
+                dtype=object)}), ("betaalrun_id", "bruto", "verrekend", "bedrag"))
+        rijen = {
+            Vordering: [dict(betaalrun_id=run.id, werkgever_id=w, budget=b, periode=periode, bedrag=int(bedrag))
+                        for w, b, bedrag in verrekening.nieuwe_vorderingen.itertuples(index=False)],
+            Aflossing: [dict(vordering_id=int(vordering_id), betaalrun_id=run.id, bedrag=int(bedrag))
+                        for vordering_id, bedrag in verrekening.aflossingen.itertuples(index=False)],
+            Aanhouding: [dict(betaalrun_id=run.id, werkgever_id=w, budget=b, bedrag=int(bedrag), regels=int(regels))
+                         for w, b, bedrag, regels in aangehouden.itertuples(index=False)],
+        }
+        for table, values in rijen.items():
+            if values:
+                session.execute(insert(table), values)
         summary = _summary(lines, verrekening, aangehouden)
         _audit(session, run.id, gebruiker, "berekenen", now, van_status, "berekend", client_adres,
                vanaf=van, tot=periode, **summary)
@@ -279,29 +275,63 @@ def _python_values(column: pd.Series) -> list:
 
 
 def _write_lines(session: Session, lines: pd.DataFrame, run_id: int) -> None:
-    """Insert payment lines in the session's transaction. PostgreSQL: one ``COPY … FROM
-    STDIN`` (a 50,000-plaatsing first run writes over a million lines; row-by-row
-    ``executemany`` spent most of the run there). SQLite: ``executemany`` of plain tuples.
-    Both go through the same constraints and triggers as any insert."""
-    frame = lines.assign(betaalrun_id=run_id)[LINE_TABLE_COLUMNS]
-    # numpy scalars → Python ints and strs: no driver ever sees a numpy type or a float
-    rows = list(zip(*(_python_values(frame[c]) for c in LINE_TABLE_COLUMNS)))
+    """Insert payment lines in the session's transaction (a 50,000-plaatsing first run writes
+    over a million lines; row-by-row ``executemany`` spent most of the run there)."""
+    _insert_rows(session, Betaalregel, lines.assign(betaalrun_id=run_id)[LINE_TABLE_COLUMNS],
+                 ("betaalrun_id", "lks_basis", "werkgeverslasten", "bedrag", "berekend_totaal"))
+
+
+def _insert_rows(session: Session, table, frame: pd.DataFrame, integers: tuple[str, ...]) -> None:
+    """Insert the rows of ``frame`` (its columns are ``table``'s) in the session's
+    transaction. PostgreSQL: one ``COPY … FROM STDIN`` of text made from the columns.
+    SQLite: ``executemany`` of plain tuples. Both go through the same constraints and
+    triggers as any insert."""
+    if not len(frame):
+        return
+    for column in integers:  # an amount is an integer, never a float, on either backend
+        values = frame[column]
+        if values.dtype.kind not in "iu" and not all(
+                isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values.tolist()):
+            raise TypeError(f"{column} is geen geheel getal")
+    columns = list(frame.columns)
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        statement = f"COPY {Betaalregel.__tablename__} ({', '.join(LINE_TABLE_COLUMNS)}) FROM STDIN"
+        statement = f"COPY {table.__tablename__} ({', '.join(columns)}) FROM STDIN"
         dbapi_error = connection.dialect.loaded_dbapi.Error
         try:
             with connection.connection.dbapi_connection.cursor() as cursor, cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(row)
+                copy.write(_copy_text(frame, integers))
         except dbapi_error as error:
             # the driver's own error, wrapped as SQLAlchemy wraps every statement's (an
             # IntegrityError for a constraint or a guard): callers and the CLI's database
-            # excepthook see one kind of error, whichever way the lines were written
+            # excepthook see one kind of error, whichever way the rows were written
             raise DBAPIError.instance(statement, None, error, dbapi_error, hide_parameters=True,
                                       dialect=connection.dialect) from error
     else:
-        session.execute(insert(Betaalregel), [dict(zip(LINE_TABLE_COLUMNS, row)) for row in rows])
+        # numpy scalars → Python ints and strs: no driver ever sees a numpy type or a float
+        rows = list(zip(*(_python_values(frame[c]) for c in columns)))
+        session.execute(insert(table), [dict(zip(columns, row)) for row in rows])
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(frame: pd.DataFrame, integers: tuple[str, ...]) -> bytes:
+    """The rows in PostgreSQL's COPY text format (tab-separated, backslash escapes, None as
+    NULL), joined column by column in C (``str.join`` over ``zip``), not row by row; the
+    ``integers`` columns as integers."""
+    columns = []
+    for column in frame.columns:
+        values = frame[column].tolist()
+        if column in integers:  # checked by _insert_rows
+            columns.append(list(map(str, map(int, values))))
+        else:
+            missing = [v is None or (isinstance(v, float) and v != v) for v in values]  # None, NaN: NULL
+            text = ["" if m else str(v) for v, m in zip(values, missing)]
+            if any(c in "".join(text) for c in "\\\t\n\r"):
+                text = [t.translate(_ESCAPES) for t in text]
+            columns.append(["\\N" if m else t for t, m in zip(text, missing)])
+    return "".join(f"{row}\n" for row in map("\t".join, zip(*columns))).encode("utf-8")
 
 
 def _end_to_end_id(run: Betaalrun, werkgever_id: str, budget: str) -> str:
@@ -359,6 +389,8 @@ def goedkeuren(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
         _transition(session, run, ("berekend",), "goedgekeurd",
                     dict(goedgekeurd_door=gebruiker, goedgekeurd_op=now, uitvoerdatum=uitvoerdatum),
                     extra_where=(Betaalrun.berekend_door != gebruiker,))
+        # the run's lines join what was paid per plaatsing-month, in this same transaction
+        betaald.bijwerken(session, run.id)
         _audit(session, run.id, gebruiker, "goedkeuren", now, "berekend", "goedgekeurd", client_adres,
                uitvoerdatum=uitvoerdatum.isoformat())
         session.flush()

@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
-import typer.rich_utils
 from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
@@ -106,14 +105,47 @@ RICH_TEKSTEN = {
 }
 
 
-def _nederlandse_rich_teksten() -> None:
+def _nederlandse_rich_teksten(rich_utils) -> None:
     """typer's help and error panels in Dutch: the texts are module constants of typer.rich_utils."""
     for naam, tekst in RICH_TEKSTEN.items():
-        if hasattr(typer.rich_utils, naam):  # a constant typer drops is no reason to fail
-            setattr(typer.rich_utils, naam, tekst)
+        if hasattr(rich_utils, naam):  # a constant typer drops is no reason to fail
+            setattr(rich_utils, naam, tekst)
 
 
-_nederlandse_rich_teksten()
+class _NaImportRichUtils:
+    """Sets the Dutch texts the moment typer imports ``typer.rich_utils``. typer imports that
+    module only when it draws a help screen, an error panel or a traceback; importing it here
+    to set the texts would cost every command ~0.1 s of start-up (it pulls in rich's markdown
+    and syntax highlighting). This finder finds nothing itself: it asks the other finders for
+    the module's spec and wraps the loader so the texts are set right after the module ran."""
+
+    NAAM = "typer.rich_utils"
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != self.NAAM:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        laden = spec.loader.exec_module
+
+        def exec_module(module):
+            laden(module)
+            _nederlandse_rich_teksten(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+if _NaImportRichUtils.NAAM in sys.modules:  # already imported (by a test or a plug-in)
+    _nederlandse_rich_teksten(sys.modules[_NaImportRichUtils.NAAM])
+elif not any(isinstance(f, _NaImportRichUtils) for f in sys.meta_path):
+    sys.meta_path.insert(0, _NaImportRichUtils())
 
 # typer's type labels (<str>, <int>, <path>, …) where a parameter has no metavar of its own;
 # the lks commands give every option a Dutch metavar, this is the safety net

@@ -5,6 +5,8 @@ SQLite file, so every database in use has passed the same migration path.
 """
 from __future__ import annotations
 
+import ast
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -38,21 +40,52 @@ def alembic_config(url: str) -> "Config":
     return config
 
 
+_REVISIE = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
+
+
 @lru_cache(maxsize=1)
 def head_revision() -> str:
     """The newest schema revision this code knows (read once per process: the migration
-    files are code and do not change under a running program)."""
+    files are code and do not change under a running program).
+
+    Read from the ``revision``/``down_revision`` lines of the migration files rather than
+    through Alembic's ScriptDirectory, which imports Alembic (a tenth of a second of every
+    command's start-up); anything but one plain chain with one head is left to Alembic
+    (tests/foundation/test_db.py checks that both agree)."""
+    revisies: dict[str, object] = {}
+    for pad in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        waarden = dict((naam, waarde) for naam, waarde in _REVISIE.findall(pad.read_text(encoding="utf-8")))
+        try:
+            revisie = ast.literal_eval(waarden["revision"])
+            revisies[revisie] = ast.literal_eval(waarden.get("down_revision", "None"))
+        except (KeyError, ValueError, SyntaxError):
+            return _alembic_head()
+    vorige = set(revisies.values())
+    koppen = [r for r in revisies if r not in vorige]
+    if len(koppen) != 1 or not all(v is None or isinstance(v, str) for v in vorige):
+        return _alembic_head()
+    return koppen[0]
+
+
+def _alembic_head() -> str:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config(DEFAULT_URL)).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The schema revision of the database, None if it was never initialised."""
-    from alembic.runtime.migration import MigrationContext
+    """The schema revision of the database, None if it was never initialised. Read from
+    Alembic's version table with one query (what Alembic's MigrationContext reads, without
+    importing Alembic: every command checks it before it starts)."""
+    from sqlalchemy import inspect, text
 
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        versies = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    if len(versies) > 1:
+        raise RuntimeError(f"de database heeft meer dan één schemaversie: {', '.join(sorted(versies))}")
+    return versies[0] if versies else None
 
 
 def init_database(target: str | Engine) -> str:

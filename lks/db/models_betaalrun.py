@@ -171,6 +171,33 @@ class Aanhouding(Base):
     regels: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
+class BetaaldTotaal(Base):
+    """What the approved runs paid per plaatsing-month so far: per amount column the sum of
+    their lines, and werkgever, regeling and budget of the latest of those lines with the run
+    it belongs to (``betaalrun_id``). ``goedkeuren`` adds the run's lines to it in the
+    approval's own transaction, so a monthly run reads one row per plaatsing-month instead of
+    every line ever paid. The database accepts no other change: a row moves by exactly one
+    line of a run in status goedgekeurd, once per run, and is never removed (triggers,
+    migration 0012); the reconciliation checks it against the lines (identity I9)."""
+
+    __tablename__ = "betaald_totaal"
+    __table_args__ = (
+        CheckConstraint(_in("budget", BUDGETS), name="ck_betaald_totaal_budget"),
+    )
+
+    plaatsing_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    periode: Mapped[str] = mapped_column(String(7), primary_key=True)
+    werkgever_id: Mapped[str] = mapped_column(String(ID_LENGTH), nullable=False)
+    regeling: Mapped[str] = mapped_column(String(20), nullable=False)
+    budget: Mapped[str] = mapped_column(String(20), nullable=False)
+    lks_basis: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    werkgeverslasten: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    bedrag: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    betaalrun_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    """The run of the latest line. No foreign key: the guard already requires a line of that
+    run for every row written, and a per-row key check cost a third of a first run's approval."""
+
+
 class AuditLog(Base):
     """Append-only: who did what, when, from which state to which. ``gebruiker`` is the
     authenticated user's name (``gebruiker.naam``), ``client_adres`` the address a web request

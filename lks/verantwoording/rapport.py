@@ -318,6 +318,7 @@ def maak_rapport(engine: Engine, jaar: int, params: Parameters, settings: Settin
     budget = _budget(budgets, budget_bron, maanden, jaar)
     sisa, sisa_regels, sisa_controle = _sisa(goedg, vord_ok, afl_ok, ontvangsten, jaar, namen)
     controles.append(sisa_controle)
+    controles.append(_controle_betaald_totaal(engine))
     capaciteit = _capaciteit(jaar_calc, facts, jaarmaanden, gerealiseerd)
 
     runs_view = _runs_view(runs, goedg, bet_ok, vord_ok, afl_ok)
@@ -491,6 +492,20 @@ def _identiteiten(runs, approved_ids, sent_ids, goedg, bet_ok, vord_ok, afl_ok, 
         c6.niet_van_toepassing = True
     out.append(c6)
     return out
+
+
+def _controle_betaald_totaal(engine: Engine) -> Controle:
+    """I9: the paid totals a betaalrun subtracts (``betaald_totaal``) = the approved lines."""
+    from lks.betaalrun.betaald import afwijkingen
+    c = Controle("I9", "Betaald totaal per plaatsing-maand = betaalregels",
+                 "Per plaatsing-maand: het betaalde totaal waartegen een betaalrun het verschil berekent, is "
+                 "gelijk aan de som van de betaalregels van de goedgekeurde runs (werkgever, regeling en "
+                 "budget van de laatste regel); geen totaal zonder regels, geen regels zonder totaal.")
+    with engine.connect() as connection:
+        c.gecontroleerd, fouten = afwijkingen(connection)
+    for fout in fouten:
+        c.fout(fout)
+    return c
 
 
 def _controle_vorderingen(vord_ok, afl_ok, ontvangsten) -> Controle:

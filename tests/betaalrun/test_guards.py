@@ -292,3 +292,45 @@ def test_a_user_who_meets_a_guard_reads_one_dutch_line(scenario, tmp_path):
     assert lines[0].startswith("fout: databasefout (")
     assert lines[0].endswith("betalingen van een goedgekeurde betaalrun zijn onveranderlijk")
     assert "Traceback" not in result.stderr and "INSERT" not in result.stderr and "999999990" not in result.stderr
+
+
+TOTAAL_KOLOMMEN = ("plaatsing_id, periode, werkgever_id, regeling, budget, lks_basis, werkgeverslasten, bedrag, "
+                   "betaalrun_id")
+
+
+def _totaal_pogingen(runs: dict, postgresql: bool) -> list[str]:
+    g, b, open_ = runs["goedgekeurd"], runs["bestand_aangemaakt"], runs["berekend"]
+    nogmaals = ("UPDATE betaald_totaal SET {kolom} = {kolom} + (SELECT r.{kolom} FROM betaalregel r "
+                "WHERE r.betaalrun_id = {run} AND r.plaatsing_id = betaald_totaal.plaatsing_id "
+                "AND r.periode = betaald_totaal.periode), betaalrun_id = {run} "
+                "WHERE EXISTS (SELECT 1 FROM betaalregel r WHERE r.betaalrun_id = {run} "
+                "AND r.plaatsing_id = betaald_totaal.plaatsing_id AND r.periode = betaald_totaal.periode)")
+    return [
+        "DELETE FROM betaald_totaal",
+        "UPDATE betaald_totaal SET bedrag = bedrag + 1",
+        "UPDATE betaald_totaal SET plaatsing_id = plaatsing_id || '-x'",
+        nogmaals.format(kolom="bedrag", run=g),   # the approved run's lines a second time
+        nogmaals.format(kolom="bedrag", run=b),   # a run whose file is made: no longer in approval
+        # the lines of a run that is only berekend, for months nobody paid yet
+        f"INSERT INTO betaald_totaal ({TOTAAL_KOLOMMEN}) SELECT {TOTAAL_KOLOMMEN} FROM betaalregel "
+        f"WHERE betaalrun_id = {open_} AND NOT EXISTS (SELECT 1 FROM betaald_totaal t "
+        "WHERE t.plaatsing_id = betaalregel.plaatsing_id AND t.periode = betaalregel.periode)",
+    ] + (["TRUNCATE betaald_totaal"] if postgresql else [])
+
+
+def test_betaald_totaal_changes_only_by_an_approval(scenario):
+    """The paid totals equal the approved lines (identity I9), and the database refuses every
+    change that is not an approval adding its own lines once (migration 0012)."""
+    from lks.betaalrun.betaald import afwijkingen, opgeslagen
+
+    engine, s = scenario
+    with engine.connect() as connection:
+        gecontroleerd, fouten = afwijkingen(connection)
+        before = opgeslagen(connection)
+    assert fouten == [] and gecontroleerd == len(before) > 0
+    for statement in _totaal_pogingen(s["runs"], engine.dialect.name == "postgresql"):
+        with pytest.raises(IntegrityError, match="alleen door de goedkeuring"):
+            with engine.begin() as connection:
+                connection.execute(text(statement))
+    with engine.connect() as connection:
+        assert opgeslagen(connection).equals(before)

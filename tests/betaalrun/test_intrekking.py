@@ -148,6 +148,10 @@ def assert_conserved(engine, tot: str) -> None:
     for key in set(berekend) | set(betaald):
         assert betaald.get(key, 0) == berekend.get(key, 0), key
     assert all(b > 0 for b in sepa) and all(b == 0 for b in zonder)
+    # the paid totals the runs read are exactly the approved lines, rebuilt (identity I9)
+    from lks.betaalrun.betaald import afwijkingen
+    with engine.connect() as connection:
+        assert afwijkingen(connection)[1] == []
 
 
 # --- the conservation property ------------------------------------------------------------

@@ -184,3 +184,23 @@ def test_import_holds_the_write_lock(engine, db_url):
     with other.connect() as connection:  # released after commit
         connection.exec_driver_sql("SELECT count(*) FROM import_batch")
     other.dispose()
+
+
+def test_revisions_read_without_alembic_agree_with_alembic(tmp_path):
+    """head_revision reads the migration files' revision lines and current_revision the
+    version table directly (start-up time); both agree with Alembic's own answers."""
+    from alembic.script import ScriptDirectory
+
+    from lks.db import alembic_config
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config(DEFAULT_URL)).get_current_head()
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    engine = make_engine(url)
+    try:
+        for stap in (None, "head"):
+            if stap:
+                init_database(engine)
+            with engine.connect() as connection:
+                assert current_revision(engine) == MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()

@@ -18,7 +18,7 @@ from .test_migration_intrekking import _at, _brief
 def test_0013_letters_before_it_are_on_contracturen(empty_db_url):
     engine = make_engine(empty_db_url)
     try:
-        _at(engine, "0011")
+        _at(engine, "0012")
         with engine.begin() as connection:
             _brief(connection, 1, "LKS/2025/000001", "verlening")
         before = dump(engine)
@@ -39,7 +39,7 @@ def test_0013_letters_before_it_are_on_contracturen(empty_db_url):
             assert Decimal(str(stored)) == Decimal("622.08")
             connection.execute(sa.text(
                 "UPDATE beschikking_plaatsing SET urenbasis = 'contract', uurbedrag_cent = NULL"))
-        _at(engine, "0011", downgrade=True)
+        _at(engine, "0012", downgrade=True)
         after = dump(engine)
         assert {k: v for k, v in after.items() if k != "alembic_version"} == \
             {k: v for k, v in before.items() if k != "alembic_version"}

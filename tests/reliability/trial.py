@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lks.betaalrun import lifecycle as lc
+from lks.betaalrun.betaald import afwijkingen
 from lks.betaalrun.bestand import BestandFout, maak_bestanden
 from lks.db import make_engine
 from lks.db.models_betaalrun import BETAALD, AuditLog, Betaalregel, Betaalrun, Betaling
@@ -156,6 +157,9 @@ def problems(url: str, out: Path, reference: Uitkomst | None = None) -> dict:
                 .group_by(Betaalregel.betaalrun_id, Betaalregel.plaatsing_id, Betaalregel.periode)
                 .having(func.count() > 1).subquery())).scalar()
             double += dupes
+            # the paid totals per plaatsing-month are exactly the approved lines (a killed
+            # approval leaves neither, a committed one both)
+            found.extend(afwijkingen(s.connection())[1])
             # audit log: per run, the transitions chain and end in the run's status
             for run in runs:
                 entries = s.scalars(select(AuditLog).where(AuditLog.betaalrun_id == run.id)

@@ -5,14 +5,14 @@ cents; NULL on contracturen). Change detection compares the hourly amount of the
 with the one calculated now; the month's hours are no decision.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-09
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
