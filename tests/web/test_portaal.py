@@ -227,3 +227,18 @@ def test_the_portal_says_which_loonstroken_are_still_expected(wereld, als):
     assert "Olga Oproep: januari 2025" in tekst and "10 februari 2025" in tekst
     assert "uren van januari 2025 doorgeven" in tekst
     assert "Wij wachten nog op uren." not in als("wg2").get("/portaal/").get_data(as_text=True)
+
+
+def test_the_controller_sees_contract_and_verloond_and_the_missing_loonstroken(wereld, als):
+    """The verantwoording page itself (not only the HTML report and the workbook) splits the
+    year by contracturen and verloonde uren and lists the months still waiting for a
+    loonstrook: OP1 (verloond since 2025-01, no hours ever delivered) from January on, at
+    W1 only, with the day each was due (the 10th of the next month) and marked late."""
+    tekst = als("carla").get("/verantwoording?jaar=2025").get_data(as_text=True)
+    assert "Contracturen en verloonde uren" in tekst
+    assert tekst.count(">contracturen<") == 2 and tekst.count(">verloonde uren<") == 2  # both budgets, both bases
+    assert "Loonstroken die ontbreken" in tekst
+    assert "1 plaatsing(en), 1 werkgever(s)" in tekst
+    rijen = [r for r in tekst.split("<tr") if ">OP1<" in r]
+    assert rijen and all("W1 " in r and "(te laat)" in r for r in rijen)
+    assert ">2025-01<" in rijen[0] and "10 februari 2025" in rijen[0]

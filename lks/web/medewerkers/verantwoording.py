@@ -38,12 +38,18 @@ def _rapport(jaar: int):
 @bp.route("/verantwoording")
 @vereist(Actie.RAPPORT_MAKEN)
 def verantwoording():
-    from lks.verantwoording.uitvoer import budget_grafieken
+    from lks.verantwoording.rapport import BUDGET_LABEL, URENBASIS_LABEL
+    from lks.verantwoording.uitvoer import budget_grafieken, loonstroken_regel
     jaar = _jaar(request.args.get("jaar"))
     rapport, fout = _rapport(jaar)
     return pagina("medewerkers/verantwoording.html", jaar=jaar, r=rapport, fout=fout,
                   grafieken=budget_grafieken(rapport) if rapport else [],
-                  budget=rapport.budget.to_dict("records") if rapport else [])
+                  budget=rapport.budget.to_dict("records") if rapport else [],
+                  per_urenbasis=rapport.per_urenbasis.to_dict("records") if rapport else [],
+                  loonstroken=rapport.loonstroken.head(50).to_dict("records") if rapport else [],
+                  loonstroken_aantal=len(rapport.loonstroken) if rapport else 0,
+                  loonstroken_regel=loonstroken_regel(rapport) if rapport else "",
+                  budget_label=BUDGET_LABEL, urenbasis_label=URENBASIS_LABEL)
 
 
 @bp.route("/verantwoording/<int:jaar>/rapport.html")
