@@ -36,6 +36,10 @@ class GebruikerFout(ValueError):
     """A user operation that cannot be done (message in Dutch, for the user)."""
 
 
+class WachtwoordGeblokkeerd(GebruikerFout):
+    """A wrong current password locked the account; its sessions have ended."""
+
+
 class AanmeldFout(PermissionError):
     """Authentication failed; the message never says whether the name or the password was wrong."""
 
@@ -326,19 +330,48 @@ def zet_wachtwoord(engine: Engine, door: Identiteit, naam: str, wachtwoord: str,
         audit.vastleggen(session, door, "wachtwoord_gezet", now, gebruiker=gebruiker.naam)
 
 
-def wijzig_eigen_wachtwoord(engine: Engine, wie: Identiteit, oud: str, nieuw: str,
-                            now: dt.datetime | None = None) -> None:
+def wijzig_eigen_wachtwoord(engine: Engine, wie: Identiteit, oud: str, nieuw: str, *, max_pogingen: int,
+                            blokkade: dt.timedelta, now: dt.datetime | None = None) -> None:
+    """A logged-in user changes their own password. A wrong current password counts as a failed
+    login (the same counter and lockout as ``aanmelden``): a stolen session cannot be used to
+    guess the password without limit. When the account locks, its sessions end."""
     now = now or _nu()
-    with Session(engine) as session, session.begin():
-        gebruiker = session.get(Gebruiker, wie.gebruiker_id)
-        if gebruiker is None or not gebruiker.wachtwoord_hash or not _klopt(gebruiker.wachtwoord_hash, oud):
+    with Session(engine) as session:  # committed explicitly: a failed attempt is counted too
+        gebruiker = session.scalars(select(Gebruiker).where(Gebruiker.id == wie.gebruiker_id)
+                                    .with_for_update()).first()
+        if gebruiker is None or not gebruiker.wachtwoord_hash:
+            raise GebruikerFout("het huidige wachtwoord klopt niet")
+        if not _klopt(gebruiker.wachtwoord_hash, oud):
+            geblokkeerd = _poging_mislukt(session, gebruiker, wie, now, max_pogingen, blokkade)
+            if geblokkeerd:
+                session.execute(delete(WebSessie).where(WebSessie.gebruiker_id == gebruiker.id))
+            session.commit()
+            if geblokkeerd:
+                raise WachtwoordGeblokkeerd("het huidige wachtwoord klopt niet; na te veel verkeerde wachtwoorden "
+                                            "is uw account tijdelijk geblokkeerd")
             raise GebruikerFout("het huidige wachtwoord klopt niet")
         check_wachtwoord(nieuw, gebruiker.naam)
+        gebruiker.mislukte_pogingen = 0
         gebruiker.wachtwoord_hash = _hasher().hash(nieuw)
         # every session of this user ends (one opened with the old password by someone else
         # too); the web gives the session that made the change a new token
         session.execute(delete(WebSessie).where(WebSessie.gebruiker_id == gebruiker.id))
         audit.vastleggen(session, wie, "eigen_wachtwoord_gewijzigd", now)
+        session.commit()
+
+
+def _poging_mislukt(session: Session, gebruiker: Gebruiker, wie: Identiteit, now: dt.datetime,
+                    max_pogingen: int, blokkade: dt.timedelta) -> bool:
+    """Count one wrong password; after ``max_pogingen`` in a row the account is locked for
+    ``blokkade``. Returns whether it is locked now. The caller commits."""
+    gebruiker.mislukte_pogingen += 1
+    if gebruiker.mislukte_pogingen >= max_pogingen:
+        gebruiker.geblokkeerd_tot = now + blokkade
+        gebruiker.mislukte_pogingen = 0
+        audit.vastleggen(session, wie, "account_tijdelijk_geblokkeerd", now, tot=gebruiker.geblokkeerd_tot)
+        return True
+    audit.vastleggen(session, wie, "aanmelding_mislukt", now)
+    return False
 
 
 def lijst(engine: Engine, door: Identiteit) -> list[GebruikerInfo]:
@@ -444,14 +477,7 @@ def aanmelden(engine: Engine, naam: str, wachtwoord: str, *, max_pogingen: int,
             raise AanmeldFout("dit account is tijdelijk geblokkeerd na te veel verkeerde wachtwoorden; "
                               f"probeer het na {gebruiker.geblokkeerd_tot.astimezone(_tz()):%H:%M} opnieuw")
         if not _klopt(gebruiker.wachtwoord_hash, wachtwoord):
-            gebruiker.mislukte_pogingen += 1
-            if gebruiker.mislukte_pogingen >= max_pogingen:
-                gebruiker.geblokkeerd_tot = now + blokkade
-                gebruiker.mislukte_pogingen = 0
-                audit.vastleggen(session, wie, "account_tijdelijk_geblokkeerd", now,
-                                 tot=gebruiker.geblokkeerd_tot)
-            else:
-                audit.vastleggen(session, wie, "aanmelding_mislukt", now)
+            _poging_mislukt(session, gebruiker, wie, now, max_pogingen, blokkade)
             session.commit()
             raise fout
         if not gebruiker.actief:

@@ -100,6 +100,9 @@ def login():
     fout = None
     if request.method == "GET" and (getattr(session, "verlopen", False) or request.args.get("verlopen") == "1"):
         fout = "Uw sessie is verlopen. Log opnieuw in."
+    elif request.method == "GET" and request.args.get("geblokkeerd") == "1":
+        fout = ("Het huidige wachtwoord klopte niet. Na te veel verkeerde wachtwoorden is uw account tijdelijk "
+                "geblokkeerd; u bent uitgelogd.")
     if request.method == "POST":
         adres = client_adres() or "?"
         naam = request.form.get("gebruikersnaam", "").strip()[:100]
@@ -203,7 +206,8 @@ def uitloggen():
 @ingelogd
 def wachtwoord():
     """Change one's own password (any logged-in user with a local password)."""
-    from lks.app.gebruikers import GebruikerFout, wijzig_eigen_wachtwoord
+    from lks.app.gebruikers import GebruikerFout, WachtwoordGeblokkeerd, wijzig_eigen_wachtwoord
+    settings = omgeving().settings
     fout = None
     if request.method == "POST":
         nieuw = request.form.get("nieuw", "")
@@ -211,7 +215,12 @@ def wachtwoord():
             fout = "De twee nieuwe wachtwoorden zijn niet gelijk."
         else:
             try:
-                wijzig_eigen_wachtwoord(omgeving().engine, g.wie, request.form.get("huidig", ""), nieuw)
+                wijzig_eigen_wachtwoord(omgeving().engine, g.wie, request.form.get("huidig", ""), nieuw,
+                                        max_pogingen=settings.web.max_pogingen,
+                                        blokkade=dt.timedelta(minutes=settings.web.blokkade_minuten))
+            except WachtwoordGeblokkeerd:  # its sessions have ended (their rows are gone), this one too
+                session.clear()
+                return redirect(url_for("aanmelden.login", geblokkeerd=1))
             except GebruikerFout as exc:
                 fout = str(exc)[:1].upper() + str(exc)[1:] + "."
             else:

@@ -303,7 +303,6 @@ def test_changing_ones_own_password(web, als, engine):
     pagina = piet.get("/account/wachtwoord")
     nieuw = "Een-beter-wachtwoord-2025"
     for velden, melding in [
-        ({"huidig": "fout", "nieuw": nieuw, "herhaal": nieuw}, "huidige wachtwoord klopt niet"),
         ({"huidig": TESTWACHTWOORD, "nieuw": nieuw, "herhaal": nieuw + "x"}, "niet gelijk"),
         ({"huidig": TESTWACHTWOORD, "nieuw": "kort", "herhaal": "kort"}, "minstens"),
     ]:
@@ -311,6 +310,11 @@ def test_changing_ones_own_password(web, als, engine):
         antwoord = piet.post("/account/wachtwoord", data={**velden, "csrf_token": csrf(pagina)})
         assert antwoord.status_code == 400 and melding in antwoord.get_data(as_text=True)
         assert staat(engine) == voor
+    # a wrong current password changes no password and counts as a failed login (below)
+    antwoord = piet.post("/account/wachtwoord", data={"huidig": "fout", "nieuw": nieuw, "herhaal": nieuw,
+                                                      "csrf_token": csrf(pagina)})
+    assert antwoord.status_code == 400 and "huidige wachtwoord klopt niet" in antwoord.get_data(as_text=True)
+    assert _gebruiker(engine, "piet").mislukte_pogingen == 1
     oud_token = _token(piet)
     antwoord = piet.post("/account/wachtwoord", data={"huidig": TESTWACHTWOORD, "nieuw": nieuw, "herhaal": nieuw,
                                                       "csrf_token": csrf(pagina)})
@@ -319,6 +323,38 @@ def test_changing_ones_own_password(web, als, engine):
     assert not _ingelogd(elders)  # every other session of piet ends: a stolen one too
     assert inloggen(web.test_client(), "piet").status_code == 401
     assert inloggen(web.test_client(), "piet", nieuw).status_code == 302
+    assert _gebruiker(engine, "piet").mislukte_pogingen == 0
+
+
+def test_guessing_the_current_password_locks_the_account(web, als, engine):
+    """Someone with a stolen session cannot guess the password through the own-password form
+    without limit: wrong current passwords count with wrong logins, and at the limit the
+    account locks and every session of the user ends (this one too)."""
+    instellingen = web.extensions["lks"].settings.web
+    piet, elders = als("piet"), als("piet")
+    pagina = piet.get("/account/wachtwoord")
+    nieuw = "Een-beter-wachtwoord-2025"
+    inloggen(web.test_client(), "piet", "verkeerd-bij-het-inloggen")  # one wrong login first: one counter
+    for poging in range(instellingen.max_pogingen - 2):
+        antwoord = piet.post("/account/wachtwoord", data={"huidig": f"gok-{poging}", "nieuw": nieuw,
+                                                          "herhaal": nieuw, "csrf_token": csrf(pagina)})
+        assert antwoord.status_code == 400
+    assert _ingelogd(piet) and _ingelogd(elders) and _gebruiker(engine, "piet").geblokkeerd_tot is None
+    antwoord = piet.post("/account/wachtwoord", data={"huidig": "de-laatste-gok", "nieuw": nieuw, "herhaal": nieuw,
+                                                      "csrf_token": csrf(pagina)})
+    assert antwoord.status_code == 302 and antwoord.headers["Location"].startswith("/login")
+    assert "tijdelijk geblokkeerd" in piet.get(antwoord.headers["Location"]).get_data(as_text=True)
+    gebruiker = _gebruiker(engine, "piet")
+    assert gebruiker.geblokkeerd_tot is not None
+    assert gebruiker.geblokkeerd_tot - dt.datetime.now(UTC) > dt.timedelta(minutes=instellingen.blokkade_minuten - 1)
+    assert not _ingelogd(piet) and not _ingelogd(elders)
+    assert inloggen(web.test_client(), "piet").status_code == 401  # locked: even the right password
+    with Session(engine) as s:
+        acties = [a.actie for a in s.scalars(select(AuditLog).where(AuditLog.gebruiker == "piet")
+                                             .where(AuditLog.actie.like("%account%") | AuditLog.actie.like("aanmelding%"))
+                                             .order_by(AuditLog.id))]
+    assert acties == ["aanmelding_mislukt"] * (instellingen.max_pogingen - 1) + \
+        ["account_tijdelijk_geblokkeerd", "aanmelding_geblokkeerd"]
 
 
 # --------------------------------------------------------------------------- volgende
