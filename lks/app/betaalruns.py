@@ -212,4 +212,4 @@ def bestand(o: Omgeving, wie: Identiteit, periode: str, volgnummer: int | None, 
         with Session(o.engine) as s, s.begin():
             audit.vastleggen(s, wie, "betaalbestand_gedownload", dt.datetime.now(dt.timezone.utc),
                              betaalrun_id=run_id, naam=naam)
-    return kandidaten[naam]
+    return kandidaten[naam].resolve()  # absolute: a face must not resolve it against its own folder

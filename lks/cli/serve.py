@@ -28,9 +28,9 @@ def serve(
         fail(f"--port {port}: geen geldige poort (1-65535)")
     if not uitvoer.is_dir():
         fail(f"--uitvoer {uitvoer}: map bestaat niet")
-    o = omgeving(uitvoer)
+    o = omgeving(uitvoer.resolve())
     if betaalbestanden is not None:
-        o.betaalmap = betaalbestanden
+        o.betaalmap = betaalbestanden.resolve()
     toepassing = maak_app(o)
     console.print(f"lks webapplicatie op http://{host}:{port}/login (stoppen met Ctrl-C)", highlight=False)
     from waitress import serve as waitress_serve
