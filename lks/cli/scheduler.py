@@ -28,10 +28,6 @@ def scheduler_command(
                                  "gestuurde klok, zonder te wachten. Schrijft in de database."),
     vanaf: str = typer.Option(None, "--vanaf", metavar="DATUM",
                               help="Simulatie: eerste dag (standaard de eerste dag van betaalrun.eerste_periode)."),
-    goedkeuren: bool = typer.Option(False, "--goedkeuren",
-                                    help="Simulatie: keur als uzelf (rol goedkeurder) elke betaalrun goed die de "
-                                         "scheduler berekende (vier ogen: de scheduler berekent, u keurt goed). "
-                                         "Zonder deze optie blijven runs 'berekend'."),
     out: Path = typer.Option(Path("uitvoer"), "--out", metavar="MAP", help="Map voor beschikkingen die de cycli maken."),
 ):
     """Start de batchcycli (één scheduler per database): maandelijkse betaalrun aanvragen en
@@ -41,8 +37,8 @@ def scheduler_command(
     from lks.app.identiteit import Actie, Rol
     from lks.scheduler import Omgeving, SchedulerFout, TIJDZONE, draai, laad_cycli, volgende_momenten
 
-    if tot is None and (vanaf or goedkeuren):
-        fail("--vanaf en --goedkeuren horen bij de simulatie: geef ook --tot DATUM")
+    if tot is None and vanaf:
+        fail("--vanaf hoort bij de simulatie: geef ook --tot DATUM")
     engine = open_engine()
     settings = _settings()
     wie = identiteit(engine)
@@ -55,7 +51,7 @@ def scheduler_command(
     except SchedulerFout as exc:
         fail(str(exc))
     if tot is not None:
-        _replay(o, tot, vanaf, wie if goedkeuren else None)
+        _replay(o, tot, vanaf)
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -76,9 +72,13 @@ def scheduler_command(
         engine.dispose()
 
 
-def _replay(o, tot: str, vanaf: str | None, goedkeurder) -> None:
+def _replay(o, tot: str, vanaf: str | None) -> None:
+    """The cycles replayed with a simulated clock. Runs stay 'berekend': approving is done by
+    a goedkeurder with ``lks betaalrun approve`` or on the web, at the real time, after
+    looking at the run — never in bulk by the person who typed the replay (only ``lks demo``,
+    on its own fresh database, approves as its demo goedkeurder)."""
     from lks.nl import datum
-    from lks.scheduler import SIMULATIE_GOEDKEURING, TIJDZONE, SchedulerBezet, Vergrendeling, replay
+    from lks.scheduler import TIJDZONE, SchedulerBezet, Vergrendeling, replay
 
     tot_dag = _datum(tot, "--tot")
     if vanaf is not None:
@@ -89,19 +89,15 @@ def _replay(o, tot: str, vanaf: str | None, goedkeurder) -> None:
         fail("geef --vanaf DATUM (de instellingen noemen geen betaalrun.eerste_periode)")
     if vanaf_dag > tot_dag:
         fail(f"--vanaf {vanaf_dag} ligt na --tot {tot_dag}")
-    if goedkeurder is not None:
-        from lks.app.identiteit import Actie
-        with meldingen():
-            goedkeurder.vereist(Actie.BETAALRUN_GOEDKEUREN)
     begin = dt.datetime.combine(vanaf_dag, dt.time(0, 0), TIJDZONE)
     eind = dt.datetime.combine(tot_dag, dt.time(23, 59, 59), TIJDZONE)
     console.print(f"SIMULATIE: cycli van {datum(vanaf_dag)} tot en met {datum(tot_dag)} met een gestuurde klok"
-                  + (f"; goedkeuring door {goedkeurder.naam}" if goedkeurder else
-                     "; betaalruns blijven 'berekend' (goedkeuren doen mensen)"), highlight=False)
+                  "; betaalruns blijven 'berekend': een goedkeurder keurt ze daarna goed "
+                  "(lks betaalrun approve of de webapplicatie)", highlight=False)
     try:
         with Vergrendeling(o.engine, o.settings):
             with console.status("Cycli naspelen…"):
-                events = replay(o, begin, eind, goedkeurder=goedkeurder)
+                events = replay(o, begin, eind)
     except SchedulerBezet as exc:
         fail(str(exc))
     table = Table(title="Nagespeelde cycli (simulatie)")
@@ -114,8 +110,7 @@ def _replay(o, tot: str, vanaf: str | None, goedkeurder) -> None:
         if e.fout is None and e.taak == "signalen" and not e.resultaat.get("nieuw"):
             stille += 1
             continue
-        label = f"[bold]{e.soort}[/]" if e.soort == SIMULATIE_GOEDKEURING else e.soort
-        table.add_row(f"{e.moment.astimezone(TIJDZONE):%Y-%m-%d %H:%M}", e.cyclus, label,
+        table.add_row(f"{e.moment.astimezone(TIJDZONE):%Y-%m-%d %H:%M}", e.cyclus, e.soort,
                       f"[red]fout: {escape(e.fout)}[/]" if e.fout else escape(_kort(e.resultaat)))
     console.print(table)
     fouten = sum(1 for e in events if e.fout)
