@@ -582,7 +582,8 @@ def replay(o: Omgeving, vanaf: dt.datetime, tot: dt.datetime, goedkeurder=None,
            voor: Callable[[Gebeurtenis], None] | None = None,
            na_goedkeuring: Callable[[object, dt.datetime], None] | None = None,
            taken: set[str] | None = None,
-           goedkeuring_na: dt.timedelta = dt.timedelta(hours=4)) -> list[Gebeurtenis]:
+           goedkeuring_na: dt.timedelta = dt.timedelta(hours=4),
+           goedkeuren_tot: str | None = None) -> list[Gebeurtenis]:
     """Replay the cycles between ``vanaf`` and ``tot`` with a controlled clock: each taak is
     called with the clock at its fire time, in time order, exactly as the scheduler would
     have. Failures are recorded and retried like the scheduler does. With ``goedkeurder``
@@ -590,7 +591,9 @@ def replay(o: Omgeving, vanaf: dt.datetime, tot: dt.datetime, goedkeurder=None,
     that user approves every run the replay calculated, ``goedkeuring_na`` later, through the
     application layer (the four-eyes step of a person; the scheduler never approves). ``voor(stap)`` runs before every step with the
     step about to happen (moment, cyclus, taak, soort; the demo imports the facts known by
-    then), ``na_goedkeuring(run, moment)`` after every approval."""
+    then), ``na_goedkeuring(run, moment)`` after every approval. ``goedkeuren_tot``: the
+    goedkeurder approves runs of periodes up to and including this one; later runs stay
+    'berekend' for a person to approve (the demo leaves its last month to the browser)."""
     from lks.app import betaalruns
     from lks.app.identiteit import Geweigerd
     from lks.betaalrun import lifecycle as lc
@@ -643,7 +646,8 @@ def replay(o: Omgeving, vanaf: dt.datetime, tot: dt.datetime, goedkeurder=None,
                                                    item.gepland, item.poging + 1))
                 continue
             events.append(Gebeurtenis(item.moment, item.cyclus.id, item.cyclus.taak, soort, resultaat))
-            if goedkeurder and item.cyclus.taak == "betaalrun" and resultaat.get("status") == "berekend":
+            if (goedkeurder and item.cyclus.taak == "betaalrun" and resultaat.get("status") == "berekend"
+                    and (goedkeuren_tot is None or resultaat["periode"] <= goedkeuren_tot)):
                 moment = item.moment + goedkeuring_na
                 if moment <= tot:
                     seq += 1

@@ -92,3 +92,10 @@ def _gebruikers(result, out: Path) -> None:
     console.print(f"Webapplicatie starten: lks --db {db} serve --uitvoer {out} --betaalbestanden {out / 'betaalruns'}  →  "
                   "http://127.0.0.1:8000/login",
                   highlight=False, soft_wrap=True)
+    if result.open_run:
+        from lks.demo.gebruikers import GOEDKEURDER, MEDEWERKER
+        periode = result.open_run["periode"]
+        console.print(f"De maandcyclus in de browser, als twee mensen: betaalrun {periode} is berekend door de "
+                      f"scheduler en wacht op goedkeuring. Log in als {GOEDKEURDER} en keur hem goed (Betaalruns → "
+                      f"{periode}); log daarna in als {MEDEWERKER}, maak de bestanden, download het SEPA-bestand "
+                      "en markeer de run als verzonden.", highlight=False, soft_wrap=True)

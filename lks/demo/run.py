@@ -39,6 +39,10 @@ from lks.demo.gebruikers import GOEDKEURDER, MEDEWERKER as BEREKENAAR  # noqa: E
 
 SCHEDULER = "scheduler"   # the batch cycles request and calculate the betaalrun
 EERSTE, LAATSTE = "2025-01", "2026-06"
+LAATST_BETAALD = "2026-05"
+"""The demo approves and pays the runs up to and including this month; the run of LAATSTE is
+calculated by the scheduler and left waiting for the goedkeurder, so that a new user walks
+that month's cycle in the browser as two people (approve, make the files, mark sent)."""
 
 
 @dataclass
@@ -60,6 +64,7 @@ class DemoResultaat:
     vergissing: list[str] = field(default_factory=list)  # lks.demo.vergissing: a mistake withdrawn
     oproepkrachten: list[str] = field(default_factory=list)  # lks.demo.oproepkrachten: verloonde uren
     parameters_wml: object = None  # lks.parameters.Toelichting of wml_maandloon, for the LEESMIJ
+    open_run: dict | None = None  # the run of LAATSTE: calculated, waiting for the goedkeurder
 
 
 def months(first: str, last: str) -> list[str]:
@@ -130,7 +135,7 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
     def na_goedkeuring(run, goedkeuring: dt.datetime) -> None:
         # the specificaties of every run as HTML and CSV, of the last run also as PDF
         bestanden = betaalruns.exporteren(app, medewerker, run.periode, goedkeuring + dt.timedelta(minutes=10),
-                                          out / "betaalruns", run.volgnummer, pdf=pdf and run.periode == LAATSTE)
+                                          out / "betaalruns", run.volgnummer, pdf=pdf and run.periode == LAATST_BETAALD)
         betaalruns.verzonden(app, medewerker, run.periode, goedkeuring + dt.timedelta(minutes=30), run.volgnummer)
         # a new bank account delivered this month was held in this run; the goedkeurder checks it
         # with the werkgever (not the medewerker who delivered it) and approves it after the run,
@@ -154,7 +159,8 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
         omgeving = Omgeving(engine=engine, params=params, settings=settings, out=out)
         stappen = replay(omgeving, dt.datetime(2025, 1, 1, tzinfo=TIJDZONE),
                          dt.datetime(2026, 6, 30, 23, 59, 59, tzinfo=TIJDZONE), goedkeurder=goedkeurder,
-                         voor=voor, na_goedkeuring=na_goedkeuring, taken={"betaalrun", "signalen"})
+                         voor=voor, na_goedkeuring=na_goedkeuring, taken={"betaalrun", "signalen"},
+                         goedkeuren_tot=LAATST_BETAALD)
     finally:
         if progress:
             progress.stop()
@@ -165,6 +171,9 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
     for stap in stappen:
         if stap.taak == "betaalrun" and stap.soort == "cyclus" and stap.resultaat.get("status") == "berekend":
             periode = stap.resultaat["periode"]
+            if periode not in bestanden_per_periode:  # left for the goedkeurder in the browser
+                result.open_run = {k: v for k, v in stap.resultaat.items() if k != "status"}
+                continue
             result.bestanden.append(bestanden_per_periode[periode])
             result.runs.append({k: v for k, v in stap.resultaat.items() if k not in ("volgnummer", "status")}
                                | {"sha256": sha_per_periode[periode]})
@@ -301,7 +310,7 @@ def _leesmij(out: Path, result: DemoResultaat) -> None:
     herzieningen = ", ".join(result.herzieningen) or "geen"
     if result.pdf:
         brief_pdf = f" en als PDF (`.pdf`, {result.beschikking_pdfs} brieven), zoals de gemeente ze verstuurt"
-        specificatie_pdf = " Die van de laatste betaalrun ook als PDF."
+        specificatie_pdf = f" Die van de laatste betaalde run ({LAATST_BETAALD}) ook als PDF."
     else:
         brief_pdf = " (deze demo draaide zonder PDF's: `lks demo --no-pdf`)"
         specificatie_pdf = ""
@@ -320,10 +329,12 @@ ontwikkelbaan. Alle namen, BSN's en rekeningnummers zijn verzonnen.
   januari ingaat.
 - De maanden 2025-01 tot en met 2026-06 zijn nagespeeld met de eigen cycli van de scheduler
   (`batches/cycli.yaml`, zoals `lks scheduler --tot` doet): elke maand op de 18e om 07:00
-  heeft de scheduler ({SCHEDULER}) de betaalrun aangevraagd en berekend; {GOEDKEURDER}
-  keurde hem goed (vier ogen; in de demo gesimuleerd), {BEREKENAAR} maakte het SEPA-bestand
-  en het is als verzonden gemarkeerd. Elke dag werkte de scheduler de werklijst met
-  signalen bij.
+  heeft de scheduler ({SCHEDULER}) de betaalrun aangevraagd en berekend; tot en met
+  {LAATST_BETAALD} keurde {GOEDKEURDER} hem goed (vier ogen; in de demo gesimuleerd),
+  {BEREKENAAR} maakte het SEPA-bestand en het is als verzonden gemarkeerd. Elke dag werkte de
+  scheduler de werklijst met signalen bij.
+- De betaalrun van {LAATSTE} is berekend en wacht op goedkeuring: die maand doet u zelf in de
+  webapplicatie (zie onder).
 
 ## Een vergissing intrekken
 Een plaatsing die per vergissing is ingevoerd, wordt niet overschreven maar ingetrokken
@@ -388,6 +399,12 @@ start de webapplicatie op http://127.0.0.1:8000/login. Inloggen kan als elk van 
 die `lks demo` aan het eind toont (de wachtwoorden zijn alleen voor deze lokale demo): een
 medewerker, een tweede medewerker, een goedkeurder, een controller, een beheerder en twee werkgevers
 (het portaal: eigen werknemers, brieven, betalingen, uren en wijzigingen doorgeven).
+
+De maandcyclus als twee mensen: betaalrun {LAATSTE} is berekend door de scheduler en wacht op
+goedkeuring. Log in als {GOEDKEURDER} (goedkeurder) en keur hem goed onder Betaalruns; log daarna in
+als {BEREKENAAR} (medewerker), maak de bestanden, download het SEPA-bestand en de specificaties en
+markeer de run als verzonden. {BEREKENAAR} ziet geen knop om goed te keuren, en wie een run heeft
+berekend, kan hem nooit zelf goedkeuren.
 """
     if result.verantwoording:
         from lks.demo.verantwoording import leesmij_tekst

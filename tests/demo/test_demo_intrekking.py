@@ -69,3 +69,43 @@ def test_the_demo_withdraws_a_mistake_and_explains_the_missing_wml(tmp_path, mon
     assert "| 2026-01-01 | 2294.40 | geleverd |" in leesmij
     assert "Na 2026-06-30 is geen waarde bekend" in leesmij
     assert "parameters/wml_maandloon.yaml" not in leesmij  # never a file inside the package
+
+    # the last month is left to the people (issue 16: a new user walks the monthly cycle in the
+    # browser as two people): 2026-06 is calculated by the scheduler and waits; the goedkeurder
+    # approves it on the web, the medewerker makes the files and marks it sent; the
+    # medewerker's forged approve is refused
+    from lks.app.omgeving import Omgeving
+    from lks.demo.gebruikers import GOEDKEURDER, MEDEWERKER, wachtwoord
+    from lks.settings import load_settings
+    from lks.web import maak_app
+    from tests.web.conftest import csrf, inloggen
+
+    assert result.open_run and result.open_run["periode"] == "2026-06"
+    assert [r["periode"] for r in result.runs][-1] == "2026-05"
+    assert "betaalrun 2026-06 is berekend door de scheduler en wacht op goedkeuring" in " ".join(leesmij.split())
+    engine = make_engine(f"sqlite:///{out / 'lks-demo.db'}")
+    try:
+        app = maak_app(Omgeving(engine=engine, settings=load_settings(), uitvoer=out, betaalmap=out / "betaalruns"),
+                       geheim=b"test" * 8)
+        app.config["TESTING"] = True
+        medewerker, goedkeurder = app.test_client(), app.test_client()
+        for client, naam in ((medewerker, MEDEWERKER), (goedkeurder, GOEDKEURDER)):
+            antwoord = inloggen(client, naam, wachtwoord(naam))
+            assert antwoord.status_code == 302 and "/login" not in antwoord.headers["Location"]
+        pagina = medewerker.get("/betaalruns/2026-06/1")
+        assert "Goedkeuren" not in pagina.get_data(as_text=True)
+        assert medewerker.post("/betaalruns/2026-06/1/goedkeuren", data={"csrf_token": csrf(pagina)}).status_code == 403
+        pagina = goedkeurder.get("/betaalruns/2026-06/1")
+        assert goedkeurder.post("/betaalruns/2026-06/1/goedkeuren",
+                                data={"csrf_token": csrf(pagina)}).status_code == 303
+        pagina = medewerker.get("/betaalruns/2026-06/1")
+        assert medewerker.post("/betaalruns/2026-06/1/bestanden", data={"csrf_token": csrf(pagina)}).status_code == 303
+        sepa = medewerker.get("/betaalruns/2026-06/1/bestanden/pain.001-2026-06-1.xml")
+        assert sepa.status_code == 200 and b"<MsgId>" in sepa.data
+        pagina = medewerker.get("/betaalruns/2026-06/1")
+        assert medewerker.post("/betaalruns/2026-06/1/verzonden", data={"csrf_token": csrf(pagina)}).status_code == 303
+        with Session(engine) as s:
+            run = s.scalars(select(Betaalrun).where(Betaalrun.periode == "2026-06")).one()
+            assert (run.status, run.berekend_door, run.goedgekeurd_door) == ("verzonden", "scheduler", GOEDKEURDER)
+    finally:
+        engine.dispose()
