@@ -516,3 +516,108 @@ def test_portal_pages_name_no_command_and_mark_a_past_meting(wereld, als):
     rij = next(r for r in tekst.split("<tr")[1:] if "Olga Oproep" in r)
     assert "was gepland op 1 januari 2026" in rij or "was gepland op" in rij, rij
 
+
+def _lever(engine, o, bestand: str, rijen: list[list[str]], tmp_path, moment: dt.datetime) -> None:
+    map_ = tmp_path / f"levering-{moment:%Y%m%d%H%M}"
+    map_.mkdir()
+    with open(map_ / bestand, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rijen)
+    leveringen.importeren(engine, gebruikers.als(engine, "piet", "test"), map_, recorded_at=moment, params=o.params)
+
+
+def _run(o, engine, periode: str, moment: dt.datetime) -> None:
+    piet, klaas = gebruikers.als(engine, "piet", "test"), gebruikers.als(engine, "klaas", "test")
+    betaalruns.aanvragen(o, piet, periode, moment)
+    betaalruns.berekenen(o, piet, periode, moment)
+    betaalruns.goedkeuren(o, klaas, periode, moment)
+
+
+def test_the_werkgever_sees_its_open_vorderingen_and_how_they_are_set_off(web, wereld, als, engine, tmp_path):
+    """P1 ends retroactively on 31 January: the April run takes back what February and March
+    paid, more than W1 gets, so a vordering remains; May pays OP1's April hours and sets part
+    of it off. The werkgever sees the vordering, what is still open and which payment held
+    what back."""
+    from lks.db.models_betaalrun import Aflossing, Betaalrun, Vordering
+    from lks.web.filters import euro, maand
+    o = web.extensions["lks"]
+    plaatsing = load_facts(engine).plaatsingen.set_index("plaatsing_id").loc["P1"]
+    _lever(engine, o, "plaatsingen.csv", [
+        ["plaatsing_id", "werknemer_id", "werkgever_id", "regeling", "startdatum", "einddatum", "contracturen",
+         "voltijdsuren"], ["P1", plaatsing["werknemer_id"], "W1", "lks", "2024-06-01", "2025-01-31", "32", "38"]],
+        tmp_path, dt.datetime(2025, 4, 10, tzinfo=dt.timezone.utc))
+    _run(o, engine, "2025-04", dt.datetime(2025, 4, 18, 7, tzinfo=dt.timezone.utc))
+    _lever(engine, o, "verloonde_uren.csv", [["plaatsing_id", "periode", "uren"], ["OP1", "2025-04", "20"]],
+           tmp_path, dt.datetime(2025, 5, 5, tzinfo=dt.timezone.utc))
+    _run(o, engine, "2025-05", dt.datetime(2025, 5, 18, 7, tzinfo=dt.timezone.utc))
+    with Session(engine) as s:
+        (v,) = s.scalars(select(Vordering).where(Vordering.werkgever_id == "W1")).all()
+        (a,) = s.scalars(select(Aflossing).where(Aflossing.vordering_id == v.id)).all()
+        kenmerk = s.get(Betaalrun, a.betaalrun_id).kenmerk
+    assert 0 < a.bedrag < v.bedrag
+    tekst = als("wg1").get("/portaal/betalingen").get_data(as_text=True)
+    assert "Wat u nog moet terugbetalen" in tekst
+    regel = next(r for r in tekst.split("<li>")[1:] if "nog open" in r).split("</li>")[0]
+    assert regel == (f"{euro(v.bedrag)} uit {maand(v.periode)}: nog open {euro(v.bedrag - a.bedrag)} "
+                     f"(al ingehouden: {euro(a.bedrag)} in betaling {kenmerk})"), regel
+    assert "Wat u nog moet terugbetalen" not in als("wg2").get("/portaal/betalingen").get_data(as_text=True)
+
+
+def test_the_werkgever_sees_the_bezwaar_deadline_of_each_letter(wereld, als):
+    from lks.documents.beschikking import bezwaar_einddatum
+    from lks.web.filters import datum
+    tekst = als("wg1").get("/portaal/brieven").get_data(as_text=True)
+    kenmerk = wereld["brief_w1"].replace("-", "/")
+    rij = next(r for r in tekst.split("<tr")[1:] if kenmerk in r)
+    assert datum(bezwaar_einddatum(dt.date(2025, 3, 18))) in rij and datum(dt.date(2025, 3, 18)) in rij
+
+
+def test_the_werkgever_sees_loonwaarde_herbeoordeling_and_amount_per_month(web, wereld, als):
+    """P1: its loonwaarde, the next meting (loonwaarde date + [scheduler]
+    herbeoordeling_maanden) and the subsidy of the month shown, the same amount as that
+    month's row on the werknemer's own page."""
+    import re
+
+    from dateutil.relativedelta import relativedelta
+
+    from lks.web.filters import datum, euro
+    o = web.extensions["lks"]
+    wg1 = als("wg1")
+    tekst = wg1.get("/portaal/").get_data(as_text=True)
+    rij = next(r for r in tekst.split("<tr")[1:] if "Anna de Vries" in r)
+    lw = load_facts(o.engine).loonwaarden
+    lw = lw[lw["plaatsing_id"] == "P1"].sort_values("ingangsdatum").iloc[-1]
+    assert f">{str(lw['loonwaarde']).rstrip('0').rstrip('.').replace('.', ',')}%<" in rij
+    volgende = lw["ingangsdatum"].date() + relativedelta(months=o.settings.scheduler.herbeoordeling_maanden)
+    assert datum(volgende) in rij
+    bedrag, periode = re.search(r"(€\s?[\d.]+,\d\d)<br><span class=\"lks-klein\">([a-z]+ \d{4})</span>", rij).groups()
+    detail = wg1.get("/portaal/plaatsingen/P1").get_data(as_text=True)
+    maandrij = next(r for r in detail.split("<tr")[1:] if f">{periode}<" in r)
+    assert bedrag in maandrij and bedrag != euro(0)
+
+
+def test_a_correction_of_delivered_hours_is_a_new_version_shown(wereld, als, engine):
+    wg1 = als("wg1")
+    pagina = wg1.get("/portaal/uren?maand=2025-03")
+    for uren in ("100", "120,25"):
+        assert wg1.post("/portaal/uren", data={"csrf_token": csrf(pagina), "maand": "2025-03", "uren-OP1": uren}
+                        ).status_code == 303
+    tekst = wg1.get("/portaal/uren?maand=2025-03").get_data(as_text=True)
+    assert "Al doorgegeven: 120.25 uur." in tekst
+    with Session(engine) as s:
+        from lks.db.models import VerloondeUren
+        versies = s.scalars(select(VerloondeUren.uren).where(VerloondeUren.plaatsing_id == "OP1",
+                                                             VerloondeUren.periode == "2025-03")
+                            .order_by(VerloondeUren.recorded_at)).all()
+    assert [str(u) for u in versies] == ["100.00", "120.25"]  # both versions kept, the newest counts
+    assert [str(u) for u in load_facts(engine).verloonde_uren["uren"]] == ["120.25"]
+
+
+def test_a_missing_loonstrook_on_the_werklijst_links_to_the_werkgever(wereld, als, engine):
+    from lks.signalen import maak_signalen
+    o = als("piet").application.extensions["lks"]
+    maak_signalen(engine, dt.date(2025, 3, 20), dt.datetime(2025, 3, 20, 5, tzinfo=dt.timezone.utc),
+                  o.params, o.settings)
+    tekst = als("piet").get("/werklijst").get_data(as_text=True)
+    rijen = [r for r in tekst.split("<tr")[1:] if "Loonstrook" in r and "ontbreekt" in r]
+    assert rijen, "no loonstrook_ontbreekt signal on the werklijst"
+    assert all('href="/werkgevers/W1"' in r for r in rijen), rijen[0]
