@@ -66,6 +66,20 @@ class Melding:
             return f"{g['uren']} verloonde uren in {g['periode']} (meer dan het maximum van {g['maximum']})"
         return self.soort
 
+    @property
+    def voor_werkgever(self) -> str:
+        """What was reported, as the werkgever reads it on the portal (months and numbers in
+        plain Dutch)."""
+        from lks.nl import maand
+        if self.soort == "verloonde_uren":
+            g = self.gegevens
+            getal = lambda t: str(t).rstrip("0").rstrip(".").replace(".", ",") if "." in str(t) else str(t)  # noqa: E731
+            if g.get("maximum") in (None, "onbekend"):
+                return f"{getal(g['uren'])} uur in {maand(g['periode'])} (het maximum is nog niet bekend)"
+            return (f"{getal(g['uren'])} uur in {maand(g['periode'])} (meer dan het maximum van "
+                    f"{getal(g['maximum'])} uur)")
+        return self.omschrijving
+
 
 def _melding(rij, rekening=None) -> Melding:
     return Melding(rij.id, rij.werkgever_id, rij.soort, rij.plaatsing_id, json.loads(rij.gegevens), rij.toelichting,

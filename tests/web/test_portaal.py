@@ -397,7 +397,8 @@ def test_a_new_delivery_supersedes_a_pending_hours_melding(wereld, als, engine):
                     ).status_code == 303
     assert meldingen.wachtend(o, piet_id) == []
     assert "170 verloonde uren" not in als("piet").get("/werklijst").get_data(as_text=True)
-    assert _status(_wijzigingen(wg1), "170 verloonde uren").startswith("vervangen")
+    assert _status(_wijzigingen(wg1), "170 uur in februari 2025 (meer dan het maximum van 164,66 uur)"
+                   ).startswith("vervangen")
     with pytest.raises(meldingen.MeldingFout):
         meldingen.beoordeel(o, piet_id, oud.id, True, None, dt.datetime.now(dt.timezone.utc))
     assert [str(u) for u in load_facts(engine).verloonde_uren["uren"]] == ["100.00"]
