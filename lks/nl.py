@@ -61,6 +61,17 @@ def datum(day: dt.date) -> str:
     return format_date(day, "d MMMM y", locale=LOCALE)
 
 
+MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+           "november", "december")
+
+
+def maand(periode: str) -> str:
+    """'2025-02' as 'februari 2025' (anything else as it is)."""
+    if not is_maand(periode):
+        return periode
+    return f"{MAANDEN[int(periode[5:]) - 1]} {periode[:4]}"
+
+
 def getal(value: Fraction | int | Decimal, decimals: int = 6) -> str:
     """An exact number in Dutch notation; a non-terminating fraction is cut off after
     ``decimals`` digits and marked with '…' so a reader never mistakes it for exact."""

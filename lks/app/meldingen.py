@@ -48,6 +48,10 @@ class Melding:
     beoordeeld_door: str | None
     beoordeeld_op: dt.datetime | None
     reden: str | None
+    # a new bank account accepted by a medewerker: the goedkeurder's decision on it
+    # ('wacht', 'goedgekeurd', 'afgewezen'; None when no second check was needed) and reason
+    tweede_controle: str | None = None
+    tweede_reden: str | None = None
 
     @property
     def omschrijving(self) -> str:
@@ -62,11 +66,26 @@ class Melding:
             return f"{g['uren']} verloonde uren in {g['periode']} (meer dan het maximum van {g['maximum']})"
         return self.soort
 
+    @property
+    def voor_werkgever(self) -> str:
+        """What was reported, as the werkgever reads it on the portal (months and numbers in
+        plain Dutch)."""
+        from lks.nl import maand
+        if self.soort == "verloonde_uren":
+            g = self.gegevens
+            getal = lambda t: str(t).rstrip("0").rstrip(".").replace(".", ",") if "." in str(t) else str(t)  # noqa: E731
+            if g.get("maximum") in (None, "onbekend"):
+                return f"{getal(g['uren'])} uur in {maand(g['periode'])} (het maximum is nog niet bekend)"
+            return (f"{getal(g['uren'])} uur in {maand(g['periode'])} (meer dan het maximum van "
+                    f"{getal(g['maximum'])} uur)")
+        return self.omschrijving
 
-def _melding(rij) -> Melding:
+
+def _melding(rij, rekening=None) -> Melding:
     return Melding(rij.id, rij.werkgever_id, rij.soort, rij.plaatsing_id, json.loads(rij.gegevens), rij.toelichting,
                    rij.status, rij.ingediend_door, rij.ingediend_op, rij.beoordeeld_door, rij.beoordeeld_op,
-                   rij.reden)
+                   rij.reden, rekening.status if rekening is not None else None,
+                   rekening.reden if rekening is not None else None)
 
 
 def meld(o: Omgeving, wie: Identiteit, soort: str, gegevens: dict, now: dt.datetime, *,
@@ -87,14 +106,70 @@ def meld(o: Omgeving, wie: Identiteit, soort: str, gegevens: dict, now: dt.datet
         return _melding(rij)
 
 
+def vervang_uren(o: Omgeving, wie: Identiteit, sleutels: set[tuple[str, str]], now: dt.datetime) -> list[int]:
+    """A new delivery of hours for (plaatsing, periode) by the werkgever of ``wie``: its pending
+    melding(en) of verloonde uren for those months are ``vervangen`` (no longer on the
+    werklijst, never to be accepted). Returns their ids."""
+    from lks.db.models_portaal import WerkgeverMelding
+    wie = vereist(o.engine, wie, Actie.PORTAAL)
+    if not sleutels:
+        return []
+    vervangen = []
+    with Session(o.engine) as s, s.begin():
+        rijen = s.scalars(select(WerkgeverMelding).where(
+            WerkgeverMelding.werkgever_id == wie.werkgever_id, WerkgeverMelding.soort == "verloonde_uren",
+            WerkgeverMelding.status == "wacht",
+            WerkgeverMelding.plaatsing_id.in_(sorted({p for p, _ in sleutels})))).all()
+        for rij in rijen:
+            if (rij.plaatsing_id, json.loads(rij.gegevens).get("periode")) not in sleutels:
+                continue
+            gedaan = s.execute(update(WerkgeverMelding)
+                               .where(WerkgeverMelding.id == rij.id, WerkgeverMelding.status == "wacht")
+                               .values(status="vervangen", beoordeeld_op=now)
+                               .execution_options(synchronize_session=False))
+            if gedaan.rowcount == 1:
+                vervangen.append(rij.id)
+                audit.vastleggen(s, wie, "melding_vervangen", now, melding=rij.id, werkgever_id=wie.werkgever_id,
+                                 plaatsing_id=rij.plaatsing_id)
+    return vervangen
+
+
+def _nog_de_laatste(o: Omgeving, m: Melding) -> bool:
+    """Whether a melding of verloonde uren is still the latest word on its plaatsing and
+    month: no later melding for them, and no hours delivered for them after it."""
+    from lks.db.models import VerloondeUren
+    from lks.db.models_portaal import WerkgeverMelding
+    periode = m.gegevens.get("periode")
+    with Session(o.engine) as s:
+        for rij in s.scalars(select(WerkgeverMelding).where(
+                WerkgeverMelding.soort == "verloonde_uren", WerkgeverMelding.plaatsing_id == m.plaatsing_id,
+                WerkgeverMelding.id > m.id)):
+            if json.loads(rij.gegevens).get("periode") == periode:
+                return False
+        later = s.scalar(select(VerloondeUren.id).where(
+            VerloondeUren.plaatsing_id == m.plaatsing_id, VerloondeUren.periode == periode,
+            VerloondeUren.recorded_at > m.ingediend_op).limit(1))
+    return later is None
+
+
 def van_werkgever(o: Omgeving, wie: Identiteit) -> list[Melding]:
-    """The werkgever's own reports, newest first (with the reason of a rejection)."""
+    """The werkgever's own reports, newest first (with the reason of a rejection); an accepted
+    new bank account with the goedkeurder's decision on it (the account it delivered, by the
+    medewerker's import) and the reason of a rejection."""
+    from lks.db.models_gebruiker import Rekeningwijziging
     from lks.db.models_portaal import WerkgeverMelding
     wie = vereist(o.engine, wie, Actie.PORTAAL)
     with Session(o.engine) as s:
-        return [_melding(r) for r in s.scalars(select(WerkgeverMelding)
-                                               .where(WerkgeverMelding.werkgever_id == wie.werkgever_id)
-                                               .order_by(WerkgeverMelding.id.desc()))]
+        uit = []
+        for r in s.scalars(select(WerkgeverMelding).where(WerkgeverMelding.werkgever_id == wie.werkgever_id)
+                           .order_by(WerkgeverMelding.id.desc())):
+            rekening = None
+            if r.soort == "rekening" and r.status == "geaccepteerd" and r.import_id is not None:
+                rekening = s.scalars(select(Rekeningwijziging).where(
+                    Rekeningwijziging.import_id == r.import_id, Rekeningwijziging.werkgever_id == r.werkgever_id)
+                    .order_by(Rekeningwijziging.id.desc()).limit(1)).first()
+            uit.append(_melding(r, rekening))
+        return uit
 
 
 def wachtend(o: Omgeving, wie: Identiteit) -> list[Melding]:
@@ -124,6 +199,10 @@ def beoordeel(o: Omgeving, wie: Identiteit, melding_id: int, accepteren: bool, r
             raise MeldingFout(f"melding {melding_id} is al {rij.status} door {rij.beoordeeld_door}")
         melding = _melding(rij)
     import_id = None
+    if accepteren and melding.soort == "verloonde_uren" and not _nog_de_laatste(o, melding):
+        raise MeldingFout(f"melding {melding_id} is niet meer de laatste opgave van de werkgever voor "
+                          f"{melding.plaatsing_id} in {melding.gegevens.get('periode')}; er zijn daarna andere "
+                          "uren doorgegeven")
     if accepteren:
         try:
             import_id = _lever(o, wie, melding, now)
@@ -222,11 +301,14 @@ def meld_van_formulier(o: Omgeving, wie: Identiteit, soort: str | None, formulie
     if soort not in ("einde", "contracturen"):
         raise MeldingFout("kies wat u wilt doorgeven")
     plaatsing_id = veld("plaatsing_id")
+    if not plaatsing_id:
+        raise MeldingFout("kies een van uw werknemers")
     facts = load_facts(o.engine)
     p = facts.plaatsingen[(facts.plaatsingen["plaatsing_id"] == plaatsing_id)
                           & (facts.plaatsingen["werkgever_id"] == wie.werkgever_id)]
-    if p.empty:
-        raise MeldingFout("kies een van uw werknemers")
+    if p.empty:  # another werkgever's plaatsing, or none: not found (404), nothing said of it
+        from lks.app.portaal import NietGevonden
+        raise NietGevonden("plaatsing")
     start = p.iloc[0]["startdatum"].date()
     try:
         if soort == "einde":

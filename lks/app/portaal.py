@@ -21,6 +21,12 @@ from lks.app.identiteit import Actie, Identiteit
 from lks.app.omgeving import Omgeving
 
 
+class NietGevonden(LookupError):
+    """Tenancy: an id in a request that is not one of the werkgever's own (another
+    werkgever's, or none at all). The web face answers 404, exactly as for an id that does
+    not exist, and tells nothing about it."""
+
+
 def _werkgever(o: Omgeving, wie: Identiteit) -> str:
     """The werkgever this portal user belongs to, checked against the database now."""
     wie = vereist(o.engine, wie, Actie.PORTAAL)
@@ -123,8 +129,16 @@ def plaatsing(o: Omgeving, wie: Identiteit, plaatsing_id: str, vandaag: dt.date)
         eigen = s.scalar(select(func.count()).select_from(huidig)
                          .where(huidig.c.plaatsing_id == plaatsing_id, huidig.c.werkgever_id == werkgever_id))
     if not eigen:
-        raise LookupError(plaatsing_id)
-    return plaatsing_detail(o, plaatsing_id, vandaag)
+        raise NietGevonden(plaatsing_id)
+    detail = plaatsing_detail(o, plaatsing_id, vandaag)
+    if detail.melding:  # the staff page's words (a command, an exception) said plainly
+        from lks.nl import datum as nl_datum
+        geldig = o.params["wml_maandloon"].valid_until
+        detail.melding = (f"De maanden na {nl_datum(geldig)} kunnen wij nog niet berekenen. Het minimumloon voor "
+                          "die maanden is nog niet bekend." if detail.melding.startswith("Maanden na") and geldig
+                          else "Wij kunnen de subsidie nu niet berekenen. Neem contact op met de gemeente als dit "
+                               "zo blijft.")
+    return detail
 
 
 @dataclass(frozen=True)
@@ -230,6 +244,7 @@ class UrenLevering:
     import_id: int | None
     geteld: list[tuple[str, str, str]]        # plaatsing_id, periode, uren
     ter_beoordeling: list[tuple[str, str, str, str]]  # plaatsing_id, periode, uren, maximum
+    namen: dict[str, str] = field(default_factory=dict)  # plaatsing_id → werknemer (for the messages)
 
 
 class UrenFout(ValueError):
@@ -265,19 +280,18 @@ def lever_uren(o: Omgeving, wie: Identiteit, regels: list[dict], now: dt.datetim
     werkgever_id = wie.werkgever_id
     facts = load_facts(o.engine)
     eigen = set(facts.plaatsingen.loc[facts.plaatsingen["werkgever_id"] == werkgever_id, "plaatsing_id"])
-    fouten = [f"{bestand}, regel {r['regel']}, kolom plaatsing_id: onbekende plaatsing_id {r['plaatsing_id']!r}"
-              for r in regels if r["plaatsing_id"] not in eigen]
+    if any(r["plaatsing_id"] not in eigen for r in regels):
+        # another werkgever's plaatsing, or none: not found, nothing stored, nothing said of it
+        raise NietGevonden("plaatsing")
     if not regels:
-        fouten.append(f"{bestand}: geen uren ingevuld")
-    if fouten:
-        raise UrenFout(fouten)
+        raise UrenFout([f"{bestand}: geen uren ingevuld"])
     map_ = Path(tempfile.mkdtemp(prefix="lks-uren-"))
     try:
         _schrijf_uren(map_ / BESTAND, regels)
         try:  # every check of the import, on this werkgever's rows only, nothing written
             import_directory(o.engine, map_, recorded_at=now, params=o.params, alleen_controleren=True)
         except ImportFouten as exc:
-            raise UrenFout([str(f).replace(BESTAND, bestand, 1) for f in exc.fouten]) from None
+            raise UrenFout([_uitleg(str(f).replace(BESTAND, bestand, 1)) for f in exc.fouten]) from None
         maxima = _maxima(o, facts, {(r["plaatsing_id"], r["periode"]) for r in regels})
         binnen, boven = [], []
         for r in regels:
@@ -289,18 +303,75 @@ def lever_uren(o: Omgeving, wie: Identiteit, regels: list[dict], now: dt.datetim
             _schrijf_uren(map_ / BESTAND, [r for r, _, _ in binnen])
             import_id = import_directory(o.engine, map_, recorded_at=now, params=o.params, door=wie.naam,
                                          client_adres=wie.client_adres).import_id
+        # this delivery supersedes every pending report of the same months: an old melding
+        # accepted later would otherwise store its hours as a newer version than these
+        meldingen.vervang_uren(o, wie, {(r["plaatsing_id"], r["periode"]) for r in regels}, now)
         for r, uren, maximum in boven:
             meldingen.meld(o, wie, "verloonde_uren", {
                 "periode": r["periode"], "uren": str(uren),
                 "maximum": _uren_tekst(maximum)}, now, plaatsing_id=r["plaatsing_id"])
         return UrenLevering(import_id, [(r["plaatsing_id"], r["periode"], str(u)) for r, u, _ in binnen],
-                            [(r["plaatsing_id"], r["periode"], str(u), _uren_tekst(m)) for r, u, m in boven])
+                            [(r["plaatsing_id"], r["periode"], str(u), _uren_tekst(m)) for r, u, m in boven],
+                            _namen(facts, eigen))
     except (InvalidOperation, ValueError) as exc:
         if isinstance(exc, UrenFout):
             raise
         raise UrenFout([f"{bestand}: {exc}"]) from None
     finally:
         shutil.rmtree(map_, ignore_errors=True)
+
+
+def _uitleg(fout: str) -> str:
+    """An import message with the words a werkgever may not know explained."""
+    if "urenbasis contract" in fout:
+        return (fout + " (voor deze werknemer betaalt de gemeente op de vaste uren uit het contract; "
+                "u hoeft voor hem of haar geen uren door te geven)")
+    return fout
+
+
+def _namen(facts, plaatsingen) -> dict[str, str]:
+    """plaatsing_id → the werknemer's name, for the werkgever's own plaatsingen only."""
+    namen = facts.werknemers.set_index("werknemer_id")["naam"]
+    p = facts.plaatsingen[facts.plaatsingen["plaatsing_id"].isin(set(plaatsingen))]
+    return {r.plaatsing_id: str(namen.get(r.werknemer_id, "")) for r in p.itertuples()}
+
+
+UREN_VORM = r"\d{1,4}([.,]\d{1,2})?"
+
+
+def lever_uren_formulier(o: Omgeving, wie: Identiteit, periode: str, velden: dict[str, str],
+                         now: dt.datetime) -> UrenLevering:
+    """The hours form of one month (``velden``: plaatsing_id → the text typed in). Every
+    message names the werknemer and the month, in plain words ("Bij Olga Oproep (maart
+    2025): vul een getal in, zoals 38 of 37,5."), never a line or column: the form has none.
+    A comma is a decimal separator, as people write it."""
+    import re
+
+    from lks.facts import load_facts
+    from lks.nl import maand
+    wie = vereist(o.engine, wie, Actie.PORTAAL)
+    facts = load_facts(o.engine)
+    eigen = set(facts.plaatsingen.loc[facts.plaatsingen["werkgever_id"] == wie.werkgever_id, "plaatsing_id"])
+    if any(pid not in eigen for pid in velden):
+        raise NietGevonden("plaatsing")
+    namen = _namen(facts, eigen)
+    bij = lambda pid: f"Bij {namen.get(pid, '')} ({maand(periode)})"  # noqa: E731
+    fouten = [f"{bij(pid)}: vul een getal in, zoals 38 of 37,5."
+              for pid, tekst in sorted(velden.items()) if not re.fullmatch(UREN_VORM, tekst.strip())]
+    if fouten:
+        raise UrenFout(fouten)
+    regels = [{"regel": i + 2, "plaatsing_id": pid, "periode": periode, "uren": tekst.strip().replace(",", ".")}
+              for i, (pid, tekst) in enumerate(sorted(velden.items()))]
+    per_regel = {r["regel"]: r["plaatsing_id"] for r in regels}
+    try:
+        return lever_uren(o, wie, regels, now, bestand="formulier")
+    except UrenFout as fout:
+        def gewoon(tekst: str) -> str:
+            m = re.match(r"formulier, regel (\d+)(?:, kolom \w+)?: (.*)", tekst)
+            if m and int(m.group(1)) in per_regel:
+                return f"{bij(per_regel[int(m.group(1))])}: {m.group(2)}"
+            return tekst.replace("formulier: ", "")
+        raise UrenFout([gewoon(f) for f in fout.fouten]) from None
 
 
 def lees_uren_csv(data: bytes, bestand: str) -> list[dict]:

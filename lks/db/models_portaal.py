@@ -2,7 +2,9 @@
 
 A melding waits (``wacht``) until a medewerker accepts it (``geaccepteerd``: it becomes a
 delivery of facts, recorded with the medewerker as the one who delivered it, ``import_id``)
-or rejects it with a reason the werkgever sees (``afgewezen``). The medewerker who decides is
+or rejects it with a reason the werkgever sees (``afgewezen``). A melding of verloonde uren
+that still waits is ``vervangen`` when the werkgever delivers the hours of that plaatsing and
+month again: the newer delivery counts, the old one can no longer be accepted. The medewerker who decides is
 never the werkgever user who reported it (they cannot be: roles exclude each other); a new
 bank account accepted by a medewerker then still waits for a goedkeurder other than that
 medewerker (``rekeningwijziging``)."""
@@ -17,7 +19,7 @@ from lks.db.models import ID_LENGTH, Base, UTCDateTime
 from lks.db.models_betaalrun import USER, _in
 
 MELDING_SOORTEN = ("einde", "contracturen", "rekening", "verloonde_uren")
-MELDING_STATUSSEN = ("wacht", "geaccepteerd", "afgewezen")
+MELDING_STATUSSEN = ("wacht", "geaccepteerd", "afgewezen", "vervangen")
 
 
 class WerkgeverMelding(Base):

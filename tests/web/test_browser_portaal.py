@@ -65,6 +65,12 @@ def test_the_portal_in_a_browser(chromium, live, engine, backend, tmp_path):  # 
         tekst = page.inner_text("main")
         assert "Olga Oproep" in tekst and "Anna de Vries" in tekst and "Zorgboerderij" not in tekst
         assert "volgens loonstrook" in tekst
+        wg.ga("/portaal/plaatsingen/OP1", "portaal-plaatsing")
+        assert "Olga Oproep" in page.inner_text("main") and "lks parameters" not in page.inner_text("main")
+        antwoord = page.goto("/portaal/plaatsingen/P2")  # another werkgever's: not found, as werkgever
+        assert antwoord is not None and antwoord.status == 404
+        controle.bekijk(page, "portaal-niet-gevonden")
+        assert "Bram Smit" not in page.inner_text("body")
 
         wg.ga("/portaal/brieven", "portaal-brieven")
         with page.expect_download() as download:
@@ -76,6 +82,16 @@ def test_the_portal_in_a_browser(chromium, live, engine, backend, tmp_path):  # 
             page.get_by_role("link", name="PDF specificatie maart 2025").click()
         assert download.value.path().read_bytes().startswith(b"%PDF")
 
+        # a typing error (past the browser's own check): the 422 page says it plainly
+        wg.ga("/portaal/uren?maand=2025-03")
+        page.locator("form", has=page.get_by_role("button", name="Uren versturen")).evaluate(
+            "f => f.noValidate = true")
+        page.get_by_label("Olga Oproep (nummer OP1): uren op de loonstrook").fill("abc")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Uren versturen").click()
+        controle.bekijk(page, "portaal-uren-fout")
+        assert "Bij Olga Oproep (maart 2025): vul een getal in, zoals 38 of 37,5." in page.inner_text("main")
+
         # the hours of March for both oproepkrachten, on the form of that month
         wg.ga("/portaal/uren?maand=2025-03")
         page.get_by_label("Olga Oproep (nummer OP1): uren op de loonstrook").fill("100")
@@ -83,6 +99,16 @@ def test_the_portal_in_a_browser(chromium, live, engine, backend, tmp_path):  # 
         controle.bekijk(page, "portaal-uren")
         wg.klik("Uren versturen")
         assert "Wij hebben de uren ontvangen van 2 werknemer(s)" in page.inner_text("main")
+
+        # a bank account that fails its check digits: the 422 page
+        wg.ga("/portaal/wijzigingen")
+        kaart = page.locator("form", has=page.get_by_role("heading", name="Nieuw rekeningnummer"))
+        kaart.get_by_label("Rekeningnummer (IBAN)").fill("NL00ABNA0417164300")
+        kaart.get_by_label("Op naam van").fill("Bakkerij Omer")
+        with page.expect_navigation():
+            kaart.get_by_role("button", name="Doorgeven").click()
+        controle.bekijk(page, "portaal-wijzigingen-fout")
+        assert "Er is niets opgeslagen." in page.inner_text("main")
 
         # the end of an employment, waiting for a medewerker
         wg.ga("/portaal/wijzigingen")
@@ -127,7 +153,7 @@ def test_the_portal_in_a_browser(chromium, live, engine, backend, tmp_path):  # 
     brieven = beschikkingen.maak(o, piet_id, dt.date(2025, 4, 18), april, pdf=False).beschikkingen
     assert any(b.soort == "beeindiging" and "P1" in b.plaatsingen for b in brieven)
 
-    assert len(controle.bezocht) >= 8
+    assert len(controle.bezocht) >= 12
     if controle.kleiner:
         print("axe (moderate/minor):", *sorted(set(controle.kleiner)), sep="\n  ")
     assert not controle.bevindingen, "\n".join(controle.bevindingen)

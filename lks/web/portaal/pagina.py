@@ -24,7 +24,7 @@ def vandaag() -> dt.date:
 @vereist(Actie.PORTAAL)
 @alleen_eigen
 def overzicht():
-    return toon("portaal/overzicht.html", o=portaal.overzicht(omgeving(), wie(), vandaag()))
+    return toon("portaal/overzicht.html", o=portaal.overzicht(omgeving(), wie(), vandaag()), vandaag=vandaag())
 
 
 @bp.route("/plaatsingen/<plaatsing_id>")
@@ -89,20 +89,25 @@ def uren():
 
 @bp.route("/uren", methods=["POST"])
 @vereist(Actie.PORTAAL)
+@alleen_eigen
 def uren_opslaan():
     """The form of one month: one field per werknemer on verloonde uren."""
     from lks.nl import is_maand
     periode = request.form.get("maand", "")
     if not is_maand(periode):
         abort(400)
-    regels = [{"regel": i + 2, "plaatsing_id": sleutel[len("uren-"):], "periode": periode, "uren": waarde.strip()}
-              for i, (sleutel, waarde) in enumerate(sorted(request.form.items()))
-              if sleutel.startswith("uren-") and waarde.strip()]
-    return _lever(regels, periode, "formulier")
+    velden = {sleutel[len("uren-"):]: waarde.strip() for sleutel, waarde in request.form.items()
+              if sleutel.startswith("uren-") and waarde.strip()}
+    try:
+        levering = portaal.lever_uren_formulier(omgeving(), wie(), periode, velden, dt.datetime.now(dt.timezone.utc))
+    except portaal.UrenFout as fout:
+        return _fouten(fout, periode)
+    return _gelukt(levering, periode)
 
 
 @bp.route("/uren/bestand", methods=["POST"])
 @vereist(Actie.PORTAAL)
+@alleen_eigen
 def uren_bestand():
     """A CSV file with many werknemers (interfaces §2: plaatsing_id, periode, uren)."""
     bestand = request.files.get("bestand")
@@ -122,12 +127,18 @@ def _lever(regels, periode, bestand):
         levering = portaal.lever_uren(omgeving(), wie(), regels, dt.datetime.now(dt.timezone.utc), bestand=bestand)
     except portaal.UrenFout as fout:
         return _fouten(fout, periode)
+    return _gelukt(levering, periode)
+
+
+def _gelukt(levering, periode):
+    from lks.web.filters import getal, maand
     if levering.geteld:
         flash(f"Dank u. Wij hebben de uren ontvangen van {len(levering.geteld)} werknemer(s). "
               "Wij betalen ze met de volgende betaling.", "ok")
-    for plaatsing_id, maand, aantal, maximum in levering.ter_beoordeling:
-        flash(f"{aantal} uur voor {plaatsing_id} in {maand} is meer dan het maximum ({maximum} uur). "
-              "Een medewerker van de gemeente kijkt er eerst naar.", "info")
+    for plaatsing_id, periode_, aantal, maximum in levering.ter_beoordeling:
+        flash(f"{levering.namen.get(plaatsing_id, '')} ({maand(periode_)}): {getal(aantal)} uur is meer dan het "
+              f"maximum van {getal(maximum) if maximum != 'onbekend' else 'die maand'} uur. Een medewerker van de "
+              "gemeente kijkt er eerst naar. Tot dan betalen wij niets over die maand.", "info")
     return redirect(url_for("portaal.uren", maand=periode)), 303
 
 
@@ -149,6 +160,7 @@ def wijzigingen():
 
 @bp.route("/wijzigingen", methods=["POST"])
 @vereist(Actie.PORTAAL)
+@alleen_eigen
 def wijzigingen_melden():
     from lks.app import meldingen
     soort = request.form.get("soort")
