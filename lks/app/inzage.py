@@ -37,6 +37,8 @@ VOLGENDE_STAP = {
     "bestand_aangemaakt": "Het SEPA-bestand naar de bank sturen en als verzonden markeren (medewerker).",
     "verzonden": "Klaar: het bestand is naar de bank.",
 }
+VOLGENDE_STAP_ZONDER_BETAALBESTAND = ("Afsluiten (medewerker): er is geen betaalbestand voor de bank, de run betaalt "
+                                      "niets uit; de specificaties gaan naar de werkgevers.")
 
 
 def overzicht(o: Omgeving, wie: Identiteit, vandaag: dt.date) -> Overzicht:

@@ -165,7 +165,8 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
     for stap in stappen:
         if stap.taak == "betaalrun" and stap.soort == "cyclus" and stap.resultaat.get("status") == "berekend":
             periode = stap.resultaat["periode"]
-            result.bestanden.append(bestanden_per_periode[periode])
+            if bestanden_per_periode[periode] is not None:  # None: nothing to pay, no SEPA file
+                result.bestanden.append(bestanden_per_periode[periode])
             result.runs.append({k: v for k, v in stap.resultaat.items() if k not in ("volgnummer", "status")}
                                | {"sha256": sha_per_periode[periode]})
     result.signalen = _signalen_csv(engine, out / "signalen.csv")
