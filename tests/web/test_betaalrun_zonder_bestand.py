@@ -39,12 +39,13 @@ def test_a_run_of_only_vorderingen_is_exported_and_closed(web, als, engine, tmp_
     assert antwoord.status_code == 200 and "geen betaalbestand nodig: niets uit te betalen" in tekst, tekst[-3000:]
     assert "Geen betaalbestand nodig: niets uit te betalen" in tekst
     assert "pain.001" not in tekst and "specificatie-2025-02-1-W1.html" in tekst
-    assert "Afsluiten (geen betaalbestand nodig)" in tekst
+    assert "Afsluiten (geen betaalbestand nodig)" in tekst and "Afsluiten (medewerker): er is geen betaalbestand" in tekst
     assert piet.get("/betaalruns/2025-02/1/bestanden/specificatie-2025-02-1-W1.html").status_code == 200
 
     antwoord = piet.post("/betaalruns/2025-02/1/verzonden", data={"csrf_token": csrf(antwoord)}, follow_redirects=True)
     tekst = antwoord.get_data(as_text=True)
     assert "afgesloten: er was geen betaalbestand nodig" in tekst
+    assert "Klaar: afgesloten zonder betaalbestand (niets uit te betalen)." in tekst
     with Session(engine) as s:
         run = s.scalars(select(Betaalrun).where(Betaalrun.periode == "2025-02")).one()
         assert (run.status, run.bestand_naam, run.bestand_sha256) == ("verzonden", None, None)

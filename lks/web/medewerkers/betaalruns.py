@@ -64,11 +64,10 @@ def betaalrun(periode: str, volgnummer: int):
         d = app_betaalruns.toon(omgeving(), wie(), _periode(periode), volgnummer)
     except BetaalrunFout:
         abort(404)
-    from lks.app.inzage import VOLGENDE_STAP, VOLGENDE_STAP_ZONDER_BETAALBESTAND
+    from lks.app.inzage import volgende_stap
     from lks.betaalrun.bestand import GEEN_BETAALBESTAND
-    stap = (VOLGENDE_STAP_ZONDER_BETAALBESTAND if d.zonder_betaalbestand and d.run.status == "bestand_aangemaakt"
-            else VOLGENDE_STAP.get(d.run.status))
-    return pagina("medewerkers/betaalrun.html", d=d, volgende_stap=stap, geen_betaalbestand=GEEN_BETAALBESTAND)
+    return pagina("medewerkers/betaalrun.html", d=d, volgende_stap=volgende_stap(d.run) or None,
+                  geen_betaalbestand=GEEN_BETAALBESTAND)
 
 
 def _stap(periode: str, volgnummer: int, functie, gelukt: str, anders=None):
