@@ -419,9 +419,10 @@ def import_directory(engine: Engine, directory: str | Path,
             fouten.append(ImportFout(None, None, None, (
                 f"vastlegmoment {_show(recorded_at)} ligt niet na de vorige import "
                 f"({_show(latest)}); vastleggen gaat alleen vooruit in de tijd")))
+        fouten += _check_na_betaalrun(connection, recorded_at)
         stored = {name: _current(connection, spec) for name, spec in FILES.items() if spec.table is not None}
         huidig = huidige_versies(connection, alleen_ingetrokken=INTREKKINGEN not in files)
-        fouten += _check_against_database(files, stored, params)
+        fouten += _check_against_database(files, stored, params, huidig)
         fouten += _check_intrekkingen(files, huidig)
         if fouten:
             raise ImportFouten(_sorted(fouten))
@@ -575,8 +576,10 @@ def _current(connection: Connection, spec: FileSpec) -> dict[tuple, dict]:
 
 
 def _check_against_database(files: dict[str, _File], stored: dict[str, dict],
-                            params: Parameters) -> list[ImportFout]:
+                            params: Parameters, huidig: dict[str, dict[tuple, dict]] | None = None) -> list[ImportFout]:
     fouten: list[ImportFout] = []
+    ingetrokken = {key[0]: row for key, row in (huidig or {}).get("plaatsingen", {}).items()
+                   if row.get("ingetrokken") is not None}
     known = {name: _known_ids(files.get(name), stored[name])
              for name in ("werkgevers.csv", "werknemers.csv", "plaatsingen.csv")}
     references = {
@@ -592,12 +595,25 @@ def _check_against_database(files: dict[str, _File], stored: dict[str, dict],
             for column, target in refs:
                 value = row.raw.get(column, "")
                 if known[target] is not None and value and value not in known[target]:
+                    if target == "plaatsingen.csv" and value in ingetrokken:
+                        fouten.append(ImportFout(name, row.line, column, _ingetrokken_reden(value, ingetrokken[value])))
+                        continue
                     fouten.append(ImportFout(name, row.line, column, (
                         f"onbekende {column} {value!r} (niet in {target} en niet in de database)")))
     fouten += _check_minimum_age(files, stored)
     fouten += _check_regelingen(files, params)
     fouten += _check_verloonde_uren(files, stored)
     return fouten + _rows_of_refused_plaatsingen(files, fouten)
+
+
+def _ingetrokken_reden(plaatsing_id: str, row: dict) -> str:
+    """Why a fact for a withdrawn plaatsing is refused: when and by which delivery it was
+    withdrawn, and why (a BSN typed into the reden masked)."""
+    from lks.identifiers import mask_bsns_in_text
+    levering = f" in levering {row['import_id']}" if row.get("import_id") is not None else ""
+    return (f"plaatsing {plaatsing_id!r} is ingetrokken op {_show(_utc(row['recorded_at']))} (intrekking{levering}, "
+            f"reden: {mask_bsns_in_text(str(row['ingetrokken']))}); voor een ingetrokken plaatsing worden geen "
+            "gegevens meer aangenomen (lever de plaatsing opnieuw aan als ze toch bestaat)")
 
 
 def _check_regelingen(files: dict[str, _File], params: Parameters) -> list[ImportFout]:
@@ -848,6 +864,28 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=dt.timezone.utc)
     return moment.astimezone(dt.timezone.utc)
+
+
+def _check_na_betaalrun(connection: Connection, recorded_at: dt.datetime) -> list[ImportFout]:
+    """A delivery recorded before the knowledge moment (``feiten_per``) of a betaalrun that is
+    already calculated would change what that run counts as having been known: its lines
+    and the letters that compare with it ("as known at T") would disagree (a withdrawal
+    would even make a letter say nothing was paid). Refused; a cancelled run is no basis."""
+    from lks.db.models_betaalrun import Betaalrun
+    laatste = connection.execute(
+        select(Betaalrun.periode, Betaalrun.volgnummer, Betaalrun.feiten_per)
+        .where(Betaalrun.feiten_per.is_not(None), Betaalrun.status != "geannuleerd")
+        .order_by(Betaalrun.feiten_per.desc()).limit(1)).first()
+    if laatste is None:
+        return []
+    periode, volgnummer, feiten_per = laatste
+    feiten_per = _utc(feiten_per)
+    if recorded_at > feiten_per:  # at feiten_per itself the run counts it as known (recorded_at <= T)
+        return []
+    return [ImportFout(None, None, None, (
+        f"vastlegmoment {_show(recorded_at)} ligt niet na het moment waarop betaalrun {periode}-{volgnummer} is "
+        f"berekend ({_show(feiten_per)}, met de gegevens die toen bekend waren); een levering kan niet "
+        "terug in de tijd vóór een berekende betaalrun: laat --recorded-at weg of kies een moment daarna"))]
 
 
 def _show(moment: dt.datetime) -> str:

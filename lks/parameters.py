@@ -475,6 +475,60 @@ def lees_lokaal(lokaal: Path, geleverd: "Parameters") -> tuple[dict[str, Paramet
     return vervangen, bestanden, fouten
 
 
+def _maanden_later(day: dt.date, maanden: int) -> dt.date:
+    """The same day ``maanden`` months later (the month's last day where it is shorter)."""
+    import calendar
+    index = day.year * 12 + day.month - 1 + maanden
+    jaar, maand = index // 12, index % 12 + 1
+    return dt.date(jaar, maand, min(day.day, calendar.monthrange(jaar, maand)[1]))
+
+
+def _looptijd_maanden(shipped: Parameter) -> int | None:
+    """How many months one value of a bounded national table holds (the WML: half a year),
+    read from the shipped table's last value: from its date to ``valid_until``. None for an
+    open table or one whose last value does not span whole months."""
+    if shipped.valid_until is None:
+        return None
+    eind = shipped.valid_until + dt.timedelta(days=1)
+    begin = shipped.dates[-1]
+    if begin.day != 1 or eind.day != 1:
+        return None
+    maanden = (eind.year - begin.year) * 12 + eind.month - begin.month
+    return maanden if maanden > 0 else None
+
+
+def _gaten(shipped: Parameter, lokaal: Parameter, nieuw: list[int], path: Path) -> list[str]:
+    """A gemeente's new values of a bounded national table must follow on without a gap:
+    the first on the day after the shipped table's ``valid_until`` (else the last shipped
+    value would silently hold for months it was never published for), and each next one
+    within the time one value holds (the WML: half a year; read from the shipped table)."""
+    if shipped.valid_until is None:
+        return []  # the last shipped value holds open: a later value just replaces it
+    fouten = []
+    dagen = [lokaal.dates[i] for i in nieuw]
+    verwacht = shipped.valid_until + dt.timedelta(days=1)
+    if dagen[0] != verwacht:
+        fouten.append(f"{path}: de eerste nieuwe waarde begint op {dagen[0].isoformat()}, maar de geleverde tabel "
+                      f"loopt tot en met {shipped.valid_until.isoformat()}; er mag geen gat zijn: voeg eerst de "
+                      f"waarde per {verwacht.isoformat()} toe")
+    looptijd = _looptijd_maanden(shipped)
+    if looptijd is None:
+        return fouten
+    duur = "een half jaar" if looptijd == 6 else ("een jaar" if looptijd == 12 else f"{looptijd} maanden")
+    for vorige, volgende in zip(dagen, dagen[1:]):
+        uiterlijk = _maanden_later(vorige, looptijd)
+        if volgende > uiterlijk:
+            fouten.append(f"{path}: tussen {vorige.isoformat()} en {volgende.isoformat()} ontbreekt een waarde: "
+                          f"een waarde van {shipped.name} geldt {duur} (zoals in de geleverde tabel); er mag geen "
+                          f"gat zijn: voeg de waarde per {uiterlijk.isoformat()} toe")
+    laatste = _maanden_later(dagen[-1], looptijd) - dt.timedelta(days=1)
+    if lokaal.valid_until is not None and lokaal.valid_until > laatste:
+        fouten.append(f"{path}: valid_until {lokaal.valid_until.isoformat()} ligt na {laatste.isoformat()}: de "
+                      f"waarde per {dagen[-1].isoformat()} geldt {duur} (zoals in de geleverde tabel); voeg de "
+                      f"waarde per {(laatste + dt.timedelta(days=1)).isoformat()} toe of geef een eerdere valid_until")
+    return fouten
+
+
 def _wet_aanvullen(shipped: Parameter, lokaal: Parameter, eigen_referentie: tuple[bool, ...],
                    path: Path) -> tuple[Parameter, str, list[str]]:
     """National law extended by the gemeente (rekenregels §5, interfaces §4): only values
@@ -500,6 +554,8 @@ def _wet_aanvullen(shipped: Parameter, lokaal: Parameter, eigen_referentie: tupl
                           "'reference: {title: ..., href: ...}' (bijvoorbeeld de Staatscourant)")
         else:
             nieuw.append(i)
+    if not fouten and nieuw:
+        fouten += _gaten(shipped, lokaal, nieuw, path)
     verlengt = (lokaal.valid_until is None and shipped.valid_until is not None) or (
         lokaal.valid_until is not None and shipped.valid_until is not None and lokaal.valid_until > shipped.valid_until)
     if fouten:

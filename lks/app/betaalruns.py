@@ -131,6 +131,11 @@ class RunDetail:
         return [p for p in self.bestanden if not p.name.startswith("pain.001")]
 
     @property
+    def zonder_betaalbestand(self) -> bool:
+        """The run's documents were made and it pays nothing: no SEPA file was needed."""
+        return self.run.status in ("bestand_aangemaakt", "verzonden") and not self.run.bestand_naam
+
+    @property
     def totaal(self) -> int:
         return sum(b[2] for b in self.per_budget)
 

@@ -37,6 +37,19 @@ VOLGENDE_STAP = {
     "bestand_aangemaakt": "Het SEPA-bestand naar de bank sturen en als verzonden markeren (medewerker).",
     "verzonden": "Klaar: het bestand is naar de bank.",
 }
+VOLGENDE_STAP_ZONDER_BETAALBESTAND = {
+    "bestand_aangemaakt": "Afsluiten (medewerker): er is geen betaalbestand voor de bank, de run betaalt niets uit; "
+                          "de specificaties gaan naar de werkgevers.",
+    "verzonden": "Klaar: afgesloten zonder betaalbestand (niets uit te betalen).",
+}
+
+
+def volgende_stap(run) -> str:
+    """What happens next to a run (None: none requested yet); a run that pays nothing has
+    no SEPA file to send (``lks.betaalrun.bestand``)."""
+    if run is not None and run.status in VOLGENDE_STAP_ZONDER_BETAALBESTAND and not run.bestand_naam:
+        return VOLGENDE_STAP_ZONDER_BETAALBESTAND[run.status]
+    return VOLGENDE_STAP.get(run.status if run is not None else None, "")
 
 
 def overzicht(o: Omgeving, wie: Identiteit, vandaag: dt.date) -> Overzicht:
@@ -57,7 +70,7 @@ def overzicht(o: Omgeving, wie: Identiteit, vandaag: dt.date) -> Overzicht:
         from lks.db.models_portaal import WerkgeverMelding
         meldingen = s.scalar(select(func.count()).select_from(WerkgeverMelding).where(WerkgeverMelding.status == "wacht"))
     leveringen = historie(o.engine, wie, limiet=1)
-    return Overzicht(periode, run, VOLGENDE_STAP.get(run.status if run else None, ""), signalen, int(concept or 0),
+    return Overzicht(periode, run, volgende_stap(run), signalen, int(concept or 0),
                      int(wachtend), leveringen[0] if leveringen else None, int(meldingen or 0))
 
 

@@ -48,3 +48,46 @@ def historie(engine, wie: Identiteit, limiet: int = 50) -> list[Levering]:
                 continue
         return [Levering(b.id, b.recorded_at, tuple(sorted(json.loads(b.files))), json.loads(b.counts),
                          door.get(b.id)) for b in batches]
+
+
+@dataclass(frozen=True)
+class Intrekkingregel:
+    """One row of an ``intrekkingen.csv`` as the audit log keeps it: who withdrew what, when
+    and why (issue 14 §3)."""
+    moment: dt.datetime
+    """The withdrawal's moment: the recorded-at of the delivery that brought it."""
+    gebruiker: str
+    import_id: int | None
+    bestand: str          # plaatsingen, loonwaarden, urenwijzigingen, verloonde_uren
+    plaatsing_id: str
+    sleutel: str | None   # the ingangsdatum or periode; None for a plaatsing
+    wat: str              # Dutch: "plaatsing P1", "loonwaarde van plaatsing P1 per 2025-01-01"
+    reden: str            # 9-digit numbers (a BSN, perhaps, typed into the reason) masked
+    meegenomen: tuple[str, ...]
+    """The facts of a withdrawn plaatsing withdrawn with it."""
+
+
+def intrekkingen(engine, wie: Identiteit, limiet: int | None = None) -> list[Intrekkingregel]:
+    """The withdrawals from the audit log, newest first (``limiet``: at most so many)."""
+    from lks.db.models_betaalrun import AuditLog
+    from lks.identifiers import mask_bsns_in_text
+    from lks.intrekkingen import INTREKBAAR
+    vereist(engine, wie, Actie.LEZEN)
+    query = select(AuditLog).where(AuditLog.actie == "intrekking").order_by(AuditLog.moment.desc(),
+                                                                             AuditLog.id.desc())
+    if limiet is not None:
+        query = query.limit(limiet)
+    out = []
+    with Session(engine) as s:
+        for a in s.scalars(query):
+            try:
+                d = json.loads(a.details or "{}")
+            except ValueError:
+                d = {}
+            bestand, pid, sleutel = d.get("bestand", ""), str(d.get("plaatsing_id", "")), d.get("sleutel")
+            soort = INTREKBAAR.get(bestand)
+            wat = soort.beschrijf(pid, sleutel) if soort is not None else f"{bestand} {pid}".strip()
+            out.append(Intrekkingregel(a.moment, a.gebruiker, d.get("import_id"), bestand, pid, sleutel, wat,
+                                       mask_bsns_in_text(str(d.get("reden", ""))),
+                                       tuple(mask_bsns_in_text(str(m)) for m in d.get("meegenomen", ()))))
+    return out

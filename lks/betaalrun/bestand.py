@@ -56,11 +56,16 @@ class BestandFout(ValueError):
     """The documents of a run cannot be made (message in Dutch)."""
 
 
+GEEN_BETAALBESTAND = "geen betaalbestand nodig: niets uit te betalen"
+"""What a run without positive payments shows where another shows its SEPA file."""
+
+
 @dataclass(frozen=True)
 class Bestanden:
     map: Path
-    sepa_pad: Path
-    sha256: str
+    sepa_pad: Path | None
+    """None: the run pays nothing (only vorderingen, verrekening or no lines): no SEPA file."""
+    sha256: str | None
     specificaties: int
     opgeruimd: tuple[Path, ...] = ()
     """Temporary files a killed export had left in the folder, removed before writing."""
@@ -191,7 +196,15 @@ def maak_bestanden(engine, periode: str, volgnummer: int | None, gebruiker: str,
 
     bestand = _betaalbestand(run, settings, betalingen, werkgevers)
     if bestand is None:
-        raise BestandFout(f"betaalrun {kenmerk} heeft geen positieve betalingen: er is geen SEPA-bestand nodig")
+        # Nothing positive to pay (only vorderingen or verrekening, or no lines at all): the
+        # bank gets nothing, the werkgevers get their specificaties. The run is recorded as
+        # bestand_aangemaakt without a file name or hash, and then closed with the usual
+        # mark-sent step (lifecycle.verzonden): the finance team keeps one routine for every
+        # run (export, then mark-sent; scripts and runbooks need no branch), and closing stays a
+        # person's deliberate act recorded with their name, as for a run the bank was sent.
+        crash_point("bestand.voor_vastleggen")
+        lc.bestand_vastleggen(engine, run.id, gebruiker, now, None, None, client_adres)
+        return Bestanden(folder, None, None, len(specs), tuple(opgeruimd))
     sepa_pad = folder / f"pain.001-{kenmerk}.xml"
     try:
         sha = write_pain001(bestand, sepa_pad)

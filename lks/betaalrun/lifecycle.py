@@ -417,30 +417,39 @@ def annuleren(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
 
 @_bezet_als_fout
 def bestand_vastleggen(engine: Engine, run_id: int, gebruiker: str, now: dt.datetime,
-                       naam: str, sha256: str, client_adres: str | None = None) -> None:
+                       naam: str | None, sha256: str | None, client_adres: str | None = None) -> None:
     """Record the written SEPA file. Regenerating must give the same bytes: a different hash
-    for a run that already has a file is refused."""
+    for a run that already has a file is refused. ``naam`` and ``sha256`` None: the run pays
+    nothing positive, its specificaties are made and no SEPA file is needed (``geen_betaalbestand``
+    in the audit record); the run is then closed with :func:`verzonden` like any other."""
     with _schrijfsessie(engine) as session:
         run = session.get(Betaalrun, run_id)
         if run.status in ("bestand_aangemaakt", "verzonden"):
             if run.bestand_sha256 != sha256:
+                vastgelegd = (f"sha256 {run.bestand_sha256[:12]}…" if run.bestand_sha256
+                              else "vastgelegd zonder betaalbestand")
                 raise BetaalrunFout(f"betaalrun {run.kenmerk}: opnieuw gemaakt bestand wijkt af van het "
-                                    f"vastgelegde (sha256 {run.bestand_sha256[:12]}…)")
+                                    f"vastgelegde ({vastgelegd})")
             _audit(session, run.id, gebruiker, "bestand_opnieuw", now, run.status, run.status, client_adres,
-                   sha256=sha256, naam=naam)
+                   **_bestand_details(naam, sha256))
             session.commit()
             return
         _transition(session, run, ("goedgekeurd",), "bestand_aangemaakt",
                     dict(bestand_naam=naam, bestand_sha256=sha256, bestand_op=now))
         _audit(session, run.id, gebruiker, "bestand", now, "goedgekeurd", "bestand_aangemaakt", client_adres,
-               sha256=sha256, naam=naam)
+               **_bestand_details(naam, sha256))
         session.commit()
+
+
+def _bestand_details(naam: str | None, sha256: str | None) -> dict:
+    return dict(sha256=sha256, naam=naam) if naam is not None else dict(geen_betaalbestand=True)
 
 
 @_bezet_als_fout
 def verzonden(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
               volgnummer: int | None = None, client_adres: str | None = None) -> Betaalrun:
-    """Mark the file as sent to the bank; a second time is refused."""
+    """Mark the file as sent to the bank; a second time is refused. A run without a SEPA
+    file (nothing to pay, :func:`bestand_vastleggen`) is closed by the same step."""
     with _schrijfsessie(engine) as session:
         run = get_run(session, parse_periode(periode), volgnummer)
         if run.status == "verzonden":

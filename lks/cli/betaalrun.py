@@ -84,9 +84,10 @@ def approve(periode_: str = PERIODE, volgnummer: int = VOLGNUMMER):
 
 @betaalrun_app.command("export")
 def export(periode_: str = PERIODE, volgnummer: int = VOLGNUMMER, out: Path = OUT):
-    """Maak het SEPA-bestand (pain.001.001.09) en de betaalspecificaties van een goedgekeurde run."""
+    """Maak het SEPA-bestand (pain.001.001.09) en de betaalspecificaties van een goedgekeurde run.
+    Betaalt de run niets uit (alleen vorderingen of verrekening), dan alleen de specificaties."""
     from lks.app import betaalruns
-    from lks.betaalrun.bestand import BestandFout
+    from lks.betaalrun.bestand import GEEN_BETAALBESTAND, BestandFout
 
     uitvoerpad(out, "--out", is_map=True)
     o = omgeving()
@@ -99,18 +100,28 @@ def export(periode_: str = PERIODE, volgnummer: int = VOLGNUMMER, out: Path = OU
     for pad in result.opgeruimd:
         console.print(f"Opgeruimd: {pad.name}, een tijdelijk bestand van een afgebroken export.",
                       markup=False, highlight=False, soft_wrap=True)
+    if result.sepa_pad is None:
+        console.print(f"{GEEN_BETAALBESTAND[0].upper()}{GEEN_BETAALBESTAND[1:]}; {result.specificaties} "
+                      f"specificaties in {result.map}. Sluit de betaalrun af met 'lks betaalrun mark-sent'.",
+                      markup=False, highlight=False, soft_wrap=True)
+        return
     console.print(f"SEPA-bestand: {result.sepa_pad} (sha256 {result.sha256[:16]}…), "
                   f"{result.specificaties} specificaties in {result.map}")
 
 
 @betaalrun_app.command("mark-sent")
 def mark_sent(periode_: str = PERIODE, volgnummer: int = VOLGNUMMER):
-    """Markeer het SEPA-bestand als verzonden naar de bank (kan maar één keer)."""
+    """Markeer het SEPA-bestand als verzonden naar de bank (kan maar één keer). Een run zonder
+    betaalbestand (niets uit te betalen) wordt hiermee afgesloten."""
     from lks.app import betaalruns
     o = omgeving()
     with meldingen(*_fouten()):
         run = betaalruns.verzonden(o, identiteit(o.engine), periode(periode_), now(), volgnummer)
-    console.print(f"Betaalrun {run.kenmerk} gemarkeerd als verzonden.")
+    if run.bestand_naam:
+        console.print(f"Betaalrun {run.kenmerk} gemarkeerd als verzonden.")
+    else:
+        console.print(f"Betaalrun {run.kenmerk} afgesloten (status verzonden): er was geen betaalbestand "
+                      "nodig, niets uit te betalen.")
 
 
 @betaalrun_app.command("cancel")
@@ -149,6 +160,7 @@ def show(periode_: str = PERIODE, volgnummer: int = VOLGNUMMER,
     """Toon één betaalrun: status, totalen per budget, correcties, het auditlog en tijdelijke
     bestanden die een afgebroken export in de map achterliet."""
     from lks.app import betaalruns
+    from lks.betaalrun.bestand import GEEN_BETAALBESTAND
     from lks.nl import euro
     o = omgeving()
     with meldingen(*_fouten()):
@@ -175,6 +187,9 @@ def show(periode_: str = PERIODE, volgnummer: int = VOLGNUMMER,
     if d.run.bestand_naam:
         console.print(f"SEPA-bestand: {out / f'betaalrun-{d.run.kenmerk}' / d.run.bestand_naam} "
                       f"(sha256 {d.run.bestand_sha256})", markup=False, highlight=False, soft_wrap=True)
+    elif d.zonder_betaalbestand:
+        console.print(f"SEPA-bestand: {GEEN_BETAALBESTAND}; specificaties in "
+                      f"{out / f'betaalrun-{d.run.kenmerk}'}", markup=False, highlight=False, soft_wrap=True)
     for tijdelijk in d.achtergebleven:
         if tijdelijk.in_use:
             uitleg = "wordt nu geschreven door een lopende export (of is niet te controleren)"

@@ -7,8 +7,12 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from lks.cli.kern import (MAX_FOUTEN, _database_url, _init_schema, app, console, err_console, fail,
-                          identiteit, meldingen, params, parse_moment, settings)
+from lks.cli.kern import (MAX_FOUTEN, LksTyper, _database_url, _init_schema, app, console, err_console, fail,
+                          identiteit, meldingen, omgeving, params, parse_moment, settings)
+
+intrekkingen_app = LksTyper(help="Intrekkingen: wat per vergissing was aangeleverd en met intrekkingen.csv is "
+                                 "ingetrokken, door wie, wanneer en waarom.", no_args_is_help=True)
+app.add_typer(intrekkingen_app, name="intrekkingen")
 
 
 @app.command("init")
@@ -49,7 +53,8 @@ def import_command(
     directory: Path = typer.Argument(..., metavar="MAP",
                                      help="Map met werkgevers.csv, werknemers.csv, "
                                           "plaatsingen.csv, loonwaarden.csv, "
-                                          "urenwijzigingen.csv en/of intrekkingen.csv."),
+                                          "urenwijzigingen.csv, verloonde_uren.csv en/of "
+                                          "intrekkingen.csv."),
     recorded_at: str = typer.Option(None, "--recorded-at", metavar="TIJDSTIP",
                                     help="Vastlegmoment (ISO 8601, zonder tijdzone: UTC; "
                                          "standaard nu). Moet na de vorige import liggen."),
@@ -58,10 +63,12 @@ def import_command(
 
     Elke fout wordt gemeld met bestand, regel en kolom; bij een fout wordt niets geladen.
     Ongewijzigde regels voegen niets toe, gewijzigde regels worden een nieuwe versie
-    (de geschiedenis van wat wanneer bekend was blijft opvraagbaar). intrekkingen.csv trekt
-    een per vergissing aangeleverde plaatsing, loonwaarde of urenwijziging in, met reden:
-    vanaf deze levering telt die als nooit waar geweest; de volgende betaalrun corrigeert
-    wat erop is betaald."""
+    (de geschiedenis van wat wanneer bekend was blijft opvraagbaar). verloonde_uren.csv
+    geeft per maand de uren van de loonstrook (plaatsingen met urenbasis verloond).
+    intrekkingen.csv trekt een per vergissing aangeleverde plaatsing, loonwaarde,
+    urenwijziging of maand verloonde uren in, met reden: vanaf deze levering telt die als
+    nooit waar geweest; de volgende betaalrun corrigeert wat erop is betaald. 'lks
+    intrekkingen list' toont wie wat wanneer en waarom introk."""
     from lks.app import leveringen
     from lks.db import make_engine
     from lks.importer import ImportFouten
@@ -124,3 +131,26 @@ def _eerste_beheerder(url: str) -> None:
                       "'lks gebruiker add' de goedkeurders, controllers en andere medewerkers toe; goedkeuren "
                       "doet altijd een ander dan wie berekent, en een beheerder kent zichzelf geen rollen toe.",
                       markup=False, highlight=False, soft_wrap=True)
+
+
+@intrekkingen_app.command("list")
+def intrekkingen_list(limiet: int = typer.Option(None, "--limiet", metavar="AANTAL", min=1,
+                                                 help="Alleen de nieuwste AANTAL intrekkingen.")):
+    """Toon de intrekkingen, nieuwste eerst: moment, gebruiker, wat is ingetrokken
+    (plaatsing, loonwaarde, urenwijziging of verloonde uren), de levering en de reden."""
+    from lks.app import leveringen
+    o = omgeving()
+    with meldingen():
+        rows = leveringen.intrekkingen(o.engine, identiteit(o.engine), limiet)
+    if not rows:
+        console.print("Nog geen intrekkingen.")
+        return
+    # one block per withdrawal (not a table: a reden is free text and folds badly in columns)
+    console.print(f"Intrekkingen ({len(rows)}), nieuwste eerst; tijden in UTC:", highlight=False)
+    for r in rows:
+        levering = "" if r.import_id is None else f", levering {r.import_id}"
+        console.print(f"{r.moment:%Y-%m-%d %H:%M:%S}  {r.gebruiker}: {r.wat} ingetrokken{levering}",
+                      markup=False, highlight=False, soft_wrap=True)
+        if r.meegenomen:
+            console.print(f"    met: {', '.join(r.meegenomen)}", markup=False, highlight=False, soft_wrap=True)
+        console.print(f"    reden: {r.reden}", markup=False, highlight=False, soft_wrap=True)

@@ -174,7 +174,8 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
             if periode not in bestanden_per_periode:  # left for the goedkeurder in the browser
                 result.open_run = {k: v for k, v in stap.resultaat.items() if k != "status"}
                 continue
-            result.bestanden.append(bestanden_per_periode[periode])
+            if bestanden_per_periode[periode] is not None:  # None: nothing to pay, no SEPA file
+                result.bestanden.append(bestanden_per_periode[periode])
             result.runs.append({k: v for k, v in stap.resultaat.items() if k not in ("volgnummer", "status")}
                                | {"sha256": sha_per_periode[periode]})
     result.signalen = _signalen_csv(engine, out / "signalen.csv")

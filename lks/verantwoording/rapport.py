@@ -424,12 +424,19 @@ def _identiteiten(runs, approved_ids, sent_ids, goedg, bet_ok, vord_ok, afl_ok, 
 
     # I3: approved = paid (sent)
     c3 = Controle("I3", "Goedgekeurd = betaald (verzonden)",
-                  "Elke goedgekeurde betaalrun is als verzonden gemarkeerd; wat is goedgekeurd is dus ook betaald.")
+                  "Elke goedgekeurde betaalrun is als verzonden gemarkeerd; wat is goedgekeurd is dus ook betaald. "
+                  "Een run die niets uitbetaalt (alleen vorderingen of verrekening) heeft geen betaalbestand en "
+                  "telt mee zodra zijn specificaties zijn gemaakt en hij is afgesloten.")
     for rid in sorted(approved_ids):
         c3.gecontroleerd += 1
         if rid not in sent_ids:
             r = info.loc[rid]
-            c3.fout(f"betaalrun {r['kenmerk']} is '{r['status']}': goedgekeurd "
+            status = str(r["status"]).replace("_", " ")
+            if r["status"] == "bestand_aangemaakt" and not (isinstance(r["bestand_naam"], str) and r["bestand_naam"]):
+                c3.fout(f"betaalrun {r['kenmerk']} is '{status}' zonder betaalbestand (niets uit te betalen), "
+                        "nog niet afgesloten: 'lks betaalrun mark-sent' sluit hem af")
+                continue
+            c3.fout(f"betaalrun {r['kenmerk']} is '{status}': goedgekeurd "
                     f"{euro_tekst(int(goedg.loc[goedg['run_id'] == rid, 'bedrag'].sum()))}, nog niet verzonden")
     out.append(c3)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 from markupsafe import Markup, escape
+from rich.markup import escape as rich_escape
 from rich.table import Table
 
 from lks.nl import bedrag, euro
@@ -103,17 +104,19 @@ def print_rapport(rapport: Rapport, console) -> None:
     t = Table(title="Controles")
     for c in ("code", "controle", "gecontroleerd", "uitkomst"):
         t.add_column(c, justify="right" if c == "gecontroleerd" else "left")
+    # rich markup escaping for the terminal (plain text comes out), never HTML escaping: the
+    # HTML report's template escapes the same texts itself, once
     for c in r.controles:
         uitkomst = ("[green]klopt[/]" if c.ok else
-                    ("[yellow]n.v.t.[/] " + escape(c.uitzonderingen[0]) if c.niet_van_toepassing
+                    ("[yellow]n.v.t.[/] " + rich_escape(c.uitzonderingen[0]) if c.niet_van_toepassing
                      else f"[red]{len(c.uitzonderingen)} uitzondering(en)[/]"))
-        t.add_row(c.code, c.titel, str(c.gecontroleerd), uitkomst)
+        t.add_row(c.code, rich_escape(c.titel), str(c.gecontroleerd), uitkomst)
     console.print(t)
     for c in r.controles:
         if not c.ok and not c.niet_van_toepassing:
-            console.print(f"[bold]{c.code} {escape(c.titel)}[/]")
+            console.print(f"[bold]{c.code} {rich_escape(c.titel)}[/]")
             for u in c.uitzonderingen[:20]:
-                console.print(f"  - {escape(u)}", highlight=False)
+                console.print(f"  - {rich_escape(u)}", highlight=False)
             if len(c.uitzonderingen) > 20:
                 console.print(f"  … en {len(c.uitzonderingen) - 20} meer (zie Excel/HTML)")
 

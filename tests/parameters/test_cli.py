@@ -116,6 +116,19 @@ def test_check_lists_every_refusal_with_file_and_reason(tmp_path, monkeypatch):
     assert lines[2].startswith(f"fout: eigen parametermap {folder} geweigerd: 2 fouten")
 
 
+def test_check_refuses_a_gap_after_the_shipped_table(tmp_path, monkeypatch):
+    folder = gemeente(tmp_path, monkeypatch, **{"wml_maandloon.yaml": WML_JULI_2026.replace("2026-07-01", "2026-09-01")})
+    result = lks("parameters", "check")
+    assert result.exit_code == 1 and "is in orde" not in result.stdout, result.output
+    assert result.stderr.startswith(
+        f"{folder / 'wml_maandloon.yaml'}: de eerste nieuwe waarde begint op 2026-09-01, maar de geleverde tabel "
+        "loopt tot en met 2026-06-30; er mag geen gat zijn: voeg eerst de waarde per 2026-07-01 toe")
+    calc = lks("--db", f"sqlite:///{tmp_path / 'lks.db'}", "calculate", "--from", "2026-07", "--to", "2026-08",
+               "--csv", "uit.csv")
+    assert calc.exit_code != 0 and "er mag geen gat zijn" in calc.output, calc.output
+    assert not (tmp_path / "uit.csv").exists()
+
+
 def test_every_command_that_calculates_refuses_a_bad_folder_before_it_starts(tmp_path, monkeypatch):
     folder = gemeente(tmp_path, monkeypatch, **{"ontwikkelbaan_fractie.yaml": ONTWIKKELBAAN_FRACTIE_2021.replace(
         "soort: beleid", "soort: wet")})

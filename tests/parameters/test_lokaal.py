@@ -159,6 +159,40 @@ def test_a_local_file_is_refused_with_file_and_reason(tmp_path, name, text, reas
     assert reason in fout
 
 
+WML_TWEE = WML_JULI_2026.replace("valid_until: 2026-12-31", "valid_until: 2027-06-30") + f"""\
+  2027-01-01:
+    value: "2390.00"
+    reference: {STAATSCOURANT}
+"""
+
+
+@pytest.mark.parametrize("text, reason", [
+    # the audit's case: only September, the shipped table ends in June; July and August would
+    # silently get the January amount
+    (WML_JULI_2026.replace("2026-07-01", "2026-09-01"),
+     "de eerste nieuwe waarde begint op 2026-09-01, maar de geleverde tabel loopt tot en met 2026-06-30; er mag "
+     "geen gat zijn: voeg eerst de waarde per 2026-07-01 toe"),
+    (WML_TWEE.replace("2027-01-01", "2027-07-01").replace("valid_until: 2027-06-30", "valid_until: 2027-12-31"),
+     "tussen 2026-07-01 en 2027-07-01 ontbreekt een waarde: een waarde van wml_maandloon geldt een half jaar "
+     "(zoals in de geleverde tabel); er mag geen gat zijn: voeg de waarde per 2027-01-01 toe"),
+    (WML_JULI_2026.replace("valid_until: 2026-12-31", "valid_until: 2027-03-31"),
+     "valid_until 2027-03-31 ligt na 2026-12-31: de waarde per 2026-07-01 geldt een half jaar"),
+])
+def test_new_law_values_follow_on_without_a_gap(tmp_path, text, reason):
+    folder = lokaal(tmp_path, **{"wml_maandloon.yaml": text})
+    [fout] = refused(folder)
+    assert fout == f"{folder / 'wml_maandloon.yaml'}: {reason}" or (
+        fout.startswith(f"{folder / 'wml_maandloon.yaml'}: ") and reason in fout), fout
+
+
+def test_two_new_values_in_a_row_are_accepted(tmp_path):
+    params = Parameters.load(lokaal=lokaal(tmp_path, **{"wml_maandloon.yaml": WML_TWEE}))
+    wml = params["wml_maandloon"]
+    assert wml.at(dt.date(2026, 12, 31)) == Fraction("2340.00")
+    assert wml.at(dt.date(2027, 1, 1)) == Fraction("2390.00")
+    assert wml.valid_until == dt.date(2027, 6, 30)
+
+
 def test_every_refused_file_is_reported(tmp_path):
     folder = lokaal(tmp_path, **{
         "wml_maandloon.yaml": WML_JULI_2026.replace(f"    reference: {STAATSCOURANT}\n", ""),

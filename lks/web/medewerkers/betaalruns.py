@@ -64,11 +64,13 @@ def betaalrun(periode: str, volgnummer: int):
         d = app_betaalruns.toon(omgeving(), wie(), _periode(periode), volgnummer)
     except BetaalrunFout:
         abort(404)
-    from lks.app.inzage import VOLGENDE_STAP
-    return pagina("medewerkers/betaalrun.html", d=d, volgende_stap=VOLGENDE_STAP.get(d.run.status))
+    from lks.app.inzage import volgende_stap
+    from lks.betaalrun.bestand import GEEN_BETAALBESTAND
+    return pagina("medewerkers/betaalrun.html", d=d, volgende_stap=volgende_stap(d.run) or None,
+                  geen_betaalbestand=GEEN_BETAALBESTAND)
 
 
-def _stap(periode: str, volgnummer: int, functie, gelukt: str):
+def _stap(periode: str, volgnummer: int, functie, gelukt: str, anders=None):
     """One POSTed step of a run: the application layer decides; a refusal is 403, a step
     that is not possible now (Dutch domain error) comes back as a message on the run."""
     from lks.betaalrun.lifecycle import VierOgenFout
@@ -81,7 +83,7 @@ def _stap(periode: str, volgnummer: int, functie, gelukt: str):
     except _fouten() as exc:
         flash(str(exc), "fout")
         return redirect(url_for("medewerkers.betaalrun", periode=periode, volgnummer=volgnummer)), 303
-    flash(gelukt, "ok")
+    flash((anders() if anders else None) or gelukt, "ok")
     return redirect(url_for("medewerkers.betaalrun", periode=periode, volgnummer=volgnummer)), 303
 
 
@@ -102,16 +104,25 @@ def betaalrun_goedkeuren(periode: str, volgnummer: int):
 @bp.route("/betaalruns/<periode>/<int:volgnummer>/bestanden", methods=["POST"])
 @vereist(Actie.BETAALRUN_EXPORTEREN)
 def betaalrun_exporteren(periode: str, volgnummer: int):
-    return _stap(periode, volgnummer,
-                 lambda: app_betaalruns.exporteren(omgeving(), wie(), periode, _nu(), volgnummer=volgnummer),
-                 f"SEPA-bestand en specificaties van betaalrun {periode}-{volgnummer} gemaakt.")
+    gemaakt = []
+    stap = _stap(periode, volgnummer,
+                 lambda: gemaakt.append(app_betaalruns.exporteren(omgeving(), wie(), periode, _nu(),
+                                                                  volgnummer=volgnummer)),
+                 f"SEPA-bestand en specificaties van betaalrun {periode}-{volgnummer} gemaakt.",
+                 lambda: (f"Specificaties van betaalrun {periode}-{volgnummer} gemaakt; geen betaalbestand nodig: "
+                          "niets uit te betalen." if gemaakt and gemaakt[0].sepa_pad is None else None))
+    return stap
 
 
 @bp.route("/betaalruns/<periode>/<int:volgnummer>/verzonden", methods=["POST"])
 @vereist(Actie.BETAALRUN_VERZONDEN)
 def betaalrun_verzonden(periode: str, volgnummer: int):
-    return _stap(periode, volgnummer, lambda: app_betaalruns.verzonden(omgeving(), wie(), periode, _nu(), volgnummer),
-                 f"Betaalrun {periode}-{volgnummer} gemarkeerd als verzonden.")
+    runs = []
+    return _stap(periode, volgnummer,
+                 lambda: runs.append(app_betaalruns.verzonden(omgeving(), wie(), periode, _nu(), volgnummer)),
+                 f"Betaalrun {periode}-{volgnummer} gemarkeerd als verzonden.",
+                 lambda: (f"Betaalrun {periode}-{volgnummer} afgesloten: er was geen betaalbestand nodig, niets uit "
+                          "te betalen." if runs and not runs[0].bestand_naam else None))
 
 
 @bp.route("/betaalruns/<periode>/<int:volgnummer>/annuleren", methods=["POST"])

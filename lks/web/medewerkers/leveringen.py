@@ -1,5 +1,6 @@
 """Leveringen: upload a delivery (the CSV files of interfaces §2), all or nothing exactly like
-``lks import``; every error with file, line and reason; the history of deliveries."""
+``lks import``; every error with file, line and reason; the history of deliveries and the
+withdrawals (who withdrew what, when and why; as ``lks intrekkingen list``)."""
 from __future__ import annotations
 
 import shutil
@@ -15,6 +16,7 @@ from lks.web.kern import omgeving, pagina, vereist, wie
 from lks.web.medewerkers import bp
 
 MAX_FOUTEN = 200
+MAX_INTREKKINGEN = 200
 
 
 def opgeslagen_upload(bestanden) -> Path:
@@ -32,7 +34,7 @@ def opgeslagen_upload(bestanden) -> Path:
 @vereist(Actie.LEZEN)
 def leveringen():
     return pagina("medewerkers/leveringen.html", historie=app_leveringen.historie(omgeving().engine, wie()),
-                  fouten=None)
+                  intrekkingen=app_leveringen.intrekkingen(omgeving().engine, wie(), MAX_INTREKKINGEN), fouten=None)
 
 
 @bp.route("/leveringen", methods=["POST"])
@@ -48,8 +50,9 @@ def leveringen_upload():
         resultaat = app_leveringen.importeren(omgeving().engine, wie(), map_, params=omgeving().params)
     except ImportFouten as fout:
         historie = app_leveringen.historie(omgeving().engine, wie())
-        return pagina("medewerkers/leveringen.html", historie=historie, fouten=[str(f) for f in fout.fouten[:MAX_FOUTEN]],
-                      aantal_fouten=len(fout.fouten)), 422
+        return pagina("medewerkers/leveringen.html", historie=historie,
+                      intrekkingen=app_leveringen.intrekkingen(omgeving().engine, wie(), MAX_INTREKKINGEN),
+                      fouten=[str(f) for f in fout.fouten[:MAX_FOUTEN]], aantal_fouten=len(fout.fouten)), 422
     finally:
         shutil.rmtree(map_, ignore_errors=True)
     nieuw = sum(c.new + c.changed for c in resultaat.counts.values())
