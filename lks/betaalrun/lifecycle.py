@@ -381,7 +381,7 @@ def goedkeuren(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
                uitvoerdatum: dt.date, volgnummer: int | None = None,
                client_adres: str | None = None) -> Betaalrun:
     """Four-eyes approval: never by a user who calculated or recalculated the run (every
-    calculation is in the append-only audit log; also a database trigger, migration 0015),
+    calculation is in the append-only audit log; also a database trigger, migration 0016),
     only while no other run was approved since the calculation (else its deltas would be
     stale)."""
     with _schrijfsessie(engine) as session:

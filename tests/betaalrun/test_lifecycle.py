@@ -70,7 +70,7 @@ def test_four_eyes_holds_in_the_database(engine):
 def test_nobody_who_calculated_or_recalculated_approves(engine):
     """Issue 16 §3: not the user who calculated *or recalculated* the run. ``berekend_door``
     holds only the last calculator; the first one is refused too, in the application layer
-    and in the database (trigger of migration 0015 on the run's audit records)."""
+    and in the database (trigger of migration 0016 on the run's audit records)."""
     from sqlalchemy import update
     from sqlalchemy.exc import IntegrityError
     lc.aanvragen(engine, "2025-01", "xander", T)

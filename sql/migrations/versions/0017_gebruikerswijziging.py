@@ -6,15 +6,15 @@ credentials waits here for a second beheerder (``lks.app.gebruikers``). The CHEC
 account concerned; ``ck_gebruikerswijziging_tweede_beheerder``: a change in force was confirmed
 by someone, or made in the opzetfase (one active beheerder) and marked so.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-03
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

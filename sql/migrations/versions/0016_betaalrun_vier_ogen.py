@@ -8,14 +8,14 @@ refuses setting ``goedgekeurd_door`` to any of those users.
 SQLite: a row trigger (``RAISE(ABORT, …)``, an IntegrityError). PostgreSQL: a row trigger
 raising SQLSTATE 23000 (an IntegrityError, as on SQLite).
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-03
 """
 from alembic import op
 
-revision = "0015"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
