@@ -139,6 +139,11 @@ class RunDetail:
     def totaal(self) -> int:
         return sum(b[2] for b in self.per_budget)
 
+    @property
+    def berekenaars(self) -> set[str]:
+        """Every user who calculated or recalculated the run: none of them may approve it."""
+        return {a.gebruiker for a in self.audit if a.actie == "berekenen"}
+
 
 def toon(o: Omgeving, wie: Identiteit, periode: str, volgnummer: int | None = None,
          map_: Path | None = None) -> RunDetail:

@@ -11,20 +11,33 @@ Authentication makes an :class:`~lks.app.identiteit.Identiteit`; nothing else do
 A beheerder adds users, sets roles and disables accounts, never for themselves: another
 beheerder must (also a CHECK constraint on ``gebruiker_rol``). The one exception is the first
 beheerder, whom ``lks init`` makes of the account that installs lks, when there is no one yet.
+
+Four eyes on user administration: a change that gives an account power or touches its
+credentials (a new account, roles added, a password set, the second factor switched off, an
+account linked, access given back) is a request (``gebruikerswijziging``) that takes effect
+only when a second beheerder confirms it, never the requester nor the account concerned
+(also a CHECK constraint). Otherwise one beheerder could make a straw man with a goedkeurder
+role and a password they know, and approve their own betaalrun through it. A change that only
+reduces power (roles withdrawn, an account blocked, a second factor required) takes effect at
+once. The set-up phase (opzetfase): while there is only one active beheerder, nobody could
+confirm, so that beheerder's changes take effect at once, each kept as made in the opzetfase
+(audit log, ``lks gebruiker list``, the Beheer page). Once two active beheerders exist the
+phase is over for good: withdrawing or blocking a beheerder that would leave one is refused.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from lks.app import audit
 from lks.app.identiteit import Actie, Geweigerd, Identiteit, Rol
-from lks.db.models_gebruiker import Gebruiker, GebruikerRol, WebSessie
+from lks.db.models_gebruiker import Gebruiker, GebruikerRol, Gebruikerswijziging, WebSessie
 
 SYSTEEMGEBRUIKER = "scheduler"
 NAAM = re.compile(r"[a-z0-9][a-z0-9._@-]{1,99}")
@@ -134,6 +147,41 @@ class GebruikerInfo:
     totp_ingesteld: bool
     werkgever_id: str | None
     geblokkeerd_tot: dt.datetime | None
+    opzetfase: bool = False
+    """A change concerning this user took effect in the opzetfase (one beheerder, no second)."""
+
+
+@dataclass(frozen=True)
+class Wijziging:
+    """A change to a user that a second beheerder confirms (or one made in the opzetfase)."""
+    id: int
+    soort: str
+    gebruiker: str
+    omschrijving: str
+    aangevraagd_door: str
+    aangevraagd_op: dt.datetime
+    status: str
+    opzetfase: bool
+    beoordeeld_door: str | None
+    beoordeeld_op: dt.datetime | None
+    reden: str | None
+
+    @property
+    def wacht(self) -> bool:
+        return self.status == "wacht"
+
+
+@dataclass(frozen=True)
+class Uitkomst:
+    """What a beheerder's change did: ``info`` is the user as now (None while a new account
+    waits to be made); ``wijziging`` the request (None for a change that only reduces power,
+    which needs none)."""
+    info: GebruikerInfo | None
+    wijziging: Wijziging | None = None
+
+    @property
+    def wacht(self) -> bool:
+        return self.wijziging is not None and self.wijziging.wacht
 
 
 def _rollen(tekst_of_lijst) -> tuple[Rol, ...]:
@@ -178,8 +226,9 @@ def _werkgever_bestaat(session: Session, werkgever_id: str) -> bool:
 
 def voeg_toe(engine: Engine, door: Identiteit, naam: str, rollen, *, wachtwoord: str | None = None,
              account: str | None = None, weergavenaam: str | None = None, email: str | None = None,
-             werkgever_id: str | None = None, now: dt.datetime | None = None) -> GebruikerInfo:
-    """A new user with roles, granted by ``door`` (a beheerder)."""
+             werkgever_id: str | None = None, now: dt.datetime | None = None) -> Uitkomst:
+    """A new user with roles, asked by ``door`` (a beheerder); made when a second beheerder
+    confirms (at once in the opzetfase)."""
     door = vereist(engine, door, Actie.GEBRUIKERS_BEHEREN)
     now = now or _nu()
     naam = naam.strip().lower()
@@ -193,28 +242,12 @@ def voeg_toe(engine: Engine, door: Identiteit, naam: str, rollen, *, wachtwoord:
         raise GebruikerFout("alleen een account met de rol werkgever hoort bij een werkgever")
     if wachtwoord is not None:
         check_wachtwoord(wachtwoord, naam)
+    gegevens = dict(rollen=[r.value for r in rollen], account=account or None,
+                    weergavenaam=(weergavenaam or naam).strip(), email=email, werkgever_id=werkgever_id,
+                    wachtwoord_hash=_hasher().hash(wachtwoord) if wachtwoord else None)
     with Session(engine) as session, session.begin():
-        if session.scalar(select(func.count()).select_from(Gebruiker).where(Gebruiker.naam == naam)):
-            raise GebruikerFout(f"gebruiker {naam} bestaat al")
-        if account and session.scalar(select(func.count()).select_from(Gebruiker)
-                                      .where(Gebruiker.account == account)):
-            raise GebruikerFout(f"account '{account}' is al aan een andere gebruiker gekoppeld")
-        if werkgever_id and not _werkgever_bestaat(session, werkgever_id):
-            raise GebruikerFout(f"werkgever {werkgever_id} is niet bekend")
-        gebruiker = Gebruiker(naam=naam, weergavenaam=(weergavenaam or naam).strip(), soort="mens",
-                              account=account or None, email=email,
-                              wachtwoord_hash=_hasher().hash(wachtwoord) if wachtwoord else None,
-                              totp_verplicht=False, actief=True, werkgever_id=werkgever_id,
-                              mislukte_pogingen=0, aangemaakt_op=now, aangemaakt_door=door.naam)
-        session.add(gebruiker)
-        session.flush()
-        for rol in rollen:
-            session.add(GebruikerRol(gebruiker_id=gebruiker.id, rol=rol.value,
-                                     toegekend_door_id=door.gebruiker_id, toegekend_op=now))
-        audit.vastleggen(session, door, "gebruiker_toegevoegd", now, gebruiker=naam,
-                         rollen=[r.value for r in rollen], account=account, werkgever_id=werkgever_id)
-        session.flush()
-        return _info(session, gebruiker)
+        rij = _vraag_aan(session, door, "toevoegen", naam, gegevens, now)
+        return _uitkomst(session, rij)
 
 
 def _eigen_account(door: Identiteit, gebruiker: Gebruiker, wat: str) -> None:
@@ -223,18 +256,19 @@ def _eigen_account(door: Identiteit, gebruiker: Gebruiker, wat: str) -> None:
                         "een andere beheerder moet dat doen")
 
 
-def _gebruiker(session: Session, naam: str) -> Gebruiker:
+def _gebruiker(session: Session, naam: str, systeem: bool = False) -> Gebruiker:
     gebruiker = session.scalars(select(Gebruiker).where(Gebruiker.naam == naam.strip().lower())).first()
     if gebruiker is None:
         raise GebruikerFout(f"gebruiker {naam} bestaat niet")
-    if gebruiker.soort == "systeem":
+    if gebruiker.soort == "systeem" and not systeem:
         raise GebruikerFout(f"{naam} is een systeemgebruiker en kan niet worden gewijzigd")
     return gebruiker
 
 
 def zet_rollen(engine: Engine, door: Identiteit, naam: str, rollen,
-               now: dt.datetime | None = None) -> GebruikerInfo:
-    """Replace a user's roles. Never one's own: another beheerder must."""
+               now: dt.datetime | None = None) -> Uitkomst:
+    """Replace a user's roles. Never one's own: another beheerder must. Roles withdrawn are
+    gone at once; roles added wait for a second beheerder (at once in the opzetfase)."""
     door = vereist(engine, door, Actie.GEBRUIKERS_BEHEREN)
     now = now or _nu()
     rollen = _rollen(rollen)
@@ -245,89 +279,306 @@ def zet_rollen(engine: Engine, door: Identiteit, naam: str, rollen,
         if (Rol.WERKGEVER in rollen) != (gebruiker.werkgever_id is not None):
             raise GebruikerFout("een werkgeversaccount blijft een werkgeversaccount en een account van de "
                                 "gemeente krijgt geen werkgeversrol: maak een nieuw account")
-        session.execute(delete(GebruikerRol).where(GebruikerRol.gebruiker_id == gebruiker.id,
-                                                   GebruikerRol.rol.not_in([r.value for r in rollen])))
-        for rol in rollen:
-            if rol not in oud:
-                session.add(GebruikerRol(gebruiker_id=gebruiker.id, rol=rol.value,
-                                         toegekend_door_id=door.gebruiker_id, toegekend_op=now))
-        audit.vastleggen(session, door, "rollen_gewijzigd", now, gebruiker=gebruiker.naam,
-                         van=sorted(oud), naar=sorted(r.value for r in rollen))
-        session.flush()
-        return _info(session, gebruiker)
+        weg = sorted(oud - set(rollen))
+        erbij = [r for r in rollen if r not in oud]
+        if Rol.BEHEERDER in weg and gebruiker.actief:
+            _blijven_twee_beheerders(session, gebruiker.naam)
+        if weg:
+            session.execute(delete(GebruikerRol).where(GebruikerRol.gebruiker_id == gebruiker.id,
+                                                       GebruikerRol.rol.in_([r.value for r in weg])))
+            audit.vastleggen(session, door, "rollen_ingetrokken", now, gebruiker=gebruiker.naam,
+                             rollen=[r.value for r in weg])
+        rij = (_vraag_aan(session, door, "rollen", gebruiker.naam, {"rollen": [r.value for r in erbij]}, now)
+               if erbij else None)
+        return _uitkomst(session, rij, gebruiker)
 
 
 def koppel_account(engine: Engine, door: Identiteit, naam: str, account: str | None,
-                   now: dt.datetime | None = None) -> GebruikerInfo:
+                   now: dt.datetime | None = None) -> Uitkomst:
     """Link a user to the operating-system account or database login role it uses on the
-    command line (None: unlink). Also for the scheduler's system user, whose service account
-    runs ``lks scheduler``. Never one's own link."""
+    command line (None: unlink, at once). Also for the scheduler's system user, whose service
+    account runs ``lks scheduler``. Never one's own link; a link waits for a second beheerder
+    (at once in the opzetfase): whoever runs as that account acts as that user."""
     door = vereist(engine, door, Actie.GEBRUIKERS_BEHEREN)
     now = now or _nu()
     account = (account or "").strip() or None
     with Session(engine) as session, session.begin():
-        gebruiker = session.scalars(select(Gebruiker).where(Gebruiker.naam == naam.strip().lower())).first()
-        if gebruiker is None:
-            raise GebruikerFout(f"gebruiker {naam} bestaat niet")
+        gebruiker = _gebruiker(session, naam, systeem=True)
         _eigen_account(door, gebruiker, "het account")
-        if account and session.scalar(select(func.count()).select_from(Gebruiker)
-                                      .where(Gebruiker.account == account, Gebruiker.id != gebruiker.id)):
-            raise GebruikerFout(f"account '{account}' is al aan een andere gebruiker gekoppeld")
-        gebruiker.account = account
-        audit.vastleggen(session, door, "account_gekoppeld", now, gebruiker=gebruiker.naam, account=account)
-        session.flush()
-        return _info(session, gebruiker)
+        if account is None:
+            gebruiker.account = None
+            audit.vastleggen(session, door, "account_gekoppeld", now, gebruiker=gebruiker.naam, account=None)
+            return _uitkomst(session, None, gebruiker)
+        rij = _vraag_aan(session, door, "account", gebruiker.naam, {"account": account}, now)
+        return _uitkomst(session, rij, gebruiker)
 
 
 def zet_actief(engine: Engine, door: Identiteit, naam: str, actief: bool,
-               now: dt.datetime | None = None) -> GebruikerInfo:
-    """Disable (or enable again) a user; a disabled user's web sessions end at once."""
+               now: dt.datetime | None = None) -> Uitkomst:
+    """Disable a user (at once; their web sessions end) or give them access again (waits for a
+    second beheerder, at once in the opzetfase)."""
     door = vereist(engine, door, Actie.GEBRUIKERS_BEHEREN)
     now = now or _nu()
     with Session(engine) as session, session.begin():
         gebruiker = _gebruiker(session, naam)
         _eigen_account(door, gebruiker, "de toegang")
-        gebruiker.actief = actief
         if actief:
-            gebruiker.mislukte_pogingen, gebruiker.geblokkeerd_tot = 0, None
-        else:
-            session.execute(delete(WebSessie).where(WebSessie.gebruiker_id == gebruiker.id))
-        audit.vastleggen(session, door, "gebruiker_geactiveerd" if actief else "gebruiker_geblokkeerd",
-                         now, gebruiker=gebruiker.naam)
-        session.flush()
-        return _info(session, gebruiker)
+            rij = _vraag_aan(session, door, "activeren", gebruiker.naam, {}, now)
+            return _uitkomst(session, rij, gebruiker)
+        if gebruiker.actief and Rol.BEHEERDER in rollen_van(session, gebruiker.id):
+            _blijven_twee_beheerders(session, gebruiker.naam)
+        gebruiker.actief = False
+        session.execute(delete(WebSessie).where(WebSessie.gebruiker_id == gebruiker.id))
+        audit.vastleggen(session, door, "gebruiker_geblokkeerd", now, gebruiker=gebruiker.naam)
+        return _uitkomst(session, None, gebruiker)
 
 
 def zet_totp_verplicht(engine: Engine, door: Identiteit, naam: str, verplicht: bool,
-                       now: dt.datetime | None = None) -> GebruikerInfo:
-    """Require (or no longer require) a second factor; the user sets it up at the next login."""
+                       now: dt.datetime | None = None) -> Uitkomst:
+    """Require a second factor (at once; the user sets it up at the next login), or no longer
+    require it (waits for a second beheerder, at once in the opzetfase)."""
     door = vereist(engine, door, Actie.GEBRUIKERS_BEHEREN)
     now = now or _nu()
     with Session(engine) as session, session.begin():
         gebruiker = _gebruiker(session, naam)
         _eigen_account(door, gebruiker, "de tweede factor")
-        gebruiker.totp_verplicht = verplicht
         if not verplicht:
-            gebruiker.totp_geheim = None
-        audit.vastleggen(session, door, "totp_verplicht" if verplicht else "totp_uit", now,
-                         gebruiker=gebruiker.naam)
-        session.flush()
-        return _info(session, gebruiker)
+            rij = _vraag_aan(session, door, "totp_uit", gebruiker.naam, {}, now)
+            return _uitkomst(session, rij, gebruiker)
+        gebruiker.totp_verplicht = True
+        audit.vastleggen(session, door, "totp_verplicht", now, gebruiker=gebruiker.naam)
+        return _uitkomst(session, None, gebruiker)
 
 
 def zet_wachtwoord(engine: Engine, door: Identiteit, naam: str, wachtwoord: str,
-                   now: dt.datetime | None = None) -> None:
-    """A beheerder sets another user's password (the user changes it after logging in)."""
+                   now: dt.datetime | None = None) -> Uitkomst:
+    """A beheerder sets another user's password (the user changes it after logging in); it
+    takes effect when a second beheerder confirms (at once in the opzetfase). Only its Argon2
+    hash is kept while it waits."""
     door = vereist(engine, door, Actie.GEBRUIKERS_BEHEREN)
     now = now or _nu()
     with Session(engine) as session, session.begin():
         gebruiker = _gebruiker(session, naam)
         _eigen_account(door, gebruiker, "het wachtwoord")
         check_wachtwoord(wachtwoord, gebruiker.naam)
-        gebruiker.wachtwoord_hash = _hasher().hash(wachtwoord)
+        rij = _vraag_aan(session, door, "wachtwoord", gebruiker.naam,
+                         {"wachtwoord_hash": _hasher().hash(wachtwoord)}, now)
+        return _uitkomst(session, rij, gebruiker)
+
+
+# --------------------------------------------------------------------------- four eyes
+
+def actieve_beheerders(session: Session) -> int:
+    return session.scalar(
+        select(func.count(func.distinct(Gebruiker.id))).select_from(Gebruiker)
+        .join(GebruikerRol, GebruikerRol.gebruiker_id == Gebruiker.id)
+        .where(Gebruiker.actief.is_(True), Gebruiker.soort == "mens", GebruikerRol.rol == Rol.BEHEERDER.value))
+
+
+def in_opzetfase(engine: Engine) -> bool:
+    """The set-up phase: at most one active beheerder, whose changes take effect at once."""
+    with Session(engine) as session:
+        return actieve_beheerders(session) <= 1
+
+
+def _blijven_twee_beheerders(session: Session, naam: str) -> None:
+    """After the opzetfase there are always two active beheerders: else the one left would be
+    back in the opzetfase, alone, and four eyes would be gone."""
+    if actieve_beheerders(session) == 2:
+        raise GebruikerFout(f"{naam} is een van de twee actieve beheerders; er blijven er altijd minstens "
+                            "twee (vier ogen): laat eerst een andere beheerder toevoegen en bevestigen")
+
+
+def _openbaar(gegevens: dict) -> dict:
+    """What the audit log and the pages show of a change: never a password hash."""
+    return {k: v for k, v in gegevens.items() if k != "wachtwoord_hash" and v not in (None, [], "")}
+
+
+def _omschrijving(soort: str, naam: str, gegevens: dict) -> str:
+    if soort == "toevoegen":
+        return (f"nieuwe gebruiker {naam} met de rol(len) {', '.join(gegevens.get('rollen') or [])}"
+                + (f", gekoppeld aan account {gegevens['account']}" if gegevens.get("account") else "")
+                + (f", werkgever {gegevens['werkgever_id']}" if gegevens.get("werkgever_id") else "")
+                + (", met wachtwoord" if gegevens.get("wachtwoord_hash") else ""))
+    return {
+        "rollen": f"rol(len) {', '.join(gegevens.get('rollen') or [])} erbij voor {naam}",
+        "wachtwoord": f"nieuw wachtwoord voor {naam}",
+        "totp_uit": f"tweede factor niet meer verplicht voor {naam}",
+        "account": f"{naam} koppelen aan account {gegevens.get('account')}",
+        "activeren": f"{naam} weer toegang geven",
+    }[soort]
+
+
+def _wijziging(rij: Gebruikerswijziging) -> Wijziging:
+    return Wijziging(id=rij.id, soort=rij.soort, gebruiker=rij.gebruiker,
+                     omschrijving=_omschrijving(rij.soort, rij.gebruiker, json.loads(rij.gegevens)),
+                     aangevraagd_door=rij.aangevraagd_door, aangevraagd_op=rij.aangevraagd_op,
+                     status=rij.status, opzetfase=rij.opzetfase, beoordeeld_door=rij.beoordeeld_door,
+                     beoordeeld_op=rij.beoordeeld_op, reden=rij.reden)
+
+
+def _uitkomst(session: Session, rij: Gebruikerswijziging | None, gebruiker: Gebruiker | None = None) -> Uitkomst:
+    session.flush()
+    if gebruiker is None and rij is not None:
+        gebruiker = session.scalars(select(Gebruiker).where(Gebruiker.naam == rij.gebruiker)).first()
+    return Uitkomst(_info(session, gebruiker) if gebruiker is not None else None,
+                    _wijziging(rij) if rij is not None else None)
+
+
+def _controleer(session: Session, soort: str, naam: str, gegevens: dict) -> Gebruiker | None:
+    """The change can be made on the database as it is now (asked, and again when confirmed)."""
+    if soort == "toevoegen":
+        if session.scalar(select(func.count()).select_from(Gebruiker).where(Gebruiker.naam == naam)):
+            raise GebruikerFout(f"gebruiker {naam} bestaat al")
+        account, werkgever_id = gegevens.get("account"), gegevens.get("werkgever_id")
+        if account and session.scalar(select(func.count()).select_from(Gebruiker)
+                                      .where(Gebruiker.account == account)):
+            raise GebruikerFout(f"account '{account}' is al aan een andere gebruiker gekoppeld")
+        if werkgever_id and not _werkgever_bestaat(session, werkgever_id):
+            raise GebruikerFout(f"werkgever {werkgever_id} is niet bekend")
+        return None
+    gebruiker = _gebruiker(session, naam, systeem=soort == "account")
+    if soort == "rollen" and (Rol.WERKGEVER.value in gegevens["rollen"]) != (gebruiker.werkgever_id is not None):
+        raise GebruikerFout("een werkgeversaccount blijft een werkgeversaccount en een account van de "
+                            "gemeente krijgt geen werkgeversrol: maak een nieuw account")
+    if soort == "account" and session.scalar(select(func.count()).select_from(Gebruiker).where(
+            Gebruiker.account == gegevens["account"], Gebruiker.id != gebruiker.id)):
+        raise GebruikerFout(f"account '{gegevens['account']}' is al aan een andere gebruiker gekoppeld")
+    return gebruiker
+
+
+def _vraag_aan(session: Session, door: Identiteit, soort: str, naam: str, gegevens: dict,
+               now: dt.datetime) -> Gebruikerswijziging:
+    """Record a change that gives power or touches credentials. In the opzetfase it takes
+    effect at once (and says so); otherwise it waits for a second beheerder."""
+    _controleer(session, soort, naam, gegevens)
+    wachtend = session.scalar(select(Gebruikerswijziging.id).where(
+        Gebruikerswijziging.status == "wacht", Gebruikerswijziging.soort == soort,
+        Gebruikerswijziging.gebruiker == naam))
+    if wachtend is not None:
+        raise GebruikerFout(f"voor {naam} wacht al zo'n wijziging (nummer {wachtend}); een andere beheerder "
+                            "bevestigt of wijst die eerst af")
+    opzetfase = actieve_beheerders(session) <= 1
+    rij = Gebruikerswijziging(soort=soort, gebruiker=naam, gegevens=json.dumps(gegevens, sort_keys=True),
+                              aangevraagd_door=door.naam, aangevraagd_op=now,
+                              status="bevestigd" if opzetfase else "wacht", opzetfase=opzetfase,
+                              beoordeeld_op=now if opzetfase else None)
+    session.add(rij)
+    session.flush()
+    if opzetfase:
+        _toepassen(session, rij, door, now)
+    else:
+        audit.vastleggen(session, door, "gebruikerswijziging_aangevraagd", now, wijziging=rij.id, soort=soort,
+                         gebruiker=naam, **_openbaar(gegevens))
+    return rij
+
+
+def _toepassen(session: Session, rij: Gebruikerswijziging, door: Identiteit, now: dt.datetime) -> None:
+    """Make the change: confirmed by ``door`` (a second beheerder), or ``door`` asked it in
+    the opzetfase. Roles count as granted by the requester."""
+    gegevens = json.loads(rij.gegevens)
+    gebruiker = _controleer(session, rij.soort, rij.gebruiker, gegevens)
+    aanvrager_id = session.scalar(select(Gebruiker.id).where(Gebruiker.naam == rij.aangevraagd_door))
+    merk = dict(wijziging=rij.id, opzetfase=rij.opzetfase,
+                **({} if rij.opzetfase else {"aangevraagd_door": rij.aangevraagd_door}))
+    if rij.soort == "toevoegen":
+        gebruiker = Gebruiker(naam=rij.gebruiker, weergavenaam=gegevens["weergavenaam"], soort="mens",
+                              account=gegevens.get("account"), email=gegevens.get("email"),
+                              wachtwoord_hash=gegevens.get("wachtwoord_hash"), totp_verplicht=False, actief=True,
+                              werkgever_id=gegevens.get("werkgever_id"), mislukte_pogingen=0,
+                              aangemaakt_op=now, aangemaakt_door=rij.aangevraagd_door)
+        session.add(gebruiker)
+        session.flush()
+    if rij.soort in ("toevoegen", "rollen"):
+        oud = rollen_van(session, gebruiker.id)
+        for rol in gegevens["rollen"]:
+            if rol not in oud:
+                session.add(GebruikerRol(gebruiker_id=gebruiker.id, rol=rol, toegekend_door_id=aanvrager_id,
+                                         toegekend_op=now))
+    elif rij.soort == "wachtwoord":
+        gebruiker.wachtwoord_hash = gegevens["wachtwoord_hash"]
         gebruiker.mislukte_pogingen, gebruiker.geblokkeerd_tot = 0, None
         session.execute(delete(WebSessie).where(WebSessie.gebruiker_id == gebruiker.id))
-        audit.vastleggen(session, door, "wachtwoord_gezet", now, gebruiker=gebruiker.naam)
+    elif rij.soort == "totp_uit":
+        gebruiker.totp_verplicht, gebruiker.totp_geheim = False, None
+    elif rij.soort == "account":
+        gebruiker.account = gegevens["account"]
+    elif rij.soort == "activeren":
+        gebruiker.actief = True
+        gebruiker.mislukte_pogingen, gebruiker.geblokkeerd_tot = 0, None
+    actie = {"toevoegen": "gebruiker_toegevoegd", "rollen": "rollen_toegekend", "wachtwoord": "wachtwoord_gezet",
+             "totp_uit": "totp_uit", "account": "account_gekoppeld", "activeren": "gebruiker_geactiveerd"}[rij.soort]
+    audit.vastleggen(session, door, actie, now, gebruiker=rij.gebruiker, **_openbaar(gegevens), **merk)
+    session.flush()
+
+
+def _wijziging_rij(session: Session, door: Identiteit, wijziging_id: int, wat: str) -> Gebruikerswijziging:
+    rij = session.get(Gebruikerswijziging, wijziging_id, with_for_update=True)
+    if rij is None:
+        raise GebruikerFout(f"wijziging {wijziging_id} bestaat niet")
+    if rij.status != "wacht":
+        raise GebruikerFout(f"wijziging {wijziging_id} is al {rij.status}")
+    if rij.aangevraagd_door == door.naam:
+        raise Geweigerd(f"geweigerd: vier-ogenprincipe: {door.naam} heeft wijziging {wijziging_id} zelf "
+                        f"aangevraagd en mag haar niet {wat}; een andere beheerder moet dat doen")
+    if rij.gebruiker == door.naam:
+        raise Geweigerd(f"geweigerd: vier-ogenprincipe: wijziging {wijziging_id} gaat over {door.naam} zelf; "
+                        f"een andere beheerder moet haar {wat}")
+    return rij
+
+
+def bevestig(engine: Engine, door: Identiteit, wijziging_id: int, now: dt.datetime | None = None) -> Uitkomst:
+    """A second beheerder confirms a waiting change: it takes effect now."""
+    door = vereist(engine, door, Actie.GEBRUIKERS_BEHEREN)
+    now = now or _nu()
+    with Session(engine) as session, session.begin():
+        rij = _wijziging_rij(session, door, wijziging_id, "bevestigen")
+        aanvrager = session.scalars(select(Gebruiker).where(Gebruiker.naam == rij.aangevraagd_door)).first()
+        if aanvrager is None or not aanvrager.actief or Rol.BEHEERDER not in rollen_van(session, aanvrager.id):
+            raise GebruikerFout(f"{rij.aangevraagd_door} is geen actieve beheerder meer; wijs wijziging "
+                                f"{wijziging_id} af")
+        # conditional: a second confirmation at the same moment changes nothing twice
+        if session.execute(update(Gebruikerswijziging).where(
+                Gebruikerswijziging.id == rij.id, Gebruikerswijziging.status == "wacht").values(
+                status="bevestigd", beoordeeld_door=door.naam, beoordeeld_op=now)
+                .execution_options(synchronize_session=False)).rowcount != 1:
+            raise GebruikerFout(f"wijziging {wijziging_id} is al beoordeeld")
+        session.refresh(rij)
+        audit.vastleggen(session, door, "gebruikerswijziging_bevestigd", now, wijziging=rij.id, soort=rij.soort,
+                         gebruiker=rij.gebruiker, aangevraagd_door=rij.aangevraagd_door)
+        _toepassen(session, rij, door, now)
+        return _uitkomst(session, rij)
+
+
+def wijs_af(engine: Engine, door: Identiteit, wijziging_id: int, reden: str,
+            now: dt.datetime | None = None) -> Wijziging:
+    """A second beheerder rejects a waiting change, with a reason: nothing changes."""
+    door = vereist(engine, door, Actie.GEBRUIKERS_BEHEREN)
+    now = now or _nu()
+    reden = (reden or "").strip()
+    if not reden:
+        raise GebruikerFout("geef een reden voor de afwijzing")
+    with Session(engine) as session, session.begin():
+        rij = _wijziging_rij(session, door, wijziging_id, "afwijzen")
+        rij.status, rij.beoordeeld_door, rij.beoordeeld_op, rij.reden = "afgewezen", door.naam, now, reden
+        audit.vastleggen(session, door, "gebruikerswijziging_afgewezen", now, wijziging=rij.id, soort=rij.soort,
+                         gebruiker=rij.gebruiker, aangevraagd_door=rij.aangevraagd_door, reden=reden)
+        session.flush()
+        return _wijziging(rij)
+
+
+def wijzigingen(engine: Engine, door: Identiteit, *, status: str | None = "wacht",
+                opzetfase: bool | None = None) -> list[Wijziging]:
+    """Changes to users: by default those waiting for a second beheerder (oldest first);
+    ``opzetfase=True``: those one beheerder made alone in the set-up phase."""
+    door = vereist(engine, door, Actie.GEBRUIKERS_BEHEREN)
+    query = select(Gebruikerswijziging).order_by(Gebruikerswijziging.id)
+    if status is not None:
+        query = query.where(Gebruikerswijziging.status == status)
+    if opzetfase is not None:
+        query = query.where(Gebruikerswijziging.opzetfase.is_(opzetfase))
+    with Session(engine) as session:
+        return [_wijziging(rij) for rij in session.scalars(query)]
 
 
 def wijzig_eigen_wachtwoord(engine: Engine, wie: Identiteit, oud: str, nieuw: str, *, max_pogingen: int,
@@ -385,7 +636,9 @@ def _info(session: Session, g: Gebruiker) -> GebruikerInfo:
                          rollen=tuple(sorted(rollen_van(session, g.id))), actief=g.actief,
                          account=g.account, sso=g.sso_subject is not None,
                          totp_verplicht=g.totp_verplicht, totp_ingesteld=g.totp_geheim is not None,
-                         werkgever_id=g.werkgever_id, geblokkeerd_tot=g.geblokkeerd_tot)
+                         werkgever_id=g.werkgever_id, geblokkeerd_tot=g.geblokkeerd_tot,
+                         opzetfase=bool(session.scalar(select(func.count()).select_from(Gebruikerswijziging).where(
+                             Gebruikerswijziging.gebruiker == g.naam, Gebruikerswijziging.opzetfase.is_(True)))))
 
 
 def eerste_beheerder(engine: Engine, now: dt.datetime | None = None, *, naam: str | None = None,
@@ -419,7 +672,14 @@ def eerste_beheerder(engine: Engine, now: dt.datetime | None = None, *, naam: st
             session.add(GebruikerRol(gebruiker_id=gebruiker.id, rol=rol.value, toegekend_door_id=None,
                                      toegekend_op=now))
         wie = Identiteit(gebruiker.id, naam, frozenset(rollen), "account")
-        audit.vastleggen(session, wie, "eerste_beheerder", now, account=account, rollen=[r.value for r in rollen])
+        # kept as the first change of the opzetfase: granted by nobody, confirmed by nobody
+        session.add(Gebruikerswijziging(soort="toevoegen", gebruiker=naam, aangevraagd_door=naam,
+                                        gegevens=json.dumps(dict(rollen=[r.value for r in rollen], account=account,
+                                                                 weergavenaam=gebruiker.weergavenaam),
+                                                            sort_keys=True),
+                                        aangevraagd_op=now, status="bevestigd", opzetfase=True, beoordeeld_op=now))
+        audit.vastleggen(session, wie, "eerste_beheerder", now, account=account, rollen=[r.value for r in rollen],
+                         opzetfase=True)
         return naam
 
 
@@ -633,8 +893,8 @@ def sessies_opruimen(engine: Engine, ouder_dan: dt.datetime) -> int:
         return session.execute(delete(WebSessie).where(WebSessie.laatst_gezien_op < ouder_dan)).rowcount
 
 
-__all__ = ["AanmeldFout", "Aanmelding", "GebruikerFout", "GebruikerInfo", "account_identiteit",
-           "aanmelden", "eerste_beheerder", "identiteit", "lijst", "parse_rollen", "sso_gebruiker",
-           "systeem_identiteit", "systeemaccount", "totp_controleren", "vereist", "ververs",
-           "voeg_toe", "web_identiteit", "zet_actief", "zet_rollen", "zet_totp_verplicht",
-           "zet_wachtwoord"]
+__all__ = ["AanmeldFout", "Aanmelding", "GebruikerFout", "GebruikerInfo", "Uitkomst", "Wijziging",
+           "account_identiteit", "aanmelden", "bevestig", "eerste_beheerder", "identiteit", "in_opzetfase",
+           "lijst", "parse_rollen", "sso_gebruiker", "systeem_identiteit", "systeemaccount",
+           "totp_controleren", "vereist", "ververs", "voeg_toe", "web_identiteit", "wijs_af", "wijzigingen",
+           "zet_actief", "zet_rollen", "zet_totp_verplicht", "zet_wachtwoord"]

@@ -14,7 +14,8 @@ Roles (interfaces.md §5) and the segregation of duties they carry:
 - ``goedkeurder``: approves betaalruns (never one they calculated) and bank account changes
   (never one they submitted);
 - ``controller``: reads everything, makes the reports, imports ledger and bank statements;
-- ``beheerder``: users and roles (never their own roles);
+- ``beheerder``: users and roles (never their own roles; what gives an account power waits for
+  a second beheerder, ``lks.app.gebruikers``);
 - ``werkgever``: a werkgever's own user, in the portal only, bound to that werkgever;
 - ``systeem``: the scheduler: requests and calculates, makes letters and signalen, never approves.
 """

@@ -370,17 +370,25 @@ def _summary(lines: pd.DataFrame, verrekening, aangehouden: pd.DataFrame | None 
     }
 
 
+def berekenaars(session: Session, run_id: int) -> set[str]:
+    """Every user who calculated or recalculated the run (its ``berekenen`` audit records)."""
+    return set(session.scalars(select(AuditLog.gebruiker).where(AuditLog.betaalrun_id == run_id,
+                                                                AuditLog.actie == "berekenen")))
+
+
 @_bezet_als_fout
 def goedkeuren(engine: Engine, periode: str, gebruiker: str, now: dt.datetime,
                uitvoerdatum: dt.date, volgnummer: int | None = None,
                client_adres: str | None = None) -> Betaalrun:
-    """Four-eyes approval: only a different user than the calculator, only while no other
-    run was approved since the calculation (else its deltas would be stale)."""
+    """Four-eyes approval: never by a user who calculated or recalculated the run (every
+    calculation is in the append-only audit log; also a database trigger, migration 0016),
+    only while no other run was approved since the calculation (else its deltas would be
+    stale)."""
     with _schrijfsessie(engine) as session:
         run = get_run(session, parse_periode(periode), volgnummer)
-        if run.status == "berekend" and run.berekend_door == gebruiker:
+        if run.status == "berekend" and gebruiker in berekenaars(session, run.id):
             raise VierOgenFout(f"vier-ogenprincipe: {gebruiker} heeft betaalrun {run.kenmerk} berekend "
-                                "en mag hem niet zelf goedkeuren")
+                                "of herberekend en mag hem niet zelf goedkeuren")
         basis = session.scalar(select(func.count()).select_from(Betaalrun)
                                .where(Betaalrun.status.in_(BETAALD)))
         if run.status == "berekend" and basis != run.basis_goedgekeurd:

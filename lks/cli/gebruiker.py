@@ -1,6 +1,9 @@
-"""CLI: ``lks gebruiker add|list|disable|enable|roles|password|totp`` (interfaces §5).
+"""CLI: ``lks gebruiker add|list|disable|enable|roles|password|totp|link|pending|confirm|reject``
+(interfaces §5).
 
-Only a beheerder manages users, and never their own account: another beheerder must."""
+Only a beheerder manages users, and never their own account: another beheerder must. A change
+that gives power or touches credentials waits for a second beheerder (``pending``,
+``confirm``, ``reject``); in the opzetfase (one active beheerder) it takes effect at once."""
 from __future__ import annotations
 
 import sys
@@ -41,6 +44,19 @@ def _fouten():
     return (GebruikerFout,)
 
 
+def _uitkomst(uitkomst, gelukt: str) -> None:
+    """Print what a change did: in force (``gelukt``), in force in the opzetfase, or waiting."""
+    w = uitkomst.wijziging
+    if w is not None and w.wacht:
+        console.print(f"Wijziging {w.id} aangevraagd: {w.omschrijving}. Die geldt pas als een andere beheerder "
+                      f"haar bevestigt ('lks gebruiker confirm {w.id}').", highlight=False)
+        return
+    console.print(gelukt, highlight=False)
+    if w is not None and w.opzetfase:
+        console.print("Opzetfase: u bent de enige actieve beheerder, dus de wijziging geldt direct; zij staat als "
+                      "opzetfase in het auditlog en in 'lks gebruiker list'.", highlight=False)
+
+
 @gebruiker_app.command("add")
 def add(
     naam: str = NAAM,
@@ -62,11 +78,12 @@ def add(
     wie = identiteit(engine)
     wachtwoord = None if zonder_wachtwoord else _wachtwoord(nodig=not account)
     with meldingen(*_fouten()):
-        info = gebruikers.voeg_toe(engine, wie, naam, rol, wachtwoord=wachtwoord, account=account,
-                                   weergavenaam=weergavenaam, email=email, werkgever_id=werkgever, now=now())
-    console.print(f"Gebruiker {info.naam} toegevoegd met de rol(len) {', '.join(info.rollen)}"
-                  + (f", gekoppeld aan account {info.account}" if info.account else "")
-                  + (f", werkgever {info.werkgever_id}" if info.werkgever_id else "") + ".", highlight=False)
+        uitkomst = gebruikers.voeg_toe(engine, wie, naam, rol, wachtwoord=wachtwoord, account=account,
+                                       weergavenaam=weergavenaam, email=email, werkgever_id=werkgever, now=now())
+    info = uitkomst.info
+    _uitkomst(uitkomst, info and (f"Gebruiker {info.naam} toegevoegd met de rol(len) {', '.join(info.rollen)}"
+                                  + (f", gekoppeld aan account {info.account}" if info.account else "")
+                                  + (f", werkgever {info.werkgever_id}" if info.werkgever_id else "") + "."))
 
 
 @gebruiker_app.command("list")
@@ -77,7 +94,7 @@ def list_command():
     with meldingen():
         rows = gebruikers.lijst(engine, identiteit(engine))
     table = Table(title="Gebruikers")
-    for column in ("naam", "weergavenaam", "rollen", "account", "aanmelden", "status"):
+    for column in ("naam", "weergavenaam", "rollen", "account", "aanmelden", "status", "opzetfase"):
         table.add_column(column, overflow="fold")
     for g in rows:
         aanmelden = ", ".join(x for x in ("sso" if g.sso else "", "wachtwoord" if g.soort == "mens" and not g.sso else "",
@@ -86,8 +103,13 @@ def list_command():
         if g.geblokkeerd_tot:
             status += f" (tijdelijk tot {g.geblokkeerd_tot:%Y-%m-%d %H:%M} UTC)"
         table.add_row(g.naam, g.weergavenaam, ", ".join(g.rollen) + (f" ({g.werkgever_id})" if g.werkgever_id else ""),
-                      g.account or "", "systeem" if g.soort == "systeem" else aanmelden, status)
+                      g.account or "", "systeem" if g.soort == "systeem" else aanmelden, status,
+                      "ja" if g.opzetfase else "")
     console.print(table)
+    if any(g.opzetfase for g in rows):
+        console.print("opzetfase ja: een wijziging van deze gebruiker is door één beheerder alleen gedaan, toen er "
+                      "nog geen tweede actieve beheerder was ('lks gebruiker pending --opzetfase' toont welke).",
+                      highlight=False)
 
 
 @gebruiker_app.command("disable")
@@ -106,8 +128,8 @@ def enable(naam: str = NAAM):
     from lks.app import gebruikers
     engine = open_engine()
     with meldingen(*_fouten()):
-        gebruikers.zet_actief(engine, identiteit(engine), naam, True, now())
-    console.print(f"Gebruiker {naam} heeft weer toegang.", highlight=False)
+        uitkomst = gebruikers.zet_actief(engine, identiteit(engine), naam, True, now())
+    _uitkomst(uitkomst, f"Gebruiker {naam} heeft weer toegang.")
 
 
 @gebruiker_app.command("roles")
@@ -116,8 +138,11 @@ def roles(naam: str = NAAM, rol: str = ROL):
     from lks.app import gebruikers
     engine = open_engine()
     with meldingen(*_fouten()):
-        info = gebruikers.zet_rollen(engine, identiteit(engine), naam, rol, now())
-    console.print(f"Gebruiker {info.naam} heeft nu de rol(len) {', '.join(info.rollen)}.", highlight=False)
+        uitkomst = gebruikers.zet_rollen(engine, identiteit(engine), naam, rol, now())
+    info = uitkomst.info
+    if uitkomst.wacht:
+        console.print(f"Gebruiker {info.naam} heeft nu de rol(len) {', '.join(info.rollen) or 'geen'}.", highlight=False)
+    _uitkomst(uitkomst, f"Gebruiker {info.naam} heeft nu de rol(len) {', '.join(info.rollen)}.")
 
 
 @gebruiker_app.command("password")
@@ -128,8 +153,8 @@ def password(naam: str = NAAM):
     wie = identiteit(engine)
     wachtwoord = _wachtwoord(nodig=True)
     with meldingen(*_fouten()):
-        gebruikers.zet_wachtwoord(engine, wie, naam, wachtwoord, now())
-    console.print(f"Nieuw wachtwoord ingesteld voor {naam}; lopende sessies zijn beëindigd.", highlight=False)
+        uitkomst = gebruikers.zet_wachtwoord(engine, wie, naam, wachtwoord, now())
+    _uitkomst(uitkomst, f"Nieuw wachtwoord ingesteld voor {naam}; lopende sessies zijn beëindigd.")
 
 
 @gebruiker_app.command("totp")
@@ -141,8 +166,8 @@ def totp(naam: str = NAAM,
     from lks.app import gebruikers
     engine = open_engine()
     with meldingen(*_fouten()):
-        gebruikers.zet_totp_verplicht(engine, identiteit(engine), naam, verplicht, now())
-    console.print(f"Tweede factor voor {naam}: {'verplicht' if verplicht else 'niet verplicht'}.", highlight=False)
+        uitkomst = gebruikers.zet_totp_verplicht(engine, identiteit(engine), naam, verplicht, now())
+    _uitkomst(uitkomst, f"Tweede factor voor {naam}: {'verplicht' if verplicht else 'niet verplicht'}.")
 
 
 @gebruiker_app.command("link")
@@ -154,6 +179,52 @@ def link(naam: str = NAAM,
     from lks.app import gebruikers
     engine = open_engine()
     with meldingen(*_fouten()):
-        info = gebruikers.koppel_account(engine, identiteit(engine), naam, account, now())
-    console.print(f"Gebruiker {info.naam} " + (f"gekoppeld aan account {info.account}." if info.account
-                                              else "niet meer aan een account gekoppeld."), highlight=False)
+        uitkomst = gebruikers.koppel_account(engine, identiteit(engine), naam, account, now())
+    info = uitkomst.info
+    _uitkomst(uitkomst, f"Gebruiker {info.naam} " + (f"gekoppeld aan account {info.account}." if info.account
+                                                    else "niet meer aan een account gekoppeld."))
+
+
+@gebruiker_app.command("pending")
+def pending(opzetfase: bool = typer.Option(False, "--opzetfase",
+                                           help="Toon in plaats daarvan de wijzigingen die één beheerder in de "
+                                                "opzetfase alleen deed.")):
+    """Toon de wijzigingen die op een tweede beheerder wachten (of, met --opzetfase, die in de
+    opzetfase direct golden)."""
+    from lks.app import gebruikers
+    engine = open_engine()
+    with meldingen(*_fouten()):
+        rows = (gebruikers.wijzigingen(engine, identiteit(engine), status=None, opzetfase=True) if opzetfase
+                else gebruikers.wijzigingen(engine, identiteit(engine)))
+    if not rows:
+        console.print("Geen wijzigingen in de opzetfase." if opzetfase
+                      else "Geen wijzigingen die op een tweede beheerder wachten.", highlight=False)
+        return
+    table = Table(title="Wijzigingen in de opzetfase" if opzetfase else "Wachtende wijzigingen")
+    for column in ("nummer", "wijziging", "aangevraagd door", "op"):
+        table.add_column(column, overflow="fold")
+    for w in rows:
+        table.add_row(str(w.id), w.omschrijving, w.aangevraagd_door, f"{w.aangevraagd_op:%Y-%m-%d %H:%M} UTC")
+    console.print(table)
+
+
+@gebruiker_app.command("confirm")
+def confirm(nummer: int = typer.Argument(..., metavar="NUMMER", help="Het nummer uit 'lks gebruiker pending'.")):
+    """Bevestig als tweede beheerder een wachtende wijziging (niet een die u zelf aanvroeg of die
+    over uzelf gaat); zij geldt direct."""
+    from lks.app import gebruikers
+    engine = open_engine()
+    with meldingen(*_fouten()):
+        uitkomst = gebruikers.bevestig(engine, identiteit(engine), nummer, now())
+    console.print(f"Wijziging {nummer} bevestigd: {uitkomst.wijziging.omschrijving}.", highlight=False)
+
+
+@gebruiker_app.command("reject")
+def reject(nummer: int = typer.Argument(..., metavar="NUMMER", help="Het nummer uit 'lks gebruiker pending'."),
+           reden: str = typer.Option(..., "--reden", metavar="TEKST", help="Waarom de wijziging niet doorgaat.")):
+    """Wijs als tweede beheerder een wachtende wijziging af; er verandert niets."""
+    from lks.app import gebruikers
+    engine = open_engine()
+    with meldingen(*_fouten()):
+        w = gebruikers.wijs_af(engine, identiteit(engine), nummer, reden, now())
+    console.print(f"Wijziging {nummer} afgewezen: {w.omschrijving}.", highlight=False)

@@ -5,6 +5,10 @@ code:
 - a role is never granted by the user who receives it (``ck_gebruiker_rol_niet_zelf``); the one
   exception is the very first beheerder, granted by ``lks init`` (granter NULL), before there
   is anyone else to grant it;
+- a change by a beheerder that gives an account power or touches its credentials is confirmed
+  by a second beheerder, never by the one who asked nor by the account concerned
+  (``ck_gebruikerswijziging_vier_ogen``); only in the set-up phase (opzetfase, one active
+  beheerder) does it take effect at once, and the row says so;
 - a bank account change is never approved by the user who submitted it
   (``ck_rekeningwijziging_vier_ogen``), the four-eyes rule of a betaalrun applied to the
   classic payment-fraud path (a changed IBAN on a supplier record).
@@ -29,6 +33,8 @@ from lks.db.models_betaalrun import USER, _in
 ROLLEN = ("medewerker", "goedkeurder", "controller", "beheerder", "werkgever", "systeem")
 SOORTEN = ("mens", "systeem")
 REKENING_STATUSSEN = ("wacht", "goedgekeurd", "afgewezen")
+WIJZIGING_SOORTEN = ("toevoegen", "rollen", "wachtwoord", "totp_uit", "account", "activeren")
+WIJZIGING_STATUSSEN = ("wacht", "bevestigd", "afgewezen")
 
 
 class Gebruiker(Base):
@@ -122,6 +128,42 @@ class Rekeningwijziging(Base):
     status: Mapped[str] = mapped_column(String(12), nullable=False)
     ingediend_door: Mapped[str] = mapped_column(USER, nullable=False)
     ingediend_op: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    beoordeeld_door: Mapped[str | None] = mapped_column(USER)
+    beoordeeld_op: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reden: Mapped[str | None] = mapped_column(Text)
+
+
+class Gebruikerswijziging(Base):
+    """A beheerder's change that gives an account power or touches its credentials: a new
+    account, roles added, a password set, the second factor switched off, an account linked,
+    access given back. It waits (``wacht``) for a second beheerder, who confirms or rejects it;
+    only then does it take effect. In the set-up phase (one active beheerder) it takes effect
+    at once and is kept with ``opzetfase`` true, so a controller sees what one person set up.
+
+    ``gebruiker`` is the name of the account concerned (for ``toevoegen`` the one to be made);
+    ``gegevens`` is JSON with what the change sets (a password only as its Argon2 hash)."""
+
+    __tablename__ = "gebruikerswijziging"
+    __table_args__ = (
+        CheckConstraint(_in("soort", WIJZIGING_SOORTEN), name="ck_gebruikerswijziging_soort"),
+        CheckConstraint(_in("status", WIJZIGING_STATUSSEN), name="ck_gebruikerswijziging_status"),
+        CheckConstraint("beoordeeld_door IS NULL OR (beoordeeld_door <> aangevraagd_door "
+                        "AND beoordeeld_door <> gebruiker)", name="ck_gebruikerswijziging_vier_ogen"),
+        CheckConstraint("status = 'wacht' OR beoordeeld_op IS NOT NULL",
+                        name="ck_gebruikerswijziging_beoordeeld"),
+        CheckConstraint("status = 'wacht' OR opzetfase OR beoordeeld_door IS NOT NULL",
+                        name="ck_gebruikerswijziging_tweede_beheerder"),
+        Index("ix_gebruikerswijziging_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    soort: Mapped[str] = mapped_column(String(20), nullable=False)
+    gebruiker: Mapped[str] = mapped_column(USER, nullable=False)
+    gegevens: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    aangevraagd_door: Mapped[str] = mapped_column(USER, nullable=False)
+    aangevraagd_op: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    status: Mapped[str] = mapped_column(String(12), nullable=False)
+    opzetfase: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     beoordeeld_door: Mapped[str | None] = mapped_column(USER)
     beoordeeld_op: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reden: Mapped[str | None] = mapped_column(Text)

@@ -1,5 +1,6 @@
-"""The demo gemeente's users: one per role and a second medewerker, made through the
-application layer (the beheerder adds the others). Their passwords are printed by ``lks
+"""The demo gemeente's users: one per role, a second medewerker and a second beheerder, made
+through the application layer (the beheerder adds the others; alone, in the opzetfase, until
+the second beheerder exists, who then confirms the portal users the first asks for). Their passwords are printed by ``lks
 demo`` and are for the local demo database only.
 
 The operating-system account that runs the demo is linked to the first medewerker, so the
@@ -17,12 +18,16 @@ MEDEWERKER = "m.jansen"      # medewerker financiën: deliveries, payment files,
 MEDEWERKER_2 = "s.devries"   # a second medewerker (werklijst, portal changes)
 GOEDKEURDER = "a.bakker"     # teamleider who approves betaalruns and account changes
 CONTROLLER = "c.smit"        # controller: verantwoording, ledger, bank
+BEHEERDER_2 = "j.visser"     # a second beheerder: confirms what b.mulder changes (four eyes)
 
 DEMO_GEBRUIKERS = {
     MEDEWERKER: ("medewerker", "Marieke Jansen"),
     MEDEWERKER_2: ("medewerker", "Sanne de Vries"),
     GOEDKEURDER: ("goedkeurder", "Anouk Bakker"),
     CONTROLLER: ("controller", "Cor Smit"),
+    # last: until the second beheerder exists, b.mulder is alone (the opzetfase) and the users
+    # above take effect at once, marked as such; from here on the one confirms the other
+    BEHEERDER_2: ("beheerder", "Jeroen Visser"),
 }
 
 
@@ -51,13 +56,16 @@ PORTAAL_WERKGEVERS = ("W001", "W002")  # werkgevers of the demo with a portal us
 
 
 def maak_werkgevers(engine, now: dt.datetime) -> dict[str, str]:
-    """A portal user for each of ``PORTAAL_WERKGEVERS`` (added by the demo beheerder);
-    returns name -> role."""
+    """A portal user for each of ``PORTAAL_WERKGEVERS``: asked by the demo beheerder, confirmed
+    by the second (four eyes, after the opzetfase); returns name -> role."""
     beheerder = gebruikers.als(engine, BEHEERDER, "demo")
+    tweede = gebruikers.als(engine, BEHEERDER_2, "demo")
     uit = {}
     for werkgever_id in PORTAAL_WERKGEVERS:
         naam = f"werkgever.{werkgever_id.lower()}"
-        gebruikers.voeg_toe(engine, beheerder, naam, "werkgever", wachtwoord=wachtwoord(naam),
-                            weergavenaam=f"Werkgever {werkgever_id}", werkgever_id=werkgever_id, now=now)
+        aanvraag = gebruikers.voeg_toe(engine, beheerder, naam, "werkgever", wachtwoord=wachtwoord(naam),
+                                       weergavenaam=f"Werkgever {werkgever_id}", werkgever_id=werkgever_id, now=now)
+        if aanvraag.wacht:
+            gebruikers.bevestig(engine, tweede, aanvraag.wijziging.id, now)
         uit[naam] = f"werkgever ({werkgever_id})"
     return uit

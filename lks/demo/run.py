@@ -398,8 +398,11 @@ aangehouden en de volgende run betaalde ze:
 `lks --db sqlite:///demo-out/lks-demo.db serve --uitvoer demo-out --betaalbestanden demo-out/betaalruns`
 start de webapplicatie op http://127.0.0.1:8000/login. Inloggen kan als elk van de demogebruikers
 die `lks demo` aan het eind toont (de wachtwoorden zijn alleen voor deze lokale demo): een
-medewerker, een tweede medewerker, een goedkeurder, een controller, een beheerder en twee werkgevers
-(het portaal: eigen werknemers, brieven, betalingen, uren en wijzigingen doorgeven).
+medewerker, een tweede medewerker, een goedkeurder, een controller, twee beheerders en twee werkgevers
+(het portaal: eigen werknemers, brieven, betalingen, uren en wijzigingen doorgeven). De eerste beheerder
+zette de andere gebruikers alleen op (de opzetfase, zo gemarkeerd op de pagina Beheer); sinds de tweede
+beheerder er is, geldt een nieuwe gebruiker, een rol erbij of een wachtwoord pas als de andere beheerder
+het bevestigt.
 
 De maandcyclus als twee mensen: betaalrun {LAATSTE} is berekend door de scheduler en wacht op
 goedkeuring. Log in als {GOEDKEURDER} (goedkeurder) en keur hem goed onder Betaalruns; log daarna in

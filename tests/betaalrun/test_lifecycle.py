@@ -67,6 +67,29 @@ def test_four_eyes_holds_in_the_database(engine):
         s.commit()
 
 
+def test_nobody_who_calculated_or_recalculated_approves(engine):
+    """Issue 16 §3: not the user who calculated *or recalculated* the run. ``berekend_door``
+    holds only the last calculator; the first one is refused too, in the application layer
+    and in the database (trigger of migration 0016 on the run's audit records)."""
+    from sqlalchemy import update
+    from sqlalchemy.exc import IntegrityError
+    lc.aanvragen(engine, "2025-01", "xander", T)
+    lc.berekenen(engine, "2025-01", "xander", T, PARAMS, SETTINGS)
+    lc.berekenen(engine, "2025-01", "root", T + dt.timedelta(minutes=5), PARAMS, SETTINGS)
+    for wie in ("xander", "root"):
+        with pytest.raises(lc.VierOgenFout, match=f"vier-ogenprincipe: {wie} heeft betaalrun .* berekend of herberekend"):
+            lc.goedkeuren(engine, "2025-01", wie, T + dt.timedelta(hours=1), dt.date(2025, 1, 27))
+    for wie in ("xander", "root"):  # raw SQL past the application: the database refuses
+        with Session(engine) as s, pytest.raises(IntegrityError, match="vier-ogenprincipe"):
+            s.execute(update(Betaalrun).values(status="goedgekeurd", goedgekeurd_door=wie,
+                                               goedgekeurd_op=T, uitvoerdatum=dt.date(2025, 1, 27)))
+            s.commit()
+    with Session(engine) as s:
+        assert s.scalars(select(Betaalrun.status)).one() == "berekend"
+    run = lc.goedkeuren(engine, "2025-01", "bert", T + dt.timedelta(hours=1), dt.date(2025, 1, 27))
+    assert (run.status, run.berekend_door, run.goedgekeurd_door) == ("goedgekeurd", "root", "bert")
+
+
 def test_first_run_pays_the_month(engine):
     info = run_month(engine, "2025-01", T)
     got = lines(engine, "2025-01")

@@ -136,6 +136,9 @@ MATRIX: dict[tuple[str, str], Regel] = {
                                                        lambda w, rol: {"verplicht": "1"}),
     ("medewerkers.beheer_wachtwoord", "POST"): Regel(frozenset({BEHEERDER}), "/beheer/gebruikers/mira/wachtwoord",
                                                     lambda w, rol: {"wachtwoord": "Een-ander-wachtwoord-9"}),
+    ("medewerkers.beheer_wijziging", "POST"): Regel(
+        frozenset({BEHEERDER}), lambda w: f"/beheer/wijzigingen/{w.gebruikerswijziging}",
+        lambda w, rol: {"besluit": "afwijzen", "reden": "Niet afgesproken."}),
 
     ("medewerkers.werklijst_melding", "POST"): Regel(
         frozenset({MEDEWERKER}), lambda w: f"/meldingen/{w.melding}",
@@ -203,6 +206,7 @@ class Wereld:
     signaal: int = 0
     wijziging: int = 0
     melding: int = 0         # a report of werkgever W1 in the portal, waiting
+    gebruikerswijziging: int = 0  # a change to carla asked by another beheerder, waiting
     brief_w1: str = ""       # a letter to W1 (the portal's werkgever)
     clients: dict = field(default_factory=dict)
 
@@ -237,8 +241,19 @@ def _wereld(web, engine, tmp_path) -> Wereld:
     melding = meldingen.meld(o, als("wg1"), "contracturen", {"ingangsdatum": "2025-07-01", "contracturen": "30"}, nu,
                              plaatsing_id="P1")
     brief_w1 = next(b.kenmerk for b in brieven if b.werkgever_id == "W1").replace("/", "-")
+    # a change waiting for a second beheerder, asked by a beheerder who is no longer one (bea
+    # stays the only active beheerder, so her own changes above take effect at once)
+    from lks.db.models_gebruiker import Gebruikerswijziging
+    with Session(engine) as s, s.begin():
+        gw = Gebruikerswijziging(soort="rollen", gebruiker="carla", gegevens='{"rollen": ["goedkeurder"]}',
+                                 aangevraagd_door="vertrokken.beheerder", aangevraagd_op=nu, status="wacht",
+                                 opzetfase=False)
+        s.add(gw)
+        s.flush()
+        gebruikerswijziging = gw.id
     return Wereld(brief=brieven[0].kenmerk.replace("/", "-"), signaal=werklijst.lijst(o, piet)[0].id,
-                  wijziging=rekeningen.lijst(o, piet)[0].id, melding=melding.id, brief_w1=brief_w1)
+                  wijziging=rekeningen.lijst(o, piet)[0].id, melding=melding.id, brief_w1=brief_w1,
+                  gebruikerswijziging=gebruikerswijziging)
 
 
 def staat(engine) -> dict:
@@ -341,6 +356,9 @@ def _allowed_requests_did_their_work(engine, wereld: Wereld) -> None:
         mira = s.scalars(select(Gebruiker).where(Gebruiker.naam == "mira")).one()
         assert not mira.actief and mira.totp_verplicht
         assert s.scalars(select(Gebruiker).where(Gebruiker.naam == "nieuwe.collega")).one()
+        from lks.db.models_gebruiker import Gebruikerswijziging
+        gw = s.get(Gebruikerswijziging, wereld.gebruikerswijziging)
+        assert (gw.status, gw.beoordeeld_door) == ("afgewezen", "bea")
 
 
 @pytest.mark.parametrize("pad", ["/betaalruns/2025-02/1/bestanden/..%2F..%2Flks.db",
