@@ -344,7 +344,7 @@ def test_four_eyes(berekend, cli, monkeypatch):
               "geweigerd: een betaalrun goedkeuren vereist de rol goedkeurder; piet heeft de rol medewerker")
     assert cli("gebruiker", "roles", "piet", "--rol", "medewerker,goedkeurder", als="bea").exit_code == 0
     before = dump(berekend)
-    melding = "vier-ogenprincipe: piet heeft betaalrun 2025-03-1 berekend en mag hem niet zelf goedkeuren"
+    melding = "vier-ogenprincipe: piet heeft betaalrun 2025-03-1 berekend of herberekend en mag hem niet zelf goedkeuren"
     geweigerd(cli("betaalrun", "approve", "--periode", "2025-03", als="piet"), melding)
     for variabele in ("LKS_GEBRUIKER", "USER", "LOGNAME"):
         monkeypatch.setenv(variabele, "klaas")
