@@ -99,8 +99,16 @@ def test_three_processes_run_the_whole_cycle_at_once(trial_db, tmp_path):
     outputs = race(url, tmp_path, plans)
     assert all(r.get("ok") or dutch_refusal(r) for out in outputs for r in out), outputs
     runs = live_runs(url)
-    assert len(runs) == 1 and runs[0].status == "goedgekeurd"
-    assert acties(url).count("goedkeuren") == 1
+    assert len(runs) == 1
+    # nobody who calculated or recalculated the run may approve it: when the race made every
+    # approver also a calculator, all three approvals are refused by the four-eyes rule
+    if runs[0].status == "berekend":
+        goedkeuringen = [r for out in outputs for r in out if not r.get("ok") and "vier-ogenprincipe" in r.get("fout", "")]
+        assert len(goedkeuringen) == 3, outputs
+        assert acties(url).count("goedkeuren") == 0
+    else:
+        assert runs[0].status == "goedgekeurd"
+        assert acties(url).count("goedkeuren") == 1
     check = trial.problems(url, tmp_path, reference)
     assert (check["dubbel"], check["kwijt"], check["problemen"]) == (0, 0, [])
 
