@@ -477,10 +477,8 @@ def lees_lokaal(lokaal: Path, geleverd: "Parameters") -> tuple[dict[str, Paramet
 
 def _maanden_later(day: dt.date, maanden: int) -> dt.date:
     """The same day ``maanden`` months later (the month's last day where it is shorter)."""
-    import calendar
-    index = day.year * 12 + day.month - 1 + maanden
-    jaar, maand = index // 12, index % 12 + 1
-    return dt.date(jaar, maand, min(day.day, calendar.monthrange(jaar, maand)[1]))
+    from dateutil.relativedelta import relativedelta
+    return day + relativedelta(months=maanden)
 
 
 def _looptijd_maanden(shipped: Parameter) -> int | None:

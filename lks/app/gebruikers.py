@@ -430,10 +430,8 @@ def _controleer(session: Session, soort: str, naam: str, gegevens: dict) -> Gebr
     if soort == "toevoegen":
         if session.scalar(select(func.count()).select_from(Gebruiker).where(Gebruiker.naam == naam)):
             raise GebruikerFout(f"gebruiker {naam} bestaat al")
-        account, werkgever_id = gegevens.get("account"), gegevens.get("werkgever_id")
-        if account and session.scalar(select(func.count()).select_from(Gebruiker)
-                                      .where(Gebruiker.account == account)):
-            raise GebruikerFout(f"account '{account}' is al aan een andere gebruiker gekoppeld")
+        werkgever_id = gegevens.get("werkgever_id")
+        _account_vrij(session, gegevens.get("account"))
         if werkgever_id and not _werkgever_bestaat(session, werkgever_id):
             raise GebruikerFout(f"werkgever {werkgever_id} is niet bekend")
         return None
@@ -441,10 +439,20 @@ def _controleer(session: Session, soort: str, naam: str, gegevens: dict) -> Gebr
     if soort == "rollen" and (Rol.WERKGEVER.value in gegevens["rollen"]) != (gebruiker.werkgever_id is not None):
         raise GebruikerFout("een werkgeversaccount blijft een werkgeversaccount en een account van de "
                             "gemeente krijgt geen werkgeversrol: maak een nieuw account")
-    if soort == "account" and session.scalar(select(func.count()).select_from(Gebruiker).where(
-            Gebruiker.account == gegevens["account"], Gebruiker.id != gebruiker.id)):
-        raise GebruikerFout(f"account '{gegevens['account']}' is al aan een andere gebruiker gekoppeld")
+    if soort == "account":
+        _account_vrij(session, gegevens["account"], gebruiker.id)
     return gebruiker
+
+
+def _account_vrij(session: Session, account: str | None, behalve: int | None = None) -> None:
+    """An operating-system or database account belongs to one lks user at most."""
+    if not account:
+        return
+    query = select(func.count()).select_from(Gebruiker).where(Gebruiker.account == account)
+    if behalve is not None:
+        query = query.where(Gebruiker.id != behalve)
+    if session.scalar(query):
+        raise GebruikerFout(f"account '{account}' is al aan een andere gebruiker gekoppeld")
 
 
 def _vraag_aan(session: Session, door: Identiteit, soort: str, naam: str, gegevens: dict,

@@ -149,6 +149,8 @@ class PlaatsingDetail:
     maanden: list[dict] = field(default_factory=list)              # periode, amounts, reden, betaald
     tot: str = ""
     melding: str | None = None
+    onberekend_na: dt.date | None = None  # months after this day not calculated: no WML known yet
+    rekenfout: bool = False               # the calculation stopped (melding says why)
 
 
 def plaatsing(o: Omgeving, wie: Identiteit, plaatsing_id: str, vandaag: dt.date) -> PlaatsingDetail:
@@ -204,6 +206,7 @@ def plaatsing_detail(o: Omgeving, plaatsing_id: str, vandaag: dt.date) -> Plaats
     geldig_tot = o.params["wml_maandloon"].valid_until
     if geldig_tot is not None and tot > geldig_tot:
         tot = geldig_tot.replace(day=1)
+        detail.onberekend_na = geldig_tot
         detail.melding = (f"Maanden na {geldig_tot:%d-%m-%Y} zijn niet berekend: het minimumloon daarna is nog niet "
                           "bekend (lks parameters).")
     detail.tot = f"{tot:%Y-%m}"
@@ -212,7 +215,7 @@ def plaatsing_detail(o: Omgeving, plaatsing_id: str, vandaag: dt.date) -> Plaats
             result = calculate(_subset(facts.to_calc_input(), plaatsing_id), f"{van:%Y-%m}", f"{tot:%Y-%m}",
                                o.params, o.settings.policy())
         except (CalcFout, ParameterOntbreekt, BerekeningFout) as exc:
-            detail.melding = str(exc)
+            detail.melding, detail.rekenfout = str(exc), True
         else:
             for m in result.plaatsing_maanden.itertuples():
                 detail.maanden.append(dict(periode=m.periode, lks_basis=int(m.lks_basis),

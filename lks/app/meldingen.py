@@ -70,14 +70,15 @@ class Melding:
     def voor_werkgever(self) -> str:
         """What was reported, as the werkgever reads it on the portal (months and numbers in
         plain Dutch)."""
-        from lks.nl import maand
+        from decimal import Decimal
+
+        from lks.nl import getal, maand
         if self.soort == "verloonde_uren":
             g = self.gegevens
-            getal = lambda t: str(t).rstrip("0").rstrip(".").replace(".", ",") if "." in str(t) else str(t)  # noqa: E731
+            uren = getal(Decimal(g["uren"]))
             if g.get("maximum") in (None, "onbekend"):
-                return f"{getal(g['uren'])} uur in {maand(g['periode'])} (het maximum is nog niet bekend)"
-            return (f"{getal(g['uren'])} uur in {maand(g['periode'])} (meer dan het maximum van "
-                    f"{getal(g['maximum'])} uur)")
+                return f"{uren} uur in {maand(g['periode'])} (het maximum is nog niet bekend)"
+            return f"{uren} uur in {maand(g['periode'])} (meer dan het maximum van {getal(Decimal(g['maximum']))} uur)"
         return self.omschrijving
 
 

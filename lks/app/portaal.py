@@ -131,13 +131,13 @@ def plaatsing(o: Omgeving, wie: Identiteit, plaatsing_id: str, vandaag: dt.date)
     if not eigen:
         raise NietGevonden(plaatsing_id)
     detail = plaatsing_detail(o, plaatsing_id, vandaag)
-    if detail.melding:  # the staff page's words (a command, an exception) said plainly
+    if detail.rekenfout:  # the staff page's words (a command, an exception) said plainly
+        detail.melding = ("Wij kunnen de subsidie nu niet berekenen. Neem contact op met de gemeente als dit "
+                          "zo blijft.")
+    elif detail.onberekend_na is not None:
         from lks.nl import datum as nl_datum
-        geldig = o.params["wml_maandloon"].valid_until
-        detail.melding = (f"De maanden na {nl_datum(geldig)} kunnen wij nog niet berekenen. Het minimumloon voor "
-                          "die maanden is nog niet bekend." if detail.melding.startswith("Maanden na") and geldig
-                          else "Wij kunnen de subsidie nu niet berekenen. Neem contact op met de gemeente als dit "
-                               "zo blijft.")
+        detail.melding = (f"De maanden na {nl_datum(detail.onberekend_na)} kunnen wij nog niet berekenen. Het "
+                          "minimumloon voor die maanden is nog niet bekend.")
     return detail
 
 

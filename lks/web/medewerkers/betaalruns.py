@@ -70,20 +70,21 @@ def betaalrun(periode: str, volgnummer: int):
                   geen_betaalbestand=GEEN_BETAALBESTAND)
 
 
-def _stap(periode: str, volgnummer: int, functie, gelukt: str, anders=None):
+def _stap(periode: str, volgnummer: int, functie, gelukt):
     """One POSTed step of a run: the application layer decides; a refusal is 403, a step
-    that is not possible now (Dutch domain error) comes back as a message on the run."""
+    that is not possible now (Dutch domain error) comes back as a message on the run.
+    ``gelukt``: the message, or a function of the step's result that gives it."""
     from lks.betaalrun.lifecycle import VierOgenFout
     _periode(periode)
     try:
-        functie()
+        uitkomst = functie()
     except (Geweigerd, VierOgenFout) as exc:
         flash(str(exc), "fout")
         abort(403)
     except _fouten() as exc:
         flash(str(exc), "fout")
         return redirect(url_for("medewerkers.betaalrun", periode=periode, volgnummer=volgnummer)), 303
-    flash((anders() if anders else None) or gelukt, "ok")
+    flash(gelukt(uitkomst) if callable(gelukt) else gelukt, "ok")
     return redirect(url_for("medewerkers.betaalrun", periode=periode, volgnummer=volgnummer)), 303
 
 
@@ -104,25 +105,23 @@ def betaalrun_goedkeuren(periode: str, volgnummer: int):
 @bp.route("/betaalruns/<periode>/<int:volgnummer>/bestanden", methods=["POST"])
 @vereist(Actie.BETAALRUN_EXPORTEREN)
 def betaalrun_exporteren(periode: str, volgnummer: int):
-    gemaakt = []
-    stap = _stap(periode, volgnummer,
-                 lambda: gemaakt.append(app_betaalruns.exporteren(omgeving(), wie(), periode, _nu(),
-                                                                  volgnummer=volgnummer)),
-                 f"SEPA-bestand en specificaties van betaalrun {periode}-{volgnummer} gemaakt.",
-                 lambda: (f"Specificaties van betaalrun {periode}-{volgnummer} gemaakt; geen betaalbestand nodig: "
-                          "niets uit te betalen." if gemaakt and gemaakt[0].sepa_pad is None else None))
-    return stap
+    kenmerk = f"{periode}-{volgnummer}"
+    return _stap(periode, volgnummer,
+                 lambda: app_betaalruns.exporteren(omgeving(), wie(), periode, _nu(), volgnummer=volgnummer),
+                 lambda r: (f"SEPA-bestand en specificaties van betaalrun {kenmerk} gemaakt." if r.sepa_pad is not None
+                            else f"Specificaties van betaalrun {kenmerk} gemaakt; geen betaalbestand nodig: niets "
+                                 "uit te betalen."))
 
 
 @bp.route("/betaalruns/<periode>/<int:volgnummer>/verzonden", methods=["POST"])
 @vereist(Actie.BETAALRUN_VERZONDEN)
 def betaalrun_verzonden(periode: str, volgnummer: int):
-    runs = []
+    kenmerk = f"{periode}-{volgnummer}"
     return _stap(periode, volgnummer,
-                 lambda: runs.append(app_betaalruns.verzonden(omgeving(), wie(), periode, _nu(), volgnummer)),
-                 f"Betaalrun {periode}-{volgnummer} gemarkeerd als verzonden.",
-                 lambda: (f"Betaalrun {periode}-{volgnummer} afgesloten: er was geen betaalbestand nodig, niets uit "
-                          "te betalen." if runs and not runs[0].bestand_naam else None))
+                 lambda: app_betaalruns.verzonden(omgeving(), wie(), periode, _nu(), volgnummer),
+                 lambda run: (f"Betaalrun {kenmerk} gemarkeerd als verzonden." if run.bestand_naam
+                              else f"Betaalrun {kenmerk} afgesloten: er was geen betaalbestand nodig, niets uit "
+                                   "te betalen."))
 
 
 @bp.route("/betaalruns/<periode>/<int:volgnummer>/annuleren", methods=["POST"])
