@@ -182,6 +182,11 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
     # the werkgeversportaal: a user for two werkgevers, to log in on the demo database
     result.gebruikers.update(demo_gebruikers.maak_werkgevers(engine, dt.datetime(2026, 7, 1, 9, 0, tzinfo=UTC)))
     result.vergissing = vergissing.verslag(engine, fout)
+    # the withdrawal as the audit shows it (lks intrekkingen list, the Leveringen page)
+    for r in leveringen.intrekkingen(engine, medewerker):
+        result.vergissing.append(f"Auditlog (`lks intrekkingen list`): {r.moment:%Y-%m-%d %H:%M} trok {r.gebruiker} "
+                                 f"{r.wat} in (levering {r.import_id}), reden: '{r.reden}'"
+                                 + (f"; mee ingetrokken: {', '.join(r.meegenomen)}" if r.meegenomen else "") + ".")
     result.oproepkrachten = oproepkrachten.verslag(engine, gemeente.scenario)
 
     # the calculation export as other tools read it (interfaces §3), with current knowledge

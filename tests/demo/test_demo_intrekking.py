@@ -109,3 +109,6 @@ def test_the_demo_withdraws_a_mistake_and_explains_the_missing_wml(tmp_path, mon
             assert (run.status, run.berekend_door, run.goedgekeurd_door) == ("verzonden", "scheduler", GOEDKEURDER)
     finally:
         engine.dispose()
+    # who withdrew what and why, as the audit shows it (lks intrekkingen list)
+    assert any(r.startswith("Auditlog (`lks intrekkingen list`):") and f"plaatsing {vergissing.FOUT}" in r
+               and "reden:" in r for r in result.vergissing), result.vergissing
