@@ -20,5 +20,5 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_startup.py
-	$(BIN)/python benchmarks/bench_core.py 50000
+	$(BIN)/python benchmarks/bench_core.py 50000 --vergelijk
 	$(BIN)/python benchmarks/bench_calculate.py 20000

@@ -144,6 +144,15 @@ def _verloond(frame: pd.DataFrame) -> np.ndarray:
     return (basis == "verloond").to_numpy(dtype=bool)
 
 
+def _indexer_by_runs(index: pd.Index, ids: np.ndarray) -> np.ndarray:
+    """``index.get_indexer(ids)`` for ids that come in runs (a plaatsing's months together):
+    one hash lookup per run instead of per row. Any order is correct, runs only make it fast."""
+    if ids.size == 0:
+        return np.empty(0, np.int64)
+    heads = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    return np.repeat(index.get_indexer(ids[heads]), np.diff(np.r_[heads, ids.size]))
+
+
 class _FactTables:
     """Dated facts sorted by (plaatsing index, ingangsdatum) for as-of lookups."""
 
@@ -151,7 +160,8 @@ class _FactTables:
         index = pd.Index(plaatsing_ids)
         self.loonwaarde = self._table(calc_input.loonwaarden, index, ["loonwaarde"])
         self.uren = self._table(calc_input.urenwijzigingen, index, ["contracturen", "voltijdsuren"])
-        self.verloonde_uren = self._verloonde_uren(calc_input.verloonde_uren, index)
+        self.verloonde_uren = self._uren_tabel(*self._verloonde_uren(calc_input.verloonde_uren, index),
+                                               len(index))
 
     @staticmethod
     def _verloonde_uren(frame: pd.DataFrame, index: pd.Index):
@@ -166,22 +176,25 @@ class _FactTables:
             i = int(np.flatnonzero(~ok[codes])[0])
             raise CalcFout(f"verloonde uren van plaatsing {frame['plaatsing_id'].iloc[i]}: periode "
                            f"{texts[codes[i]]!r} is geen maand JJJJ-MM")
-        periode = texts[codes]
         raw = frame["uren"].to_numpy()
         uren = raw.astype(np.int64)
-        maand = texts.astype("datetime64[M]")[codes]
-        dagen_maand = ((maand + 1).astype("datetime64[D]") - maand.astype("datetime64[D]")).astype(np.int64)
-        bad = (uren != raw) | (uren < 0) | (uren > 2400 * dagen_maand)
-        if bad.any():
+        # month arithmetic on the distinct months, then spread over the rows by their code
+        maanden = texts.astype("datetime64[M]")
+        dagen_maand = ((maanden + 1).astype("datetime64[D]") - maanden.astype("datetime64[D]")).astype(np.int64)
+        bad = None
+        if raw.dtype.kind not in "iu" or uren.min() < 0 or uren.max() > 2400 * dagen_maand.min():
+            # the full check per row only when a simple bound over all rows does not settle it
+            bad = (uren != raw) | (uren < 0) | (uren > (2400 * dagen_maand)[codes])
+        if bad is not None and bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise CalcFout(f"verloonde uren van plaatsing {frame['plaatsing_id'].iloc[i]} in "
-                           f"{periode[i]}: {raw[i]!r} is geen geheel aantal honderdsten uur "
+                           f"{texts[codes[i]]}: {raw[i]!r} is geen geheel aantal honderdsten uur "
                            f"tussen 0 en het aantal uren van de maand")
-        pidx = index.get_indexer(frame["plaatsing_id"])
-        known = pidx >= 0  # hours of plaatsingen outside this calculation are ignored
-        key = (pidx[known].astype(np.int64) << 32) | (maand[known] - _MONTH_EPOCH).astype(np.int64)
-        uren = uren[known]
-        rows = np.flatnonzero(known)
+        pidx = _indexer_by_runs(index, frame["plaatsing_id"].to_numpy(dtype=object))
+        key = (pidx.astype(np.int64) << 32) | (maanden - _MONTH_EPOCH).astype(np.int64)[codes]
+        rows = np.flatnonzero(pidx >= 0)  # hours of plaatsingen outside this calculation are ignored
+        if rows.size < pidx.size:
+            key, uren = key[rows], uren[rows]
         if not (key[1:] > key[:-1]).all():  # facts come sorted by natural key: mostly no sort
             order = np.argsort(key, kind="stable")
             key, uren, rows = key[order], uren[order], rows[order]
@@ -189,15 +202,43 @@ class _FactTables:
         if double.size:
             i = int(rows[double[0]])
             raise CalcFout(f"verloonde uren van plaatsing {frame['plaatsing_id'].iloc[i]} in "
-                           f"{periode[i]} komen meer dan eens voor")
+                           f"{texts[codes[i]]} komen meer dan eens voor")
         return key, uren
+
+    @staticmethod
+    def _uren_tabel(keys: np.ndarray, uren: np.ndarray, n: int):
+        """The sorted (key, hours) pairs as a table: a row per plaatsing with hours, a column
+        per month from the first to the last month delivered; -1 where nothing was delivered.
+        A lookup is then two array indexings instead of a binary search per segment. Hours
+        spread over many years for few plaatsingen would make a sparse table: then None and
+        the lookups search the sorted keys."""
+        if keys.size == 0:
+            return keys, uren, None
+        p, m = keys >> 32, keys & 0xFFFFFFFF
+        heads = np.flatnonzero(np.r_[True, p[1:] != p[:-1]])  # keys are sorted: p in runs
+        first, span = int(m.min()), int(m.max() - m.min()) + 1
+        if heads.size * span > 4 * keys.size + 1_000_000:
+            return keys, uren, None
+        rij = np.full(n, -1, dtype=np.int64)
+        rij[p[heads]] = np.arange(heads.size)
+        tabel = np.full((heads.size, span), -1, dtype=np.int64)
+        tabel[np.repeat(np.arange(heads.size), np.diff(np.r_[heads, p.size])), m - first] = uren
+        return keys, uren, (rij, first, tabel)
 
     def verloond_in(self, pidx: np.ndarray, maand: np.ndarray):
         """For each (plaatsing, month): the verloonde uren (hundredths) and whether known."""
-        keys, uren = self.verloonde_uren
+        keys, uren, tabel = self.verloonde_uren
         if keys.size == 0:
             return np.zeros(pidx.shape, np.int64), np.zeros(pidx.shape, bool)
-        key = (pidx << 32) | (maand - _MONTH_EPOCH).astype(np.int64)
+        m = (maand - _MONTH_EPOCH).astype(np.int64)
+        if tabel is not None:
+            rij, first, values = tabel
+            r, kolom = rij[pidx], m - first
+            binnen = (r >= 0) & (kolom >= 0) & (kolom < values.shape[1])
+            found = np.where(binnen, values[np.where(binnen, r, 0), np.where(binnen, kolom, 0)], -1)
+            bekend = found >= 0
+            return np.where(bekend, found, 0), bekend
+        key = (pidx << 32) | m
         idx = np.minimum(np.searchsorted(keys, key), keys.size - 1)
         bekend = keys[idx] == key
         return np.where(bekend, uren[idx], 0), bekend
@@ -416,6 +457,8 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
     actief = np.add.reduceat(dagen, groups)
     verloond = p["verloond"][local]
     any_verloond = bool(verloond.any())
+    if any_verloond:  # index arrays: cheaper than boolean masks for the many selections below
+        vi, ci = np.flatnonzero(verloond), np.flatnonzero(~verloond)
 
     # facts valid on the segment's first day
     lw_idx = facts.as_of(facts.loonwaarde, seg_p, s)
@@ -429,14 +472,13 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
     # referentiemaandloon for contracturen, the hourly WML for verloonde uren (§7; both are
     # published and rounded separately, neither is derived from the other)
     peildatum = rules.wml_peildatum(s, start, policy.indexatie)
-    wml_uur = np.zeros(len(s), dtype=np.int64)  # cents
+    # base: the WML in cents, monthly for contract segments and hourly for verloonde uren
     if not any_verloond:  # all on contracturen: no masks, no copies
-        wml = look.fixed("wml_maandloon", peildatum, ids, 100)[0]
+        base = look.fixed("wml_maandloon", peildatum, ids, 100)[0]
     else:
-        con = ~verloond
-        wml = np.zeros(len(s), dtype=np.int64)
-        wml[con] = look.fixed("wml_maandloon", peildatum[con], ids[con], 100)[0]
-        wml_uur[verloond] = look.fixed("wml_uurloon", peildatum[verloond], ids[verloond], 100)[0]
+        base = np.empty(len(s), dtype=np.int64)
+        base[ci] = look.fixed("wml_maandloon", peildatum[ci], ids[ci], 100)[0]
+        base[vi] = look.fixed("wml_uurloon", peildatum[vi], ids[vi], 100)[0]
     geboorte_jaar, geboorte_md = rules.year_and_monthday(p["geboorte"])
     maand_nr = maand.astype(np.int64)
     seg_md = (maand_nr % 12 + 1) * 100 + (s - maand_start).astype(np.int64) + 1
@@ -460,21 +502,20 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
         regel_ref, uren_num, uren_den = _urenfactor(look, s, ids, contracturen, voltijdsuren)
         weight = uren_num * dagen
     else:
-        regel_ref = np.zeros(len(s), dtype=bool)
-        uren_num = np.zeros(len(s), dtype=np.int64)
-        uren_den = np.ones(len(s), dtype=np.int64)
-        regel_ref[con], uren_num[con], uren_den[con] = _urenfactor(
-            look, s[con], ids[con], contracturen[con], voltijdsuren[con])
-        weight = np.where(con, uren_num * dagen, 0)
+        vg = verloond[groups]
+        c_ref, c_num, c_den = _urenfactor(look, s[ci], ids[ci], contracturen[ci], voltijdsuren[ci])
         v = _verloond_segments(facts, seg_p, maand, dagen, actief, sizes, voltijdsuren,
-                               dagen_maand, verloond)
-        weight[verloond] = v["weight"]
-        uren_den[verloond] = v["den"]
-        reden[verloond] |= v["reden"]
-        divisor = np.where(verloond[groups], 1, divisor)
+                               dagen_maand, vi, vg, explain)
+        weight, uren_den = np.empty(len(s), dtype=np.int64), np.empty(len(s), dtype=np.int64)
+        weight[ci], weight[vi] = c_num * dagen[ci], v["weight"]
+        uren_den[ci], uren_den[vi] = c_den, v["den"]
+        reden[vi] |= v["reden"]
+        divisor = np.where(vg, 1, divisor)
+        if explain:  # the urenfactor columns, 0 for verloond segments
+            regel_ref, uren_num = np.zeros(len(s), dtype=bool), np.zeros(len(s), dtype=np.int64)
+            regel_ref[ci], uren_num[ci] = c_ref, c_num
 
     # full-month (or hourly) amount × hours: P/C × weight/uren_den / divisor, C fixed for the chunk
-    base = wml + wml_uur if any_verloond else wml  # one of the two is 0
     c = vb_den * staffel_den * fractie_den
     bound = (max(int(base.max()), 1) * max(int(vb_num.max()), 1) * max(int(staffel_num.max()), 1)
              * max(int(fractie.max()), 1))
@@ -500,14 +541,15 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
     if not explain:
         return maanden, None
     if not any_verloond:
+        vi = np.flatnonzero(verloond)
         v = _verloond_segments(facts, seg_p, maand, dagen, actief, sizes, voltijdsuren,
-                               dagen_maand, verloond)
+                               dagen_maand, vi, verloond[groups], True)
     none = np.zeros(len(s), dtype=np.int64)
     one = np.ones(len(s), dtype=np.int64)
 
     def per_segment(values, default):
         out = np.array(default, copy=True)
-        out[verloond] = values
+        out[vi] = values
         return out
 
     segmenten = pd.DataFrame({
@@ -515,7 +557,7 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
         "periode": np.datetime_as_string(maand, unit="M"),
         "van": s, "tot": e, "dagen": dagen, "dagen_maand": dagen_maand,
         "regeling": np.array(rules.REGELINGEN, dtype=object)[regeling],
-        "wml_peildatum": peildatum, "wml": wml,
+        "wml_peildatum": peildatum, "wml": np.where(verloond, 0, base),
         "leeftijd": leeftijd, "staffel_leeftijd": age, "staffel_num": staffel_num, "staffel_den": staffel_den,
         "vb_num": vb_num, "vb_den": vb_den,
         "heeft_loonwaarde": heeft_loonwaarde, "loonwaarde": loonwaarde,
@@ -525,7 +567,7 @@ def _calculate_chunk(p, offset, facts, window, look, policy, explain):
         "uren_num": uren_num, "uren_den": np.where(verloond, 1, uren_den),
         "reden": rules.REDEN_TEKST[reden],
         "urenbasis": np.where(verloond, "verloond", "contract"),
-        "wml_uur": wml_uur,
+        "wml_uur": np.where(verloond, base, 0),
         "uren_bekend": per_segment(v["bekend"], np.zeros(len(s), dtype=bool)),
         "verloonde_uren": per_segment(np.where(v["bekend"], v["uren"], -1), -one),
         "dagen_actief": np.repeat(actief, sizes),
@@ -554,21 +596,22 @@ def _urenfactor(look, s, ids, contracturen, voltijdsuren):
     return regel_ref, uren_num, uren_den
 
 
-def _verloond_segments(facts, seg_p, maand, dagen, actief, sizes, voltijdsuren, dagen_maand, verloond):
-    """The hours of the verloond segments (rekenregels §7) as weight / den in hours, with the
-    reason uren_ontbreken where the month's hours are not known (weight 0). H = 0 is a
-    delivery: weight 0 without a reason."""
-    uren, bekend = facts.verloond_in(seg_p[verloond], maand[verloond])
-    a = np.repeat(actief, sizes)[verloond]
-    (sp_num, sp_den), (mx_num, mx_den), begrensd = rules.verloonde_uren(
-        uren, dagen[verloond], a, voltijdsuren[verloond], dagen_maand[verloond])
-    begrensd &= bekend
-    weight = np.where(bekend, np.where(begrensd, mx_num, sp_num), 0)
-    den = np.where(begrensd, mx_den, sp_den)
-    return {"uren": uren, "bekend": bekend, "weight": weight, "den": den,
-            "reden": np.where(bekend, 0, rules.UREN_ONTBREKEN),
-            "spreiding_num": sp_num, "spreiding_den": sp_den, "maximum_num": mx_num,
-            "maximum_den": mx_den, "begrensd": begrensd}
+def _verloond_segments(facts, seg_p, maand, dagen, actief, sizes, voltijdsuren, dagen_maand, vi,
+                       vg, delen):
+    """The hours of the verloond segments (indices ``vi``, of the groups ``vg``; rekenregels §7)
+    as weight / den in hours, with the reason uren_ontbreken where the month's hours are not
+    known: they count as 0 hours, so weight 0. H = 0 is a delivery: weight 0 without a reason.
+    With ``delen`` also the parts the explanation shows."""
+    uren, bekend = facts.verloond_in(seg_p[vi], maand[vi])  # 0 where not known
+    a = np.repeat(actief[vg], sizes[vg])  # the month's active days, per verloond segment
+    h = rules.verloonde_uren(uren, dagen[vi], a, voltijdsuren[vi], dagen_maand[vi], delen=delen)
+    v = {"weight": h["uren"][0], "den": h["uren"][1],
+         "reden": np.where(bekend, 0, rules.UREN_ONTBREKEN)}
+    if delen:
+        v.update(uren=uren, bekend=bekend, begrensd=h["begrensd"],
+                 spreiding_num=h["spreiding"][0], spreiding_den=h["spreiding"][1],
+                 maximum_num=h["maximum"][0], maximum_den=h["maximum"][1])
+    return v
 
 
 def _take(values: np.ndarray, idx: np.ndarray, default):

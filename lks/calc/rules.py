@@ -133,21 +133,32 @@ WEKEN_PER_MAAND = (13, 3)
 
 
 def verloonde_uren(uren: np.ndarray, dagen: np.ndarray, actief: np.ndarray,
-                   voltijdsuren: np.ndarray, dagen_maand: np.ndarray):
+                   voltijdsuren: np.ndarray, dagen_maand: np.ndarray, delen: bool = False) -> dict:
     """Hours of a segment on verloonde uren (rekenregels §7), exact; hours in hundredths.
 
     The month's hours H (per the loonstrook: what the werkgever paid, for oproep-, min-max- and
     nul-urencontracten) are spread evenly over the A active days:
     ``spreiding = H × dagen / A``; at most the cao full-time hours of the segment's share of the
     month: ``maximum = voltijdsuren × 13/3 × dagen / dagen_maand`` (hours above the cao
-    full-time are never subsidised, as in §2.3). Returns spreiding and maximum as
-    (numerator, denominator) in hours, and ``begrensd`` (the maximum applies). The comparison
-    cancels ``dagen``: spreiding > maximum ⇔ 3·H·dagen_maand > 13·voltijdsuren·A."""
+    full-time are never subsidised, as in §2.3). The comparison cancels ``dagen``:
+    spreiding > maximum ⇔ 3·H·dagen_maand > 13·voltijdsuren·A.
+
+    Returns ``uren``: the segment's subsidised hours as (numerator, denominator) in hours, the
+    smaller of the two; ``begrensd``: the maximum applies. With ``delen`` (for the
+    explanation) also ``spreiding`` and ``maximum`` as (numerator, denominator); without, the
+    arrays are reused in place (millions of segments: fewer fresh pages)."""
     w, m = WEKEN_PER_MAAND
+    begrensd = m * uren * dagen_maand > w * voltijdsuren * actief
     spreiding = (uren * dagen, 100 * actief)
     maximum = (w * voltijdsuren * dagen, 100 * m * dagen_maand)
-    begrensd = m * uren * dagen_maand > w * voltijdsuren * actief
-    return spreiding, maximum, begrensd
+    uit = {"begrensd": begrensd}
+    if delen:
+        uit["spreiding"], uit["maximum"] = spreiding, maximum
+        spreiding = (spreiding[0].copy(), spreiding[1].copy())
+    np.copyto(spreiding[0], maximum[0], where=begrensd)
+    np.copyto(spreiding[1], maximum[1], where=begrensd)
+    uit["uren"] = spreiding
+    return uit
 
 
 def round_half_up_div(num, den):

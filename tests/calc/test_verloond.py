@@ -176,3 +176,63 @@ def test_exact_fallback_for_one_month_only():
     assert core[RESULT_COLUMNS].astype({"periode": str, "reden": str, "regeling": str, "budget": str}
                                        ).to_dict("records") == ref.to_dict("records")
     assert len(core) == 7
+
+
+def test_hours_lookup_by_table_equals_the_sorted_search():
+    """The month table of verloonde uren (the fast lookup) and the binary search over the
+    sorted keys (for hours too sparse for a table) give the same hours for every segment,
+    whether delivered, delivered as 0 or not delivered, inside and outside the table."""
+    from lks.calc.core import _FactTables, _MONTH_EPOCH
+
+    rng = np.random.default_rng(7)
+    n = 40
+    months = np.arange(np.datetime64("2024-01", "M"), np.datetime64("2026-01", "M"))
+    pid = np.repeat(np.arange(n), months.size)
+    maand = np.tile(months, n)
+    keep = rng.random(pid.size) < 0.7
+    keys = (pid[keep].astype(np.int64) << 32) | (maand[keep] - _MONTH_EPOCH).astype(np.int64)
+    uren = np.where(rng.random(keys.size) < 0.1, 0, rng.integers(1, 20_000, keys.size))
+    with_table = _FactTables._uren_tabel(keys, uren, n + 5)
+    assert with_table[2] is not None
+    facts = object.__new__(_FactTables)
+    ask_p = rng.integers(0, n + 5, 5_000)  # plaatsingen without any hours too
+    ask_m = np.datetime64("2023-10", "M") + rng.integers(0, 30, 5_000)  # months outside
+    facts.verloonde_uren = with_table
+    by_table = facts.verloond_in(ask_p, ask_m)
+    facts.verloonde_uren = (keys, uren, None)
+    by_search = facts.verloond_in(ask_p, ask_m)
+    assert by_table[1].any() and not by_table[1].all()
+    np.testing.assert_array_equal(by_table[0], by_search[0])
+    np.testing.assert_array_equal(by_table[1], by_search[1])
+
+
+def test_sparse_hours_are_looked_up_without_a_table():
+    """Hours a century apart for 1,000 plaatsingen would make a table of 1,000 × 1,201 months
+    for 2,000 values: the core then searches the sorted keys and still pays the delivered
+    month."""
+    from lks.calc.core import _FactTables
+
+    n = 1_000
+    ids = [f"P{i:04d}" for i in range(n)]
+    calc_input = CalcInput(
+        _plaatsingen([_row(i, start="2025-07-01", einde="2025-07-31") for i in ids],
+                     urenbasis=["verloond"] * n),
+        _lw([[i, "2025-07-01", 6000] for i in ids]), _uren([]),
+        _vu([[i, m, u] for i in ids for m, u in (("2025-07", 10_000), ("2125-07", 5_000))]))
+    facts = _FactTables(calc_input, np.array(ids, dtype=object))
+    assert facts.verloonde_uren[2] is None
+    result = calculate(calc_input, "2025-07", "2025-07", PARAMS, Policy())
+    # rekenregels §7 worked example 1: loonwaarde 60 %, 100 verloonde uren, July 2025
+    assert _amounts(result) == [(i, "2025-07", 62208, 14619, "") for i in ids]
+
+
+def test_plaatsing_ids_out_of_runs_are_found():
+    """The run-wise indexer equals pandas' get_indexer for ids in any order, unknown ids -1."""
+    from lks.calc.core import _indexer_by_runs
+
+    rng = np.random.default_rng(3)
+    index = pd.Index(np.array([f"P{i:03d}" for i in range(50)], dtype=object))
+    ids = np.array([f"P{i:03d}" for i in rng.integers(0, 60, 2_000)], dtype=object)
+    ids[:300] = np.sort(ids[:300])  # runs at the start, random order after
+    np.testing.assert_array_equal(_indexer_by_runs(index, ids), index.get_indexer(ids))
+    assert _indexer_by_runs(index, np.empty(0, dtype=object)).size == 0
