@@ -72,9 +72,15 @@ class Melding:
         plain Dutch)."""
         from decimal import Decimal
 
-        from lks.nl import getal, maand
+        from lks.nl import datum, getal, maand
+        g = self.gegevens
+        if self.soort == "einde":
+            reden = f" ({g['reden']})" if g.get("reden") else ""
+            return f"einde dienstverband op {datum(dt.date.fromisoformat(g['einddatum']))}{reden}"
+        if self.soort == "contracturen":
+            return (f"{getal(Decimal(g['contracturen']))} uur per week vanaf "
+                    f"{datum(dt.date.fromisoformat(g['ingangsdatum']))}")
         if self.soort == "verloonde_uren":
-            g = self.gegevens
             uren = getal(Decimal(g["uren"]))
             if g.get("maximum") in (None, "onbekend"):
                 return f"{uren} uur in {maand(g['periode'])} (het maximum is nog niet bekend)"
@@ -321,7 +327,7 @@ def meld_van_formulier(o: Omgeving, wie: Identiteit, soort: str | None, formulie
             return meld(o, wie, "einde", {"einddatum": einde.isoformat(), "reden": veld("reden")[:500]}, now,
                         plaatsing_id=plaatsing_id, toelichting=toelichting)
         ingang = _iso_date(veld("ingangsdatum"))
-        uren = _uren(veld("contracturen"))
+        uren = _uren(veld("contracturen").replace(",", "."))  # 24,5 as people write it, or 24.5
         return meld(o, wie, "contracturen", {"ingangsdatum": ingang.isoformat(), "contracturen": str(uren)}, now,
                     plaatsing_id=plaatsing_id, toelichting=toelichting)
     except ValueError as exc:

@@ -56,10 +56,50 @@ class MijnPlaatsing:
 
 
 @dataclass
+class Verwacht:
+    """The loonstroken still expected for one werknemer: the late months as runs of
+    consecutive months (van, tot), with the due day of the first; and the months not yet due,
+    each with its day. Twenty late months read as one line, not twenty."""
+    plaatsing_id: str
+    werknemer: str
+    te_laat: list[tuple[str, str]]   # (van, tot) JJJJ-MM, consecutive months
+    aantal_te_laat: int
+    eerste: str | None               # the oldest late month
+    eerste_uiterlijk: dt.date | None
+    nog_niet: list[dict]             # {periode, uiterlijk}: not yet late
+
+
+@dataclass
 class Overzicht:
     werkgever: dict
     plaatsingen: list[MijnPlaatsing]
     verwacht: list[dict] = field(default_factory=list)   # loonstroken still expected, by which day
+
+    @property
+    def verwacht_per_werknemer(self) -> list[Verwacht]:
+        return verwacht_per_werknemer(self.verwacht)
+
+
+def verwacht_per_werknemer(verwacht: list[dict]) -> list[Verwacht]:
+    """``ontbrekende_loonstroken`` (one dict per plaatsing-month, sorted by plaatsing and month)
+    per plaatsing, the late months folded into runs of consecutive months."""
+    uit: list[Verwacht] = []
+    for v in verwacht:
+        if not uit or uit[-1].plaatsing_id != v["plaatsing_id"]:
+            uit.append(Verwacht(v["plaatsing_id"], v["werknemer"], [], 0, None, None, []))
+        g = uit[-1]
+        if not v["te_laat"]:
+            g.nog_niet.append({"periode": v["periode"], "uiterlijk": v["uiterlijk"]})
+            continue
+        if g.eerste is None:
+            g.eerste, g.eerste_uiterlijk = v["periode"], v["uiterlijk"]
+        g.aantal_te_laat += 1
+        vorige = str(pd.Period(v["periode"], freq="M") - 1)
+        if g.te_laat and g.te_laat[-1][1] == vorige:
+            g.te_laat[-1] = (g.te_laat[-1][0], v["periode"])
+        else:
+            g.te_laat.append((v["periode"], v["periode"]))
+    return uit
 
 
 def overzicht(o: Omgeving, wie: Identiteit, vandaag: dt.date) -> Overzicht:

@@ -48,7 +48,18 @@ def getal(waarde) -> str:
     return tekst.replace(".", ",")
 
 
+# The regeling as a werkgever calls it. "loonkostensubsidie" carries a soft hyphen: in a narrow
+# table column it breaks as "loonkosten-" / "subsidie", not in the middle of a syllable
+# (Chromium on Linux has no Dutch hyphenation dictionary for ``hyphens: auto``).
+REGELING = {"lks": "loonkosten\u00adsubsidie", "beschut": "beschut werk", "ontwikkelbaan": "ontwikkelbaan"}
+
+
+def regeling(code: str) -> str:
+    return REGELING.get(code, code)
+
+
 def registreer(app) -> None:
-    app.jinja_env.filters.update(euro=euro, datum=datum, moment=moment, maand=maand, iban=iban, getal=getal)
+    app.jinja_env.filters.update(euro=euro, datum=datum, moment=moment, maand=maand, iban=iban, getal=getal,
+                                 regeling=regeling)
     from lks.app.identiteit import Actie
     app.jinja_env.globals["Actie"] = Actie

@@ -309,7 +309,7 @@ def test_a_change_counts_after_a_medewerker_accepts_it(wereld, als, engine):
     # the werkgever sees what happened, per change: the end counts; the account waits for the
     # goedkeurder (not "verwerkt" yet)
     rijen = _wijzigingen(wg1)
-    assert _status(rijen, "einde dienstverband per 2025-05-31") == "verwerkt"
+    assert _status(rijen, "einde dienstverband op 31 mei 2025 (Contract niet verlengd)") == "verwerkt"
     assert _status(rijen, f"nieuw rekeningnummer {nieuw_iban}").startswith("wacht op tweede controle")
 
 
@@ -337,7 +337,7 @@ def test_a_rejection_and_its_reason_reach_the_werkgever(wereld, als, engine):
     assert wg1.post("/portaal/wijzigingen", data={"csrf_token": csrf(pagina), "soort": "contracturen",
                                                   "plaatsing_id": "P1", "ingangsdatum": "2025-05-01",
                                                   "contracturen": "30"}).status_code == 303
-    assert _status(_wijzigingen(wg1), "30.00 uur per week") == "wordt verwerkt"
+    assert _status(_wijzigingen(wg1), "30 uur per week vanaf 1 mei 2025") == "wordt verwerkt"
     piet = als("piet")
     werklijst = piet.get("/werklijst")
     from lks.app import meldingen
@@ -346,7 +346,7 @@ def test_a_rejection_and_its_reason_reach_the_werkgever(wereld, als, engine):
     assert piet.post(f"/meldingen/{m.id}", data={"csrf_token": csrf(werklijst), "besluit": "afwijzen",
                                                  "reden": "Het nieuwe contract is nog niet getekend"}
                      ).status_code == 303
-    assert _status(_wijzigingen(wg1), "30.00 uur per week") == "niet verwerkt: Het nieuwe contract is nog niet getekend"
+    assert _status(_wijzigingen(wg1), "30 uur per week") == "niet verwerkt: Het nieuwe contract is nog niet getekend"
 
 
 def test_the_werkgever_sees_the_goedkeurders_decision_on_a_bank_account(wereld, als, engine):
@@ -457,7 +457,9 @@ def test_the_portal_says_which_loonstroken_are_still_expected(wereld, als):
     another werkgever's plaatsingen are not on the list."""
     tekst = als("wg1").get("/portaal/").get_data(as_text=True)
     assert "Wij wachten nog op uren." in tekst
-    assert "Olga Oproep: januari 2025" in tekst and "10 februari 2025" in tekst
+    # one line per werknemer: the late months as one run, the due day of the first
+    assert "<strong>Olga Oproep</strong>:" in tekst and tekst.count("<strong>Olga Oproep</strong>") == 1
+    assert "de uren van januari 2025 tot en met" in tekst and "10 februari 2025" in tekst
     assert "uren van januari 2025 doorgeven" in tekst
     assert "Wij wachten nog op uren." not in als("wg2").get("/portaal/").get_data(as_text=True)
 
@@ -622,3 +624,52 @@ def test_a_missing_loonstrook_on_the_werklijst_links_to_the_werkgever(wereld, al
     rijen = [r for r in tekst.split("<tr")[1:] if "Loonstrook" in r and "ontbreekt" in r]
     assert rijen, "no loonstrook_ontbreekt signal on the werklijst"
     assert all('href="/werkgevers/W1"' in r for r in rijen), rijen[0]
+
+
+def test_the_regeling_breaks_between_loonkosten_and_subsidie(wereld, als):
+    """In the narrow Regeling column the word may wrap: at the soft hyphen (loonkosten-/subsidie),
+    never in the middle of a syllable as the browser's break-word would do without it."""
+    wg1 = als("wg1")
+    overzicht = wg1.get("/portaal/").get_data(as_text=True)
+    assert '<td class="utrecht-table__cell">loonkosten\u00adsubsidie</td>' in overzicht
+    assert "· loonkosten\u00adsubsidie</p>" in wg1.get("/portaal/plaatsingen/P1").get_data(as_text=True)
+
+
+def test_expected_loonstroken_fold_into_runs_per_werknemer():
+    """Late months fold into runs of consecutive months (a delivered month breaks a run); a
+    month not yet due stays on its own with its day."""
+    import datetime as dt
+
+    from lks.app.portaal import verwacht_per_werknemer
+
+    def v(pid, naam, periode, te_laat):
+        jaar, maand = int(periode[:4]), int(periode[5:])
+        uiterlijk = dt.date(jaar + maand // 12, maand % 12 + 1, 10)
+        return dict(plaatsing_id=pid, werknemer=naam, periode=periode, uiterlijk=uiterlijk, te_laat=te_laat)
+
+    groepen = verwacht_per_werknemer([
+        v("OP1", "Olga", "2025-11", True), v("OP1", "Olga", "2025-12", True), v("OP1", "Olga", "2026-01", True),
+        v("OP1", "Olga", "2026-03", True), v("OP1", "Olga", "2026-04", False),
+        v("OP2", "Piet", "2026-04", False),
+    ])
+    olga, piet = groepen
+    assert olga.te_laat == [("2025-11", "2026-01"), ("2026-03", "2026-03")]  # the year turns inside a run
+    assert (olga.aantal_te_laat, olga.eerste, olga.eerste_uiterlijk) == (4, "2025-11", dt.date(2025, 12, 10))
+    assert olga.nog_niet == [{"periode": "2026-04", "uiterlijk": dt.date(2026, 5, 10)}]
+    assert (piet.te_laat, piet.aantal_te_laat, piet.eerste) == ([], 0, None)
+    assert [n["periode"] for n in piet.nog_niet] == ["2026-04"]
+
+
+def test_new_contracturen_may_be_written_with_a_comma(wereld, als):
+    """A werkgever writes 24,5 uur; the thank-you and the list say it back the same way, with
+    the date in words (never 24.50 or 2025-06-01)."""
+    wg1 = als("wg1")
+    pagina = wg1.get("/portaal/wijzigingen")
+    assert "Bijvoorbeeld 24 of 24,5." in pagina.get_data(as_text=True)
+    antwoord = wg1.post("/portaal/wijzigingen", data={"csrf_token": csrf(pagina), "soort": "contracturen",
+                                                      "plaatsing_id": "P1", "ingangsdatum": "2025-06-01",
+                                                      "contracturen": "24,5"}, follow_redirects=True)
+    tekst = antwoord.get_data(as_text=True)
+    assert antwoord.status_code == 200
+    assert "Wij hebben uw wijziging ontvangen (24,5 uur per week vanaf 1 juni 2025)" in tekst
+    assert _status(_wijzigingen(wg1), "24,5 uur per week vanaf 1 juni 2025") == "wordt verwerkt"

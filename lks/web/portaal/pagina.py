@@ -171,6 +171,6 @@ def wijzigingen_melden():
         o = portaal.overzicht(omgeving(), wie(), vandaag())
         return toon("portaal/wijzigingen.html", o=o, meldingen=meldingen.van_werkgever(omgeving(), wie()),
                     fout=str(fout)[:1].upper() + str(fout)[1:] + "."), 422
-    flash(f"Dank u. Wij hebben uw wijziging ontvangen ({melding.omschrijving}). Een medewerker van de gemeente "
+    flash(f"Dank u. Wij hebben uw wijziging ontvangen ({melding.voor_werkgever}). Een medewerker van de gemeente "
           "verwerkt hem. U ziet hieronder of dat is gebeurd.", "ok")
     return redirect(url_for("portaal.wijzigingen")), 303
