@@ -55,14 +55,18 @@ def als(engine, naam: str):
 PORTAAL_WERKGEVERS = ("W001", "W002")  # werkgevers of the demo with a portal user
 
 
-def maak_werkgevers(engine, now: dt.datetime) -> dict[str, str]:
-    """A portal user for each of ``PORTAAL_WERKGEVERS``: asked by the demo beheerder, confirmed
-    by the second (four eyes, after the opzetfase); returns name -> role."""
+def werkgever_gebruiker(werkgever_id: str) -> str:
+    return f"werkgever.{werkgever_id.lower()}"
+
+
+def maak_werkgevers(engine, now: dt.datetime, extra: tuple[str, ...] = ()) -> dict[str, str]:
+    """A portal user for each of ``PORTAAL_WERKGEVERS`` and ``extra``: asked by the demo
+    beheerder, confirmed by the second (four eyes, after the opzetfase); returns name -> role."""
     beheerder = gebruikers.als(engine, BEHEERDER, "demo")
     tweede = gebruikers.als(engine, BEHEERDER_2, "demo")
     uit = {}
-    for werkgever_id in PORTAAL_WERKGEVERS:
-        naam = f"werkgever.{werkgever_id.lower()}"
+    for werkgever_id in dict.fromkeys(PORTAAL_WERKGEVERS + extra):
+        naam = werkgever_gebruiker(werkgever_id)
         aanvraag = gebruikers.voeg_toe(engine, beheerder, naam, "werkgever", wachtwoord=wachtwoord(naam),
                                        weergavenaam=f"Werkgever {werkgever_id}", werkgever_id=werkgever_id, now=now)
         if aanvraag.wacht:

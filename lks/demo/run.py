@@ -179,8 +179,13 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
             result.runs.append({k: v for k, v in stap.resultaat.items() if k not in ("volgnummer", "status")}
                                | {"sha256": sha_per_periode[periode]})
     result.signalen = _signalen_csv(engine, out / "signalen.csv")
-    # the werkgeversportaal: a user for two werkgevers, to log in on the demo database
-    result.gebruikers.update(demo_gebruikers.maak_werkgevers(engine, dt.datetime(2026, 7, 1, 9, 0, tzinfo=UTC)))
+    facts = load_facts(engine)
+    # the werkgeversportaal: a user for two werkgevers and for the werkgever whose loonstrook is
+    # missing (its portal shows the loonstroken still expected), to log in on the demo database
+    plaatsingen = facts.plaatsingen.set_index("plaatsing_id")
+    oproep_wg = plaatsingen.loc[gemeente.scenario["loonstrook_ontbreekt"], "werkgever_id"]
+    result.gebruikers.update(demo_gebruikers.maak_werkgevers(engine, dt.datetime(2026, 7, 1, 9, 0, tzinfo=UTC),
+                                                             extra=(oproep_wg,)))
     result.vergissing = vergissing.verslag(engine, fout)
     # the withdrawal as the audit shows it (lks intrekkingen list, the Leveringen page)
     for r in leveringen.intrekkingen(engine, medewerker):
@@ -188,9 +193,14 @@ def run_demo(out: Path, db_url: str | None = None, console=None, seed: int = 202
                                  f"{r.wat} in (levering {r.import_id}), reden: '{r.reden}'"
                                  + (f"; mee ingetrokken: {', '.join(r.meegenomen)}" if r.meegenomen else "") + ".")
     result.oproepkrachten = oproepkrachten.verslag(engine, gemeente.scenario)
+    oproep_naam = facts.werkgevers.set_index("werkgever_id").loc[oproep_wg, "naam"]
+    result.oproepkrachten.append(
+        f"Werkgeversportaal: log in als {demo_gebruikers.werkgever_gebruiker(oproep_wg)} ({oproep_naam}). Onder "
+        "'Mijn werknemers' staat per oproepkracht in één regel welke loonstroken nog verwacht worden: de te late "
+        "maanden samengevat (aaneengesloten maanden als 'van … tot en met …'), de datum waarop de eerste er had "
+        "moeten zijn en een link om de uren door te geven.")
 
     # the calculation export as other tools read it (interfaces §3), with current knowledge
-    facts = load_facts(engine)
     berekening = calculate(facts.to_calc_input(), EERSTE, LAATSTE, params, settings.policy())
     write_calculation_csv(berekening.plaatsing_maanden, out / "berekening-2025-01-2026-06.csv")
     _uitleg_voorbeelden(out / "uitleg", facts.to_calc_input(), gemeente.scenario, params, settings)
@@ -403,7 +413,7 @@ aangehouden en de volgende run betaalde ze:
 `lks --db sqlite:///demo-out/lks-demo.db serve --uitvoer demo-out --betaalbestanden demo-out/betaalruns`
 start de webapplicatie op http://127.0.0.1:8000/login. Inloggen kan als elk van de demogebruikers
 die `lks demo` aan het eind toont (de wachtwoorden zijn alleen voor deze lokale demo): een
-medewerker, een tweede medewerker, een goedkeurder, een controller, twee beheerders en twee werkgevers
+medewerker, een tweede medewerker, een goedkeurder, een controller, twee beheerders en drie werkgevers
 (het portaal: eigen werknemers, brieven, betalingen, uren en wijzigingen doorgeven). De eerste beheerder
 zette de andere gebruikers alleen op (de opzetfase, zo gemarkeerd op de pagina Beheer); sinds de tweede
 beheerder er is, geldt een nieuwe gebruiker, een rol erbij of een wachtwoord pas als de andere beheerder

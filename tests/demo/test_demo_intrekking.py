@@ -107,6 +107,19 @@ def test_the_demo_withdraws_a_mistake_and_explains_the_missing_wml(tmp_path, mon
         with Session(engine) as s:
             run = s.scalars(select(Betaalrun).where(Betaalrun.periode == "2026-06")).one()
             assert (run.status, run.berekend_door, run.goedgekeurd_door) == ("verzonden", "scheduler", GOEDKEURDER)
+        # the werkgever of the missing loonstrook (April 2026) sees it on its portal, one line
+        # per oproepkracht, with the link to deliver the hours
+        (regel,) = [r for r in result.oproepkrachten if r.startswith("Werkgeversportaal: log in als ")]
+        portaalgebruiker = regel.split("log in als ", 1)[1].split(" ", 1)[0]
+        assert result.gebruikers[portaalgebruiker].startswith("werkgever (")
+        werkgever = app.test_client()
+        assert inloggen(werkgever, portaalgebruiker, wachtwoord(portaalgebruiker)).status_code == 302
+        tekst = werkgever.get("/portaal/").get_data(as_text=True)
+        # April 2026 is the oldest month missing (earlier ones were delivered): the link goes there
+        assert "Wij wachten nog op uren." in tekst and "uren van april 2026 doorgeven" in tekst
+        regels = tekst.split('<ul class="utrecht-unordered-list">', 1)[1].split("</ul>", 1)[0].count("<li>")
+        namen = {w.split("</strong>")[0] for w in tekst.split("<li><strong>")[1:]}
+        assert regels == len(namen) >= 1  # one line per werknemer, not one per month
     finally:
         engine.dispose()
     # who withdrew what and why, as the audit shows it (lks intrekkingen list)
