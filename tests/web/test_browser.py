@@ -80,13 +80,24 @@ def live(engine, tmp_path, monkeypatch):
     omgeving = Omgeving(engine=engine, settings=load_settings(), uitvoer=tmp_path)
     server = create_server(maak_app(omgeving, geheim=b"browser" * 5), host="127.0.0.1", port=0, threads=4,
                            ident="lks")
-    thread = threading.Thread(target=server.run, daemon=True)
+    stoppen = threading.Event()
+
+    def run():
+        try:
+            server.run()
+        except OSError:  # close() from this thread while the loop waits in select(): EBADF
+            if not stoppen.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
         yield Live(f"http://127.0.0.1:{server.effective_port}", omgeving)
     finally:
+        stoppen.set()
         server.close()
         server.task_dispatcher.shutdown()
+        thread.join(timeout=5)
 
 
 @dataclass
